@@ -1,0 +1,40 @@
+use types::ErrorKind;
+
+/// Errors of metadata changes.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("class name {0} already exists")]
+    ClassExists(String),
+    #[error("class name {existing} already exists (found similar class {requested})")]
+    SimilarClassExists { existing: String, requested: String },
+    #[error("class {0} not found")]
+    ClassNotFound(String),
+    #[error("class \"{class}\": conflict for property \"{property}\": already in use or provided multiple times")]
+    PropertyExists { class: String, property: String },
+    #[error("shard {shard} of class {class} not found")]
+    ShardNotFound { class: String, shard: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Storage(#[from] storage::Error),
+    #[error("corrupt metadata: {0}")]
+    Corrupt(String),
+}
+
+impl Error {
+    /// The shared classification of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::ClassExists(_) | Error::SimilarClassExists { .. } | Error::PropertyExists { .. } => {
+                ErrorKind::Conflict
+            }
+            Error::ClassNotFound(_) | Error::ShardNotFound { .. } => ErrorKind::NotFound,
+            Error::Invalid(_) => ErrorKind::InvalidInput,
+            Error::Storage(e) => e.kind(),
+            Error::Corrupt(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// `crate::Result<T>`.
+pub type Result<T> = std::result::Result<T, Error>;

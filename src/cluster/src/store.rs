@@ -1,0 +1,86 @@
+//! The node's copy of the metadata: applied commands, persisted, announced to a listener.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use parking_lot::{Mutex, RwLock};
+use storage::{Cf, KvStore, RocksConfig, RocksStore, WriteBatch};
+
+use crate::meta::{MetaChange, MetaCommand, MetaState};
+use crate::{Error, Result};
+
+const STATE_KEY: &[u8] = b"meta/state";
+
+/// Told about every applied change, after it is durable. The coordinator implements this to
+/// create, reconfigure and drop local shards.
+pub trait MetaListener: Send + Sync {
+    /// `state` is the state after the change.
+    fn on_applied(&self, change: &MetaChange, state: &MetaState);
+}
+
+/// Applies [`MetaCommand`]s in order, persists the result and notifies the listener.
+pub struct MetaStore {
+    node_name: String,
+    db: RocksStore,
+    state: RwLock<Arc<MetaState>>,
+    /// Serialises apply + persist + notify so listeners see changes in order.
+    apply_lock: Mutex<()>,
+    listener: Arc<dyn MetaListener>,
+}
+
+impl MetaStore {
+    /// Opens the metadata under `path` (created if missing).
+    pub fn open(path: &Path, node_name: &str, listener: Arc<dyn MetaListener>) -> Result<MetaStore> {
+        let db = RocksStore::open(path, &RocksConfig { sync_writes: true, block_cache_bytes: 8 << 20 })?;
+        let state = match db.get(Cf::Meta, STATE_KEY)? {
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt(e.to_string()))?,
+            None => MetaState::default(),
+        };
+        Ok(MetaStore {
+            node_name: node_name.to_string(),
+            db,
+            state: RwLock::new(Arc::new(state)),
+            apply_lock: Mutex::new(()),
+            listener,
+        })
+    }
+
+    /// This node's name.
+    pub fn node_name(&self) -> &str {
+        &self.node_name
+    }
+
+    /// The names of the nodes of the cluster (one, until clustering lands).
+    pub fn node_names(&self) -> Vec<String> {
+        vec![self.node_name.clone()]
+    }
+
+    /// The current state; cheap, and consistent for as long as the caller holds it.
+    pub fn snapshot(&self) -> Arc<MetaState> {
+        self.state.read().clone()
+    }
+
+    /// Applies `cmd`, makes it durable, tells the listener, and returns the new state.
+    pub fn execute(&self, cmd: MetaCommand) -> Result<Arc<MetaState>> {
+        let _guard = self.apply_lock.lock();
+        let mut next = (*self.snapshot()).clone();
+        let change = next.apply(cmd)?;
+        self.persist(&next)?;
+        let next = Arc::new(next);
+        *self.state.write() = next.clone();
+        self.listener.on_applied(&change, &next);
+        Ok(next)
+    }
+
+    fn persist(&self, state: &MetaState) -> Result<()> {
+        let bytes = serde_json::to_vec(state).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let mut batch = WriteBatch::new();
+        batch.put(Cf::Meta, STATE_KEY.to_vec(), bytes);
+        Ok(self.db.write(batch)?)
+    }
+
+    /// Makes everything durable (on shutdown).
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.db.flush()?)
+    }
+}

@@ -1,0 +1,23 @@
+//! Shared vocabulary of Shoal: identifiers, the collection (class) model in Weaviate's wire shape,
+//! the object model, consistency levels and the [`ErrorKind`] every crate's error reports.
+//!
+//! This crate is plain data. It does no IO and holds no logic beyond small constructors and
+//! lookups; validation and default-filling of collections live in the coordinator, indexes in
+//! their own crates.
+
+pub mod error;
+pub mod object;
+pub mod schema;
+
+pub use error::ErrorKind;
+pub use object::{Object, Vectors, DEFAULT_TARGET};
+
+/// Dense per-shard internal id of an object, used by bitmaps and vector indexes.
+pub type DocId = u32;
+
+/// The version reported to clients as Weaviate's: the v4 client refuses anything below 1.27.0,
+/// and the v3 client compares it as a string against "1.14".
+pub const WEAVIATE_COMPAT_VERSION: &str = "1.27.0";
+
+/// Shoal's own version.
+pub const SHOAL_VERSION: &str = env!("CARGO_PKG_VERSION");
