@@ -1,0 +1,16 @@
+//! One physical shard (or tenant) of a collection: its objects, the uuid <-> doc id mapping, its
+//! vectors and their indexes.
+//!
+//! The object store (RocksDB, through `storage::KvStore`) is the source of truth: every write is
+//! one atomic batch of object record, doc-id mapping, vectors and counters, and the in-memory
+//! vector indexes are derived from it, rebuilt on open. The API is synchronous; callers run it
+//! off the async reactor. This crate does not route, replicate or merge across shards.
+
+mod error;
+mod node_store;
+mod record;
+mod shard;
+
+pub use error::{Error, Result};
+pub use node_store::{NodeStore, ShardLocation};
+pub use shard::{PutMode, PutRefusal, PutResult, Shard, ShardSpec, ShardStatus, TargetSpec, VectorHit};

@@ -1,0 +1,103 @@
+//! The node's data database: one RocksDB shared by every local shard, each under its own
+//! storage prefix. Thousands of shards (tenants) never mean thousands of RocksDB instances.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use storage::{keys, Cf, KvStore, RocksConfig, RocksStore, WriteBatch};
+
+use crate::{Error, Result, Shard, ShardSpec};
+
+const PREFIX_KEY: &str = "shard-prefix/";
+const NEXT_PREFIX_KEY: &[u8] = b"shard-prefix-next";
+
+/// Where a shard's data lives in the node's database.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ShardLocation {
+    pub class: String,
+    pub shard: String,
+    pub prefix: u64,
+}
+
+/// The node's data database.
+pub struct NodeStore {
+    store: Arc<dyn KvStore>,
+}
+
+impl NodeStore {
+    /// Opens or creates the database at `path`. `sync_writes` fsyncs the WAL on every write.
+    pub fn open(path: &Path, sync_writes: bool) -> Result<NodeStore> {
+        let config = RocksConfig { sync_writes, ..RocksConfig::default() };
+        Ok(NodeStore { store: Arc::new(RocksStore::open(path, &config)?) })
+    }
+
+    /// A store over any [`KvStore`] (tests use `storage::MemStore`).
+    pub fn with_store(store: Arc<dyn KvStore>) -> NodeStore {
+        NodeStore { store }
+    }
+
+    /// Opens a shard, allocating its prefix the first time. `spec.prefix` is ignored.
+    pub fn open_shard(&self, mut spec: ShardSpec) -> Result<Shard> {
+        spec.prefix = self.prefix_for(&spec.class, &spec.name)?;
+        Shard::open(self.store.clone(), spec)
+    }
+
+    /// Every shard that has data on this node.
+    pub fn locations(&self) -> Result<Vec<ShardLocation>> {
+        let rows = self.store.scan_prefix(Cf::Meta, PREFIX_KEY.as_bytes(), b"", usize::MAX)?;
+        rows.into_iter()
+            .map(|(k, v)| {
+                let name = String::from_utf8_lossy(&k[PREFIX_KEY.len()..]).into_owned();
+                let (class, shard) = name.split_once('\0').unwrap_or((name.as_str(), ""));
+                Ok(ShardLocation { class: class.to_string(), shard: shard.to_string(), prefix: decode_u64(&v)? })
+            })
+            .collect()
+    }
+
+    /// Deletes every key of a shard and forgets its prefix, in one atomic batch.
+    pub fn drop_shard(&self, class: &str, shard: &str) -> Result<()> {
+        let Some(prefix) = self.stored_prefix(class, shard)? else {
+            return Ok(());
+        };
+        let mut batch = WriteBatch::new();
+        for cf in [Cf::Objects, Cf::DocIds, Cf::Vectors, Cf::Postings, Cf::ShardMeta] {
+            batch.delete_range(cf, keys::shard_prefix(prefix).to_vec(), keys::shard_end(prefix));
+        }
+        batch.delete(Cf::Meta, prefix_key(class, shard));
+        Ok(self.store.write(batch)?)
+    }
+
+    /// Makes every acknowledged write durable.
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.store.flush()?)
+    }
+
+    fn prefix_for(&self, class: &str, shard: &str) -> Result<u64> {
+        if let Some(prefix) = self.stored_prefix(class, shard)? {
+            return Ok(prefix);
+        }
+        let next = match self.store.get(Cf::Meta, NEXT_PREFIX_KEY)? {
+            Some(bytes) => decode_u64(&bytes)?,
+            // Prefix 0 is never handed out.
+            None => 1,
+        };
+        let mut batch = WriteBatch::new();
+        batch.put(Cf::Meta, prefix_key(class, shard), next.to_be_bytes().to_vec());
+        batch.put(Cf::Meta, NEXT_PREFIX_KEY.to_vec(), (next + 1).to_be_bytes().to_vec());
+        self.store.write(batch)?;
+        Ok(next)
+    }
+
+    fn stored_prefix(&self, class: &str, shard: &str) -> Result<Option<u64>> {
+        self.store.get(Cf::Meta, &prefix_key(class, shard))?.map(|b| decode_u64(&b)).transpose()
+    }
+}
+
+fn prefix_key(class: &str, shard: &str) -> Vec<u8> {
+    format!("{PREFIX_KEY}{class}\0{shard}").into_bytes()
+}
+
+fn decode_u64(bytes: &[u8]) -> Result<u64> {
+    let arr: [u8; 8] = bytes.try_into().map_err(|_| Error::Corrupt("shard prefix record".into()))?;
+    Ok(u64::from_be_bytes(arr))
+}
