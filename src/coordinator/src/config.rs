@@ -1,0 +1,42 @@
+//! Settings the coordinator needs, composed by the server from file and environment.
+
+use std::path::PathBuf;
+
+use types::schema::Distance;
+
+/// Node-level settings that shape request handling.
+#[derive(Debug, Clone)]
+pub struct CoordinatorConfig {
+    /// `PERSISTENCE_DATA_PATH`: all data of this node.
+    pub data_path: PathBuf,
+    /// `CLUSTER_HOSTNAME`: this node's name.
+    pub node_name: String,
+    /// `QUERY_DEFAULTS_LIMIT`.
+    pub query_defaults_limit: usize,
+    /// `QUERY_MAXIMUM_RESULTS`: cap on offset+limit and on batch deletes.
+    pub query_maximum_results: usize,
+    /// `AUTOSCHEMA_ENABLED`.
+    pub autoschema_enabled: bool,
+    /// `ASYNC_INDEXING`.
+    pub async_indexing: bool,
+    /// `DEFAULT_VECTOR_DISTANCE_METRIC`.
+    pub default_distance: Distance,
+    /// Fsync RocksDB's WAL on every write: survives power loss, not only process crashes.
+    pub sync_writes: bool,
+}
+
+impl CoordinatorConfig {
+    /// Defaults of a single node with data in `data_path`.
+    pub fn new(data_path: impl Into<PathBuf>, node_name: impl Into<String>) -> Self {
+        CoordinatorConfig {
+            data_path: data_path.into(),
+            node_name: node_name.into(),
+            query_defaults_limit: 10,
+            query_maximum_results: 10_000,
+            autoschema_enabled: true,
+            async_indexing: false,
+            default_distance: Distance::Cosine,
+            sync_writes: false,
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The coordinator's error type. Messages are written to read like Weaviate's, because clients
+//! and scripts match on some of them ("already exists", "not present in schema", ...).
+
+use types::ErrorKind;
+
+/// Errors of coordinator operations.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Invalid content: a validation failure (422).
+    #[error("{0}")]
+    InvalidInput(String),
+    /// A malformed request: bad query parameter (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The addressed class, object or shard does not exist (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// Conflicts with existing state, e.g. "id '...' already exists" (422 in Weaviate).
+    #[error("{0}")]
+    Conflict(String),
+    /// The node cannot serve this now (503).
+    #[error("{0}")]
+    Unavailable(String),
+    /// An error of a local shard.
+    #[error(transparent)]
+    Shard(#[from] shard::Error),
+    /// An error of the cluster metadata.
+    #[error(transparent)]
+    Meta(#[from] cluster::Error),
+    /// A bug or broken node (500).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The shared classification of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput(_) => ErrorKind::InvalidInput,
+            Error::BadRequest(_) => ErrorKind::BadRequest,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Unavailable(_) => ErrorKind::Unavailable,
+            Error::Shard(e) => e.kind(),
+            Error::Meta(e) => e.kind(),
+            Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    pub(crate) fn invalid(msg: impl Into<String>) -> Error {
+        Error::InvalidInput(msg.into())
+    }
+}
+
+/// `crate::Result<T>`.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,185 @@
+//! Collection operations: validated by `crate::schema`, applied through the metadata store.
+
+use cluster::{ClassMeta, MetaCommand, ShardingState};
+use serde_json::Value;
+use types::schema::{Class, Property};
+
+use crate::nodes::ShardStatusReport;
+use crate::schema::{self, SchemaDefaults};
+use crate::{run_blocking, Coordinator, Error, Result};
+
+impl Coordinator {
+    pub(crate) fn schema_defaults(&self) -> SchemaDefaults {
+        SchemaDefaults {
+            default_distance: self.config.default_distance,
+            async_indexing: self.config.async_indexing,
+            node_count: self.meta.node_names().len() as u32,
+        }
+    }
+
+    /// Every collection, in name order.
+    pub fn schema(&self) -> Vec<Class> {
+        self.meta
+            .snapshot()
+            .classes
+            .values()
+            .map(|m| m.class.clone())
+            .collect()
+    }
+
+    /// A collection by name; the first letter may be lower-case, as Weaviate allows.
+    pub fn class(&self, name: &str) -> Option<Class> {
+        self.class_meta(name).map(|m| m.class)
+    }
+
+    pub(crate) fn class_meta(&self, name: &str) -> Option<ClassMeta> {
+        let state = self.meta.snapshot();
+        state
+            .class(name)
+            .or_else(|| state.class(&schema::class_name(name)))
+            .cloned()
+    }
+
+    pub(crate) fn require_class(&self, name: &str) -> Result<ClassMeta> {
+        self.class_meta(name).ok_or_else(|| {
+            Error::NotFound(format!(
+                "class '{}' not found in schema",
+                schema::class_name(name)
+            ))
+        })
+    }
+
+    /// `POST /v1/schema`: creates a collection with every default filled in.
+    pub async fn create_class(&self, body: Value) -> Result<Class> {
+        let class = schema::parse_class(&body, &self.schema_defaults())?;
+        self.add_class(class).await
+    }
+
+    /// Places a validated class on the cluster's nodes and applies it.
+    pub(crate) async fn add_class(&self, class: Class) -> Result<Class> {
+        let sharding = self.new_sharding(&class)?;
+        let meta = ClassMeta {
+            class: class.clone(),
+            sharding,
+        };
+        self.execute(MetaCommand::AddClass {
+            meta: Box::new(meta),
+        })
+        .await?;
+        Ok(class)
+    }
+
+    fn new_sharding(&self, class: &Class) -> Result<ShardingState> {
+        let nodes = self.meta.node_names();
+        let cfg = &class.sharding_config;
+        let factor = class.replication_config.factor as usize;
+        if factor > nodes.len() {
+            return Err(Error::invalid(format!(
+                "could not find enough weaviate nodes for replication: {factor} requested, {} available",
+                nodes.len()
+            )));
+        }
+        let physical = (cfg.desired_count as usize).max(1);
+        let per_physical = (cfg.virtual_per_physical as usize).max(1);
+        Ok(ShardingState::new(
+            physical,
+            per_physical,
+            &nodes,
+            factor,
+            &mut rand::thread_rng(),
+        ))
+    }
+
+    /// `PUT /v1/schema/{class}`: replaces the mutable parts of a collection.
+    pub async fn update_class(&self, name: &str, body: Value) -> Result<Class> {
+        let current = self.require_class(name)?.class;
+        let updated = schema::apply_update(&current, &body, &self.schema_defaults())?;
+        if updated.class != current.class {
+            return Err(Error::invalid(format!(
+                "class name is immutable: attempted change from \"{}\" to \"{}\"",
+                current.class, updated.class
+            )));
+        }
+        self.execute(MetaCommand::UpdateClass {
+            class: Box::new(updated.clone()),
+        })
+        .await?;
+        Ok(updated)
+    }
+
+    /// `DELETE /v1/schema/{class}`: drops the collection and all its data. Deleting a missing
+    /// collection succeeds.
+    pub async fn delete_class(&self, name: &str) -> Result<()> {
+        let name = self
+            .class_meta(name)
+            .map(|m| m.class.class)
+            .unwrap_or_else(|| schema::class_name(name));
+        self.execute(MetaCommand::DeleteClass { name }).await?;
+        Ok(())
+    }
+
+    /// `POST /v1/schema/{class}/properties`.
+    pub async fn add_property(&self, class: &str, body: Value) -> Result<Property> {
+        let current = self.require_class(class)?.class;
+        let property = schema::parse_property(&body)?;
+        schema::check_new_property(&current, &property)?;
+        self.execute(MetaCommand::AddProperty {
+            class: current.class,
+            property: Box::new(property.clone()),
+        })
+        .await?;
+        Ok(property)
+    }
+
+    /// `GET /v1/schema/{class}/shards`.
+    pub async fn shard_statuses(
+        &self,
+        class: &str,
+        _tenant: Option<&str>,
+    ) -> Result<Vec<ShardStatusReport>> {
+        let meta = self.require_class(class)?;
+        Ok(meta
+            .sharding
+            .physical
+            .values()
+            .map(|p| ShardStatusReport {
+                name: p.name.clone(),
+                status: self
+                    .shards
+                    .shard(&meta.class.class, &p.name)
+                    .map(|s| s.status().as_str().to_string())
+                    .unwrap_or_else(|| p.status.clone()),
+                vector_queue_size: 0,
+            })
+            .collect())
+    }
+
+    /// `PUT /v1/schema/{class}/shards/{shard}`: READY or READONLY.
+    pub async fn set_shard_status(&self, class: &str, shard: &str, status: &str) -> Result<String> {
+        let meta = self.require_class(class)?;
+        if status != "READY" && status != "READONLY" {
+            return Err(Error::invalid(format!(
+                "invalid shard status '{status}': expected one of READY, READONLY"
+            )));
+        }
+        if !meta.sharding.physical.contains_key(shard) {
+            return Err(Error::NotFound(format!(
+                "shard '{shard}' of class '{}' not found",
+                meta.class.class
+            )));
+        }
+        let cmd = MetaCommand::UpdateShardStatus {
+            class: meta.class.class,
+            shard: shard.to_string(),
+            status: status.to_string(),
+        };
+        self.execute(cmd).await?;
+        Ok(status.to_string())
+    }
+
+    /// Applies a metadata command off the reactor (it writes to disk and may create shards).
+    pub(crate) async fn execute(&self, cmd: MetaCommand) -> Result<()> {
+        let meta = self.meta.clone();
+        run_blocking(move || meta.execute(cmd).map(|_| ()).map_err(Error::from)).await
+    }
+}
