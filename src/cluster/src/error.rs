@@ -25,9 +25,9 @@ impl Error {
     /// The shared classification of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::ClassExists(_) | Error::SimilarClassExists { .. } | Error::PropertyExists { .. } => {
-                ErrorKind::Conflict
-            }
+            Error::ClassExists(_)
+            | Error::SimilarClassExists { .. }
+            | Error::PropertyExists { .. } => ErrorKind::Conflict,
             Error::ClassNotFound(_) | Error::ShardNotFound { .. } => ErrorKind::NotFound,
             Error::Invalid(_) => ErrorKind::InvalidInput,
             Error::Storage(e) => e.kind(),

@@ -28,11 +28,24 @@ pub struct MetaState {
 /// only checks what depends on the current state (existence, conflicts).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum MetaCommand {
-    AddClass { meta: Box<ClassMeta> },
-    UpdateClass { class: Box<Class> },
-    DeleteClass { name: String },
-    AddProperty { class: String, property: Box<Property> },
-    UpdateShardStatus { class: String, shard: String, status: String },
+    AddClass {
+        meta: Box<ClassMeta>,
+    },
+    UpdateClass {
+        class: Box<Class>,
+    },
+    DeleteClass {
+        name: String,
+    },
+    AddProperty {
+        class: String,
+        property: Box<Property>,
+    },
+    UpdateShardStatus {
+        class: String,
+        shard: String,
+        status: String,
+    },
 }
 
 /// What an applied command changed, for listeners.
@@ -41,7 +54,11 @@ pub enum MetaChange {
     ClassAdded(String),
     ClassUpdated(String),
     ClassDeleted(String),
-    ShardStatusChanged { class: String, shard: String, status: String },
+    ShardStatusChanged {
+        class: String,
+        shard: String,
+        status: String,
+    },
 }
 
 impl MetaState {
@@ -57,9 +74,11 @@ impl MetaState {
             MetaCommand::UpdateClass { class } => self.update_class(*class)?,
             MetaCommand::DeleteClass { name } => self.delete_class(name)?,
             MetaCommand::AddProperty { class, property } => self.add_property(&class, *property)?,
-            MetaCommand::UpdateShardStatus { class, shard, status } => {
-                self.update_shard_status(class, shard, status)?
-            }
+            MetaCommand::UpdateShardStatus {
+                class,
+                shard,
+                status,
+            } => self.update_shard_status(class, shard, status)?,
         };
         self.applied += 1;
         Ok(change)
@@ -71,7 +90,10 @@ impl MetaState {
             return Err(Error::ClassExists(name));
         }
         if let Some(existing) = self.classes.keys().find(|k| k.eq_ignore_ascii_case(&name)) {
-            return Err(Error::SimilarClassExists { existing: existing.clone(), requested: name });
+            return Err(Error::SimilarClassExists {
+                existing: existing.clone(),
+                requested: name,
+            });
         }
         self.classes.insert(name.clone(), meta);
         Ok(MetaChange::ClassAdded(name))
@@ -79,7 +101,10 @@ impl MetaState {
 
     fn update_class(&mut self, class: Class) -> Result<MetaChange> {
         let name = class.class.clone();
-        let meta = self.classes.get_mut(&name).ok_or_else(|| Error::ClassNotFound(name.clone()))?;
+        let meta = self
+            .classes
+            .get_mut(&name)
+            .ok_or_else(|| Error::ClassNotFound(name.clone()))?;
         meta.class = class;
         Ok(MetaChange::ClassUpdated(name))
     }
@@ -91,22 +116,51 @@ impl MetaState {
     }
 
     fn add_property(&mut self, class: &str, property: Property) -> Result<MetaChange> {
-        let meta = self.classes.get_mut(class).ok_or_else(|| Error::ClassNotFound(class.to_string()))?;
-        if meta.class.props().iter().any(|p| p.name.eq_ignore_ascii_case(&property.name)) {
-            return Err(Error::PropertyExists { class: class.to_string(), property: property.name });
+        let meta = self
+            .classes
+            .get_mut(class)
+            .ok_or_else(|| Error::ClassNotFound(class.to_string()))?;
+        if meta
+            .class
+            .props()
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case(&property.name))
+        {
+            return Err(Error::PropertyExists {
+                class: class.to_string(),
+                property: property.name,
+            });
         }
-        meta.class.properties.get_or_insert_with(Vec::new).push(property);
+        meta.class
+            .properties
+            .get_or_insert_with(Vec::new)
+            .push(property);
         Ok(MetaChange::ClassUpdated(class.to_string()))
     }
 
-    fn update_shard_status(&mut self, class: String, shard: String, status: String) -> Result<MetaChange> {
-        let meta = self.classes.get_mut(&class).ok_or_else(|| Error::ClassNotFound(class.clone()))?;
-        let physical = meta
-            .sharding
-            .physical
-            .get_mut(&shard)
-            .ok_or_else(|| Error::ShardNotFound { class: class.clone(), shard: shard.clone() })?;
+    fn update_shard_status(
+        &mut self,
+        class: String,
+        shard: String,
+        status: String,
+    ) -> Result<MetaChange> {
+        let meta = self
+            .classes
+            .get_mut(&class)
+            .ok_or_else(|| Error::ClassNotFound(class.clone()))?;
+        let physical =
+            meta.sharding
+                .physical
+                .get_mut(&shard)
+                .ok_or_else(|| Error::ShardNotFound {
+                    class: class.clone(),
+                    shard: shard.clone(),
+                })?;
         physical.status = status.clone();
-        Ok(MetaChange::ShardStatusChanged { class, shard, status })
+        Ok(MetaChange::ShardStatusChanged {
+            class,
+            shard,
+            status,
+        })
     }
 }

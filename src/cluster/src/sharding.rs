@@ -61,7 +61,9 @@ fn murmur3_h1(bytes: &[u8]) -> u64 {
 /// Weaviate's random shard names: 12 ASCII letters and digits.
 pub fn random_name(rng: &mut impl Rng) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    (0..12).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+    (0..12)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 impl ShardingState {
@@ -77,7 +79,10 @@ impl ShardingState {
         let mut virtual_shards = init_virtual(physical_count * virtual_per_physical, rng);
         let mut physical = init_physical(physical_count, nodes, factor, rng);
         distribute(&mut virtual_shards, &mut physical, rng);
-        ShardingState { virtual_shards, physical: physical.into_iter().map(|p| (p.name.clone(), p)).collect() }
+        ShardingState {
+            virtual_shards,
+            physical: physical.into_iter().map(|p| (p.name.clone(), p)).collect(),
+        }
     }
 
     /// The physical shard that owns `id`.
@@ -98,7 +103,10 @@ impl ShardingState {
 
     /// Physical shards that `node` holds a replica of.
     pub fn shards_on(&self, node: &str) -> Vec<&PhysicalShard> {
-        self.physical.values().filter(|p| p.belongs_to_nodes.iter().any(|n| n == node)).collect()
+        self.physical
+            .values()
+            .filter(|p| p.belongs_to_nodes.iter().any(|n| n == node))
+            .collect()
     }
 }
 
@@ -107,7 +115,12 @@ fn init_virtual(count: usize, rng: &mut impl Rng) -> Vec<VirtualShard> {
         .map(|_| {
             let name = random_name(rng);
             let upper = murmur3_h1(name.as_bytes());
-            VirtualShard { name, upper, owns_percentage: 0.0, assigned_to_physical: String::new() }
+            VirtualShard {
+                name,
+                upper,
+                owns_percentage: 0.0,
+                assigned_to_physical: String::new(),
+            }
         })
         .collect();
     shards.sort_by_key(|v| v.upper);
@@ -125,7 +138,12 @@ fn init_virtual(count: usize, rng: &mut impl Rng) -> Vec<VirtualShard> {
     shards
 }
 
-fn init_physical(count: usize, nodes: &[String], factor: usize, rng: &mut impl Rng) -> Vec<PhysicalShard> {
+fn init_physical(
+    count: usize,
+    nodes: &[String],
+    factor: usize,
+    rng: &mut impl Rng,
+) -> Vec<PhysicalShard> {
     let mut ring = NodeRing { nodes, next: 0 };
     let mut primaries: Vec<&String> = Vec::new();
     (0..count)
@@ -180,7 +198,11 @@ impl<'a> NodeRing<'a> {
     }
 }
 
-fn distribute(virtual_shards: &mut [VirtualShard], physical: &mut [PhysicalShard], rng: &mut impl Rng) {
+fn distribute(
+    virtual_shards: &mut [VirtualShard],
+    physical: &mut [PhysicalShard],
+    rng: &mut impl Rng,
+) {
     if physical.is_empty() {
         return;
     }
@@ -205,7 +227,10 @@ mod tests {
     #[test]
     fn tokens_match_weaviate_test_vectors() {
         let cases = [
-            ("00000000-0000-0000-0000-000000000000", 0x4bbd1bf27da918d6u64),
+            (
+                "00000000-0000-0000-0000-000000000000",
+                0x4bbd1bf27da918d6u64,
+            ),
             ("36ddd591-2dee-4e7e-a3cc-eb86d30a4303", 0xfac1e668458e894f),
             ("12345678-1234-1234-1234-123456789abc", 0x8a11c0592690b51c),
         ];
@@ -219,10 +244,19 @@ mod tests {
         let nodes: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
         let mut rng = StdRng::seed_from_u64(1);
         let state = ShardingState::new(2, 4, &nodes, 2, &mut rng);
-        let mut placements: Vec<Vec<String>> =
-            state.physical.values().map(|p| p.belongs_to_nodes.clone()).collect();
+        let mut placements: Vec<Vec<String>> = state
+            .physical
+            .values()
+            .map(|p| p.belongs_to_nodes.clone())
+            .collect();
         placements.sort();
-        assert_eq!(placements, vec![vec!["A".to_string(), "B".into()], vec!["C".into(), "A".into()]]);
+        assert_eq!(
+            placements,
+            vec![
+                vec!["A".to_string(), "B".into()],
+                vec!["C".into(), "A".into()]
+            ]
+        );
     }
 
     #[test]
@@ -230,7 +264,10 @@ mod tests {
         let nodes = vec!["n1".to_string()];
         let state = ShardingState::new(3, 128, &nodes, 1, &mut StdRng::seed_from_u64(7));
         assert_eq!(state.virtual_shards.len(), 384);
-        assert!(state.virtual_shards.windows(2).all(|w| w[0].upper <= w[1].upper));
+        assert!(state
+            .virtual_shards
+            .windows(2)
+            .all(|w| w[0].upper <= w[1].upper));
         let total: f64 = state.physical.values().map(|p| p.owns_percentage).sum();
         assert!((total - 1.0).abs() < 1e-9, "{total}");
         assert!(state.physical.values().all(|p| p.owns_virtual.len() == 128));

@@ -30,10 +30,22 @@ pub struct MetaStore {
 
 impl MetaStore {
     /// Opens the metadata under `path` (created if missing).
-    pub fn open(path: &Path, node_name: &str, listener: Arc<dyn MetaListener>) -> Result<MetaStore> {
-        let db = RocksStore::open(path, &RocksConfig { sync_writes: true, block_cache_bytes: 8 << 20 })?;
+    pub fn open(
+        path: &Path,
+        node_name: &str,
+        listener: Arc<dyn MetaListener>,
+    ) -> Result<MetaStore> {
+        let db = RocksStore::open(
+            path,
+            &RocksConfig {
+                sync_writes: true,
+                block_cache_bytes: 8 << 20,
+            },
+        )?;
         let state = match db.get(Cf::Meta, STATE_KEY)? {
-            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt(e.to_string()))?,
+            Some(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt(e.to_string()))?
+            }
             None => MetaState::default(),
         };
         Ok(MetaStore {

@@ -22,6 +22,40 @@ pub(crate) fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The objects of one batch that go to one shard, with their input positions.
+struct ShardBatch {
+    shard: Arc<Shard>,
+    items: Vec<(usize, Object)>,
+}
+
+impl ShardBatch {
+    fn new(shard: Arc<Shard>) -> Self {
+        ShardBatch {
+            shard,
+            items: Vec::new(),
+        }
+    }
+
+    /// Writes the objects in one atomic shard batch; a store failure fails every one of them.
+    async fn write(self) -> Vec<(usize, Result<Object>)> {
+        let (indexes, objects): (Vec<usize>, Vec<Object>) = self.items.into_iter().unzip();
+        let shard = self.shard;
+        match run_blocking(move || Ok(shard.put_batch(objects, PutMode::Upsert)?)).await {
+            Ok(per_object) => indexes
+                .into_iter()
+                .zip(per_object.into_iter().map(|r| r.map_err(refusal_error)))
+                .collect(),
+            Err(e) => {
+                let msg = e.to_string();
+                indexes
+                    .into_iter()
+                    .map(|i| (i, Err(Error::Internal(msg.clone()))))
+                    .collect()
+            }
+        }
+    }
+}
+
 /// An object ready for its shard.
 struct Prepared {
     shard: Arc<Shard>,
@@ -162,38 +196,23 @@ impl Coordinator {
     pub async fn batch_objects(&self, writes: Vec<ObjectWrite>) -> Vec<Result<Object>> {
         let now = now_ms();
         let mut results: Vec<Option<Result<Object>>> = Vec::with_capacity(writes.len());
-        let mut groups: BTreeMap<(String, String), (Arc<Shard>, Vec<(usize, Object)>)> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<(String, String), ShardBatch> = BTreeMap::new();
         for (i, write) in writes.into_iter().enumerate() {
             match self.prepare(write, now).await {
                 Ok(p) => {
                     let key = (p.shard.class().to_string(), p.shard.name().to_string());
-                    groups
+                    let group = groups
                         .entry(key)
-                        .or_insert_with(|| (p.shard.clone(), Vec::new()))
-                        .1
-                        .push((i, p.object));
+                        .or_insert_with(|| ShardBatch::new(p.shard.clone()));
+                    group.items.push((i, p.object));
                     results.push(None);
                 }
                 Err(e) => results.push(Some(Err(e))),
             }
         }
-        for (shard, items) in groups.into_values() {
-            let (indexes, objects): (Vec<usize>, Vec<Object>) = items.into_iter().unzip();
-            let outcome =
-                run_blocking(move || Ok(shard.put_batch(objects, PutMode::Upsert)?)).await;
-            match outcome {
-                Ok(per_object) => {
-                    for (i, r) in indexes.into_iter().zip(per_object) {
-                        results[i] = Some(r.map_err(refusal_error));
-                    }
-                }
-                Err(e) => {
-                    let msg = e.to_string();
-                    for i in indexes {
-                        results[i] = Some(Err(Error::Internal(msg.clone())));
-                    }
-                }
+        for group in groups.into_values() {
+            for (i, outcome) in group.write().await {
+                results[i] = Some(outcome);
             }
         }
         let done: Vec<Result<Object>> = results

@@ -13,4 +13,6 @@ mod shard;
 
 pub use error::{Error, Result};
 pub use node_store::{NodeStore, ShardLocation};
-pub use shard::{PutMode, PutRefusal, PutResult, Shard, ShardSpec, ShardStatus, TargetSpec, VectorHit};
+pub use shard::{
+    PutMode, PutRefusal, PutResult, Shard, ShardSpec, ShardStatus, TargetSpec, VectorHit,
+};

@@ -27,8 +27,13 @@ pub struct NodeStore {
 impl NodeStore {
     /// Opens or creates the database at `path`. `sync_writes` fsyncs the WAL on every write.
     pub fn open(path: &Path, sync_writes: bool) -> Result<NodeStore> {
-        let config = RocksConfig { sync_writes, ..RocksConfig::default() };
-        Ok(NodeStore { store: Arc::new(RocksStore::open(path, &config)?) })
+        let config = RocksConfig {
+            sync_writes,
+            ..RocksConfig::default()
+        };
+        Ok(NodeStore {
+            store: Arc::new(RocksStore::open(path, &config)?),
+        })
     }
 
     /// A store over any [`KvStore`] (tests use `storage::MemStore`).
@@ -44,12 +49,18 @@ impl NodeStore {
 
     /// Every shard that has data on this node.
     pub fn locations(&self) -> Result<Vec<ShardLocation>> {
-        let rows = self.store.scan_prefix(Cf::Meta, PREFIX_KEY.as_bytes(), b"", usize::MAX)?;
+        let rows = self
+            .store
+            .scan_prefix(Cf::Meta, PREFIX_KEY.as_bytes(), b"", usize::MAX)?;
         rows.into_iter()
             .map(|(k, v)| {
                 let name = String::from_utf8_lossy(&k[PREFIX_KEY.len()..]).into_owned();
                 let (class, shard) = name.split_once('\0').unwrap_or((name.as_str(), ""));
-                Ok(ShardLocation { class: class.to_string(), shard: shard.to_string(), prefix: decode_u64(&v)? })
+                Ok(ShardLocation {
+                    class: class.to_string(),
+                    shard: shard.to_string(),
+                    prefix: decode_u64(&v)?,
+                })
             })
             .collect()
     }
@@ -60,8 +71,18 @@ impl NodeStore {
             return Ok(());
         };
         let mut batch = WriteBatch::new();
-        for cf in [Cf::Objects, Cf::DocIds, Cf::Vectors, Cf::Postings, Cf::ShardMeta] {
-            batch.delete_range(cf, keys::shard_prefix(prefix).to_vec(), keys::shard_end(prefix));
+        for cf in [
+            Cf::Objects,
+            Cf::DocIds,
+            Cf::Vectors,
+            Cf::Postings,
+            Cf::ShardMeta,
+        ] {
+            batch.delete_range(
+                cf,
+                keys::shard_prefix(prefix).to_vec(),
+                keys::shard_end(prefix),
+            );
         }
         batch.delete(Cf::Meta, prefix_key(class, shard));
         Ok(self.store.write(batch)?)
@@ -82,14 +103,25 @@ impl NodeStore {
             None => 1,
         };
         let mut batch = WriteBatch::new();
-        batch.put(Cf::Meta, prefix_key(class, shard), next.to_be_bytes().to_vec());
-        batch.put(Cf::Meta, NEXT_PREFIX_KEY.to_vec(), (next + 1).to_be_bytes().to_vec());
+        batch.put(
+            Cf::Meta,
+            prefix_key(class, shard),
+            next.to_be_bytes().to_vec(),
+        );
+        batch.put(
+            Cf::Meta,
+            NEXT_PREFIX_KEY.to_vec(),
+            (next + 1).to_be_bytes().to_vec(),
+        );
         self.store.write(batch)?;
         Ok(next)
     }
 
     fn stored_prefix(&self, class: &str, shard: &str) -> Result<Option<u64>> {
-        self.store.get(Cf::Meta, &prefix_key(class, shard))?.map(|b| decode_u64(&b)).transpose()
+        self.store
+            .get(Cf::Meta, &prefix_key(class, shard))?
+            .map(|b| decode_u64(&b))
+            .transpose()
     }
 }
 
@@ -98,6 +130,8 @@ fn prefix_key(class: &str, shard: &str) -> Vec<u8> {
 }
 
 fn decode_u64(bytes: &[u8]) -> Result<u64> {
-    let arr: [u8; 8] = bytes.try_into().map_err(|_| Error::Corrupt("shard prefix record".into()))?;
+    let arr: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| Error::Corrupt("shard prefix record".into()))?;
     Ok(u64::from_be_bytes(arr))
 }

@@ -31,20 +31,30 @@ impl Record {
         out.extend_from_slice(&self.doc.to_be_bytes());
         out.extend_from_slice(&self.creation_ms.to_be_bytes());
         out.extend_from_slice(&self.update_ms.to_be_bytes());
-        serde_json::to_writer(&mut out, &self.properties).map_err(|e| Error::Corrupt(e.to_string()))?;
+        serde_json::to_writer(&mut out, &self.properties)
+            .map_err(|e| Error::Corrupt(e.to_string()))?;
         Ok(out)
     }
 
     /// Decodes a record written by [`Record::encode`].
     pub fn decode(bytes: &[u8]) -> Result<Record> {
         if bytes.len() < HEADER || bytes[0] != VERSION {
-            return Err(Error::Corrupt(format!("object record of {} bytes has no valid header", bytes.len())));
+            return Err(Error::Corrupt(format!(
+                "object record of {} bytes has no valid header",
+                bytes.len()
+            )));
         }
         let doc = u32::from_be_bytes(field(bytes, 1));
         let creation_ms = i64::from_be_bytes(field(bytes, 5));
         let update_ms = i64::from_be_bytes(field(bytes, 13));
-        let properties = serde_json::from_slice(&bytes[HEADER..]).map_err(|e| Error::Corrupt(e.to_string()))?;
-        Ok(Record { doc, creation_ms, update_ms, properties })
+        let properties =
+            serde_json::from_slice(&bytes[HEADER..]).map_err(|e| Error::Corrupt(e.to_string()))?;
+        Ok(Record {
+            doc,
+            creation_ms,
+            update_ms,
+            properties,
+        })
     }
 
     /// Only the doc id, without parsing the properties.
@@ -71,7 +81,12 @@ mod tests {
         let mut properties = Map::new();
         properties.insert("title".into(), Value::from("hello"));
         properties.insert("count".into(), Value::from(7));
-        let r = Record { doc: 42, creation_ms: 1_700_000_000_000, update_ms: -1, properties };
+        let r = Record {
+            doc: 42,
+            creation_ms: 1_700_000_000_000,
+            update_ms: -1,
+            properties,
+        };
         let bytes = r.encode().expect("encode");
         assert_eq!(Record::decode(&bytes).expect("decode"), r);
         assert_eq!(Record::doc_of(&bytes).expect("doc"), 42);

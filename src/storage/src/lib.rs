@@ -35,7 +35,14 @@ pub enum Cf {
 
 impl Cf {
     /// Every column family, in a stable order.
-    pub const ALL: [Cf; 6] = [Cf::Objects, Cf::DocIds, Cf::Vectors, Cf::Postings, Cf::ShardMeta, Cf::Meta];
+    pub const ALL: [Cf; 6] = [
+        Cf::Objects,
+        Cf::DocIds,
+        Cf::Vectors,
+        Cf::Postings,
+        Cf::ShardMeta,
+        Cf::Meta,
+    ];
 
     /// The RocksDB column family name.
     pub fn name(self) -> &'static str {
@@ -53,10 +60,21 @@ impl Cf {
 /// One operation of an atomic [`WriteBatch`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BatchOp {
-    Put { cf: Cf, key: Vec<u8>, value: Vec<u8> },
-    Delete { cf: Cf, key: Vec<u8> },
+    Put {
+        cf: Cf,
+        key: Vec<u8>,
+        value: Vec<u8>,
+    },
+    Delete {
+        cf: Cf,
+        key: Vec<u8>,
+    },
     /// Deletes keys in `[from, to)`.
-    DeleteRange { cf: Cf, from: Vec<u8>, to: Vec<u8> },
+    DeleteRange {
+        cf: Cf,
+        from: Vec<u8>,
+        to: Vec<u8>,
+    },
 }
 
 /// A set of writes applied atomically: all or none survive a crash.
@@ -71,15 +89,26 @@ impl WriteBatch {
     }
 
     pub fn put(&mut self, cf: Cf, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
-        self.ops.push(BatchOp::Put { cf, key: key.into(), value: value.into() });
+        self.ops.push(BatchOp::Put {
+            cf,
+            key: key.into(),
+            value: value.into(),
+        });
     }
 
     pub fn delete(&mut self, cf: Cf, key: impl Into<Vec<u8>>) {
-        self.ops.push(BatchOp::Delete { cf, key: key.into() });
+        self.ops.push(BatchOp::Delete {
+            cf,
+            key: key.into(),
+        });
     }
 
     pub fn delete_range(&mut self, cf: Cf, from: impl Into<Vec<u8>>, to: impl Into<Vec<u8>>) {
-        self.ops.push(BatchOp::DeleteRange { cf, from: from.into(), to: to.into() });
+        self.ops.push(BatchOp::DeleteRange {
+            cf,
+            from: from.into(),
+            to: to.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -115,7 +144,13 @@ pub trait KvStore: Send + Sync {
 
     /// Keys with `prefix`, starting at `start` (inclusive; must itself start with `prefix`,
     /// or be empty to start at the prefix), ascending, at most `limit`.
-    fn scan_prefix(&self, cf: Cf, prefix: &[u8], start: &[u8], limit: usize) -> Result<Vec<KeyValue>>;
+    fn scan_prefix(
+        &self,
+        cf: Cf,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Vec<KeyValue>>;
 
     /// Calls `f` for every key with `prefix`, ascending, until it returns `false`.
     fn for_each_prefix(

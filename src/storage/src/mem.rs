@@ -3,36 +3,22 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use parking_lot_free::RwLock;
+use parking_lot::RwLock;
 
 use crate::{BatchOp, Cf, KeyValue, KvStore, Result, WriteBatch};
 
-/// std's RwLock under a short name; poisoning is impossible here because no code panics while
-/// holding it, so a poisoned lock is simply taken over.
-mod parking_lot_free {
-    pub struct RwLock<T>(std::sync::RwLock<T>);
-
-    impl<T> RwLock<T> {
-        pub fn new(v: T) -> Self {
-            RwLock(std::sync::RwLock::new(v))
-        }
-        pub fn read(&self) -> std::sync::RwLockReadGuard<'_, T> {
-            self.0.read().unwrap_or_else(|p| p.into_inner())
-        }
-        pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, T> {
-            self.0.write().unwrap_or_else(|p| p.into_inner())
-        }
-    }
-}
+type Map = BTreeMap<(Cf, Vec<u8>), Vec<u8>>;
 
 /// A `BTreeMap` per column family.
 pub struct MemStore {
-    data: RwLock<BTreeMap<(Cf, Vec<u8>), Vec<u8>>>,
+    data: RwLock<Map>,
 }
 
 impl Default for MemStore {
     fn default() -> Self {
-        MemStore { data: RwLock::new(BTreeMap::new()) }
+        MemStore {
+            data: RwLock::new(BTreeMap::new()),
+        }
     }
 }
 
@@ -71,7 +57,13 @@ impl KvStore for MemStore {
         Ok(())
     }
 
-    fn scan_prefix(&self, cf: Cf, prefix: &[u8], start: &[u8], limit: usize) -> Result<Vec<KeyValue>> {
+    fn scan_prefix(
+        &self,
+        cf: Cf,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Vec<KeyValue>> {
         let from = if start.is_empty() { prefix } else { start };
         let data = self.data.read();
         Ok(data

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use rocksdb::{
-    BlockBasedOptions, Cache, ColumnFamilyDescriptor, Direction, IteratorMode, Options, ReadOptions,
-    WriteOptions, DB,
+    BlockBasedOptions, Cache, ColumnFamilyDescriptor, Direction, IteratorMode, Options,
+    ReadOptions, WriteOptions, DB,
 };
 
 use crate::{BatchOp, Cf, Error, KeyValue, KvStore, Result, WriteBatch};
@@ -21,7 +21,10 @@ pub struct RocksConfig {
 
 impl Default for RocksConfig {
     fn default() -> Self {
-        RocksConfig { sync_writes: false, block_cache_bytes: 256 << 20 }
+        RocksConfig {
+            sync_writes: false,
+            block_cache_bytes: 256 << 20,
+        }
     }
 }
 
@@ -44,9 +47,14 @@ impl RocksStore {
         db_opts.set_max_background_jobs(2);
         db_opts.set_bytes_per_sync(1 << 20);
         let cache = Cache::new_lru_cache(config.block_cache_bytes);
-        let cfs = Cf::ALL.iter().map(|cf| ColumnFamilyDescriptor::new(cf.name(), cf_options(&cache)));
+        let cfs = Cf::ALL
+            .iter()
+            .map(|cf| ColumnFamilyDescriptor::new(cf.name(), cf_options(&cache)));
         let db = DB::open_cf_descriptors(&db_opts, path, cfs)?;
-        Ok(RocksStore { db, sync_writes: config.sync_writes })
+        Ok(RocksStore {
+            db,
+            sync_writes: config.sync_writes,
+        })
     }
 
     fn handle(&self, cf: Cf) -> Result<&rocksdb::ColumnFamily> {
@@ -94,13 +102,21 @@ impl KvStore for RocksStore {
             match op {
                 BatchOp::Put { cf, key, value } => wb.put_cf(self.handle(*cf)?, key, value),
                 BatchOp::Delete { cf, key } => wb.delete_cf(self.handle(*cf)?, key),
-                BatchOp::DeleteRange { cf, from, to } => wb.delete_range_cf(self.handle(*cf)?, from, to),
+                BatchOp::DeleteRange { cf, from, to } => {
+                    wb.delete_range_cf(self.handle(*cf)?, from, to)
+                }
             }
         }
         Ok(self.db.write_opt(wb, &self.write_options())?)
     }
 
-    fn scan_prefix(&self, cf: Cf, prefix: &[u8], start: &[u8], limit: usize) -> Result<Vec<KeyValue>> {
+    fn scan_prefix(
+        &self,
+        cf: Cf,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Vec<KeyValue>> {
         let mut out = Vec::new();
         if limit == 0 {
             return Ok(out);
@@ -202,6 +218,9 @@ mod tests {
             store.write(b).expect("write");
         }
         let store = RocksStore::open(dir.path(), &RocksConfig::default()).expect("reopen");
-        assert_eq!(store.get(Cf::Objects, b"k").expect("get"), Some(b"v".to_vec()));
+        assert_eq!(
+            store.get(Cf::Objects, b"k").expect("get"),
+            Some(b"v".to_vec())
+        );
     }
 }

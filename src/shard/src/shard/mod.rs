@@ -135,9 +135,10 @@ impl Shard {
     }
 
     fn target(&self, name: &str) -> Result<&Target> {
-        self.targets
-            .get(name)
-            .ok_or_else(|| Error::UnknownTarget { class: self.class.clone(), target: name.to_string() })
+        self.targets.get(name).ok_or_else(|| Error::UnknownTarget {
+            class: self.class.clone(),
+            target: name.to_string(),
+        })
     }
 }
 
@@ -156,18 +157,22 @@ fn read_counter(store: &dyn KvStore, prefix: u64, name: &[u8]) -> Result<u64> {
 
 fn load_vectors(store: &dyn KvStore, prefix: u64, target: &str, index: &VectorIndex) -> Result<()> {
     let mut failure = None;
-    store.for_each_prefix(Cf::Vectors, &keys::vector_prefix(prefix, target), &mut |k, v| {
-        let loaded = match (keys::doc_from_key(k), keys::decode_vector(v)) {
-            (Some(doc), Some(vec)) => index.insert(doc, &vec).map_err(Error::from),
-            _ => Err(Error::Corrupt("undecodable vector entry".into())),
-        };
-        match loaded {
-            Ok(()) => true,
-            Err(e) => {
-                failure = Some(e);
-                false
+    store.for_each_prefix(
+        Cf::Vectors,
+        &keys::vector_prefix(prefix, target),
+        &mut |k, v| {
+            let loaded = match (keys::doc_from_key(k), keys::decode_vector(v)) {
+                (Some(doc), Some(vec)) => index.insert(doc, &vec).map_err(Error::from),
+                _ => Err(Error::Corrupt("undecodable vector entry".into())),
+            };
+            match loaded {
+                Ok(()) => true,
+                Err(e) => {
+                    failure = Some(e);
+                    false
+                }
             }
-        }
-    })?;
+        },
+    )?;
     failure.map_or(Ok(()), Err)
 }

@@ -27,15 +27,27 @@ impl Shard {
 
     /// True if an object with `id` exists.
     pub fn exists(&self, id: &Uuid) -> Result<bool> {
-        Ok(self.store.get(Cf::Objects, &keys::shard_key(self.prefix, id.as_bytes()))?.is_some())
+        Ok(self
+            .store
+            .get(Cf::Objects, &keys::shard_key(self.prefix, id.as_bytes()))?
+            .is_some())
     }
 
     /// Up to `limit` objects with a uuid greater than `after` (all when `None`), ascending.
-    pub fn list(&self, after: Option<&Uuid>, limit: usize, with_vectors: bool) -> Result<Vec<Object>> {
+    pub fn list(
+        &self,
+        after: Option<&Uuid>,
+        limit: usize,
+        with_vectors: bool,
+    ) -> Result<Vec<Object>> {
         let prefix = keys::shard_prefix(self.prefix);
-        let start = after.map(|a| keys::shard_key(self.prefix, a.as_bytes())).unwrap_or_default();
+        let start = after
+            .map(|a| keys::shard_key(self.prefix, a.as_bytes()))
+            .unwrap_or_default();
         // One more than asked: the cursor itself may be the first key.
-        let rows = self.store.scan_prefix(Cf::Objects, &prefix, &start, limit.saturating_add(1))?;
+        let rows = self
+            .store
+            .scan_prefix(Cf::Objects, &prefix, &start, limit.saturating_add(1))?;
         let mut out = Vec::with_capacity(limit.min(rows.len()));
         for (key, value) in rows {
             let id = uuid_from_key(&key)?;
@@ -52,7 +64,10 @@ impl Shard {
 
     /// The vector of `target` of the object `id`, if both exist.
     pub fn vector_of(&self, id: &Uuid, target: &str) -> Result<Option<Vec<f32>>> {
-        let Some(bytes) = self.store.get(Cf::Objects, &keys::shard_key(self.prefix, id.as_bytes()))? else {
+        let Some(bytes) = self
+            .store
+            .get(Cf::Objects, &keys::shard_key(self.prefix, id.as_bytes()))?
+        else {
             return Ok(None);
         };
         let doc = Record::doc_of(&bytes)?;
@@ -70,7 +85,9 @@ impl Shard {
         with_vectors: bool,
     ) -> Result<Vec<VectorHit>> {
         let t = self.target(target)?;
-        let index = t.index.as_ref().ok_or_else(|| Error::IndexSkipped { target: target.to_string() })?;
+        let index = t.index.as_ref().ok_or_else(|| Error::IndexSkipped {
+            target: target.to_string(),
+        })?;
         let found = match max_distance {
             Some(max) => index.search_within(query, max, k, None)?,
             None => index.search(query, k, None)?,
@@ -80,7 +97,10 @@ impl Shard {
 
     /// Turns (doc id, distance) pairs into objects, skipping docs deleted since the search.
     fn hydrate(&self, found: &[(DocId, f32)], with_vectors: bool) -> Result<Vec<VectorHit>> {
-        let doc_keys: Vec<Vec<u8>> = found.iter().map(|(d, _)| keys::doc_key(self.prefix, *d)).collect();
+        let doc_keys: Vec<Vec<u8>> = found
+            .iter()
+            .map(|(d, _)| keys::doc_key(self.prefix, *d))
+            .collect();
         let ids = self.store.multi_get(Cf::DocIds, &doc_keys)?;
         let mut uuids = Vec::with_capacity(found.len());
         for ((_, dist), id) in found.iter().zip(ids) {
@@ -88,13 +108,18 @@ impl Shard {
                 uuids.push((uuid_from_bytes(&bytes)?, *dist));
             }
         }
-        let obj_keys: Vec<Vec<u8>> =
-            uuids.iter().map(|(u, _)| keys::shard_key(self.prefix, u.as_bytes())).collect();
+        let obj_keys: Vec<Vec<u8>> = uuids
+            .iter()
+            .map(|(u, _)| keys::shard_key(self.prefix, u.as_bytes()))
+            .collect();
         let records = self.store.multi_get(Cf::Objects, &obj_keys)?;
         let mut hits = Vec::with_capacity(uuids.len());
         for ((id, distance), record) in uuids.into_iter().zip(records) {
             if let Some(bytes) = record {
-                hits.push(VectorHit { object: self.to_object(id, &bytes, with_vectors)?, distance });
+                hits.push(VectorHit {
+                    object: self.to_object(id, &bytes, with_vectors)?,
+                    distance,
+                });
             }
         }
         Ok(hits)
@@ -102,7 +127,11 @@ impl Shard {
 
     fn to_object(&self, id: Uuid, bytes: &[u8], with_vectors: bool) -> Result<Object> {
         let record = Record::decode(bytes)?;
-        let vectors = if with_vectors { self.load_vectors(record.doc)? } else { Vectors::new() };
+        let vectors = if with_vectors {
+            self.load_vectors(record.doc)?
+        } else {
+            Vectors::new()
+        };
         Ok(Object {
             id,
             class: self.class.clone(),
@@ -125,7 +154,10 @@ impl Shard {
     }
 
     fn load_vector(&self, target: &str, doc: DocId) -> Result<Option<Vec<f32>>> {
-        match self.store.get(Cf::Vectors, &keys::vector_key(self.prefix, target, doc))? {
+        match self
+            .store
+            .get(Cf::Vectors, &keys::vector_key(self.prefix, target, doc))?
+        {
             None => Ok(None),
             Some(bytes) => keys::decode_vector(&bytes)
                 .map(Some)

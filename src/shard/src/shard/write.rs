@@ -50,7 +50,9 @@ impl Shard {
     /// A store failure fails the whole call and leaves nothing written.
     pub fn put_batch(&self, objects: Vec<Object>, mode: PutMode) -> Result<Vec<PutResult>> {
         if self.status() == ShardStatus::ReadOnly {
-            return Err(Error::ReadOnly { shard: self.name.clone() });
+            return Err(Error::ReadOnly {
+                shard: self.name.clone(),
+            });
         }
         let mut writer = self.write_lock.lock();
         let existing = self.existing_slots(&objects)?;
@@ -66,7 +68,9 @@ impl Shard {
     /// Deletes an object; `false` if it did not exist.
     pub fn delete(&self, id: &Uuid) -> Result<bool> {
         if self.status() == ShardStatus::ReadOnly {
-            return Err(Error::ReadOnly { shard: self.name.clone() });
+            return Err(Error::ReadOnly {
+                shard: self.name.clone(),
+            });
         }
         let writer = self.write_lock.lock();
         let key = keys::shard_key(self.prefix, id.as_bytes());
@@ -81,7 +85,11 @@ impl Shard {
             batch.delete(Cf::Vectors, keys::vector_key(self.prefix, name, doc));
         }
         let count = self.object_count().saturating_sub(1);
-        batch.put(Cf::ShardMeta, keys::shard_key(self.prefix, COUNT_KEY), count.to_be_bytes().to_vec());
+        batch.put(
+            Cf::ShardMeta,
+            keys::shard_key(self.prefix, COUNT_KEY),
+            count.to_be_bytes().to_vec(),
+        );
         self.store.write(batch)?;
         for target in self.targets.values() {
             if let Some(index) = &target.index {
@@ -94,8 +102,10 @@ impl Shard {
     }
 
     fn existing_slots(&self, objects: &[Object]) -> Result<Vec<Option<Slot>>> {
-        let keys: Vec<Vec<u8>> =
-            objects.iter().map(|o| keys::shard_key(self.prefix, o.id.as_bytes())).collect();
+        let keys: Vec<Vec<u8>> = objects
+            .iter()
+            .map(|o| keys::shard_key(self.prefix, o.id.as_bytes()))
+            .collect();
         self.store
             .multi_get(Cf::Objects, &keys)?
             .into_iter()
@@ -103,14 +113,24 @@ impl Shard {
                 found
                     .map(|bytes| {
                         let r = Record::decode(&bytes)?;
-                        Ok(Slot { doc: r.doc, creation_ms: r.creation_ms, is_new: false })
+                        Ok(Slot {
+                            doc: r.doc,
+                            creation_ms: r.creation_ms,
+                            is_new: false,
+                        })
                     })
                     .transpose()
             })
             .collect()
     }
 
-    fn plan_one(&self, obj: Object, prior: Option<Slot>, mode: PutMode, plan: &mut BatchPlan) -> PutResult {
+    fn plan_one(
+        &self,
+        obj: Object,
+        prior: Option<Slot>,
+        mode: PutMode,
+        plan: &mut BatchPlan,
+    ) -> PutResult {
         // An id written earlier in the same batch counts as existing.
         let prior = plan.slots.get(&obj.id).copied().or(prior);
         match (mode, prior) {
@@ -118,16 +138,27 @@ impl Shard {
             (PutMode::ReplaceExisting, None) => return Err(PutRefusal::Missing(obj.id)),
             _ => {}
         }
-        self.check_vectors(&obj, plan).map_err(PutRefusal::Invalid)?;
+        self.check_vectors(&obj, plan)
+            .map_err(PutRefusal::Invalid)?;
         let slot = match prior {
             Some(s) => Slot { is_new: false, ..s },
             None => {
-                let doc = plan.allocate().ok_or(PutRefusal::Invalid(Error::DocIdsExhausted))?;
-                Slot { doc, creation_ms: obj.creation_time_ms, is_new: true }
+                let doc = plan
+                    .allocate()
+                    .ok_or(PutRefusal::Invalid(Error::DocIdsExhausted))?;
+                Slot {
+                    doc,
+                    creation_ms: obj.creation_time_ms,
+                    is_new: true,
+                }
             }
         };
-        let stored = Object { creation_time_ms: slot.creation_ms, ..obj };
-        self.stage(&stored, slot, plan).map_err(PutRefusal::Invalid)?;
+        let stored = Object {
+            creation_time_ms: slot.creation_ms,
+            ..obj
+        };
+        self.stage(&stored, slot, plan)
+            .map_err(PutRefusal::Invalid)?;
         Ok(stored)
     }
 
@@ -140,13 +171,18 @@ impl Shard {
             let staged = plan.dims.get(name).copied();
             match staged {
                 Some(dim) if dim != vector.len() => {
-                    return Err(Error::BatchDimensionMismatch { expected: dim, got: vector.len() })
+                    return Err(Error::BatchDimensionMismatch {
+                        expected: dim,
+                        got: vector.len(),
+                    })
                 }
                 Some(_) => {}
                 None => index.check_dimension(vector.len())?,
             }
             if vector.is_empty() || vector.iter().any(|x| !x.is_finite()) {
-                return Err(Error::InvalidVector { target: name.clone() });
+                return Err(Error::InvalidVector {
+                    target: name.clone(),
+                });
             }
             plan.dims.insert(name.clone(), vector.len());
         }
@@ -160,15 +196,24 @@ impl Shard {
             update_ms: obj.last_update_time_ms,
             properties: obj.properties.clone(),
         };
-        plan.batch.put(Cf::Objects, keys::shard_key(self.prefix, obj.id.as_bytes()), record.encode()?);
-        plan.batch.put(Cf::DocIds, keys::doc_key(self.prefix, slot.doc), obj.id.as_bytes().to_vec());
+        plan.batch.put(
+            Cf::Objects,
+            keys::shard_key(self.prefix, obj.id.as_bytes()),
+            record.encode()?,
+        );
+        plan.batch.put(
+            Cf::DocIds,
+            keys::doc_key(self.prefix, slot.doc),
+            obj.id.as_bytes().to_vec(),
+        );
         for name in self.targets.keys() {
             let key = keys::vector_key(self.prefix, name, slot.doc);
             match obj.vectors.get(name) {
                 Some(v) => plan.batch.put(Cf::Vectors, key, keys::encode_vector(v)),
                 None => plan.batch.delete(Cf::Vectors, key),
             }
-            plan.index_ops.push((name.clone(), slot.doc, obj.vectors.get(name).cloned()));
+            plan.index_ops
+                .push((name.clone(), slot.doc, obj.vectors.get(name).cloned()));
         }
         if slot.is_new && !plan.slots.contains_key(&obj.id) {
             plan.new_objects += 1;
@@ -177,18 +222,30 @@ impl Shard {
         Ok(())
     }
 
-    fn commit(&self, writer: &mut WriterState, mut plan: BatchPlan, results: &[PutResult]) -> Result<()> {
+    fn commit(
+        &self,
+        writer: &mut WriterState,
+        mut plan: BatchPlan,
+        results: &[PutResult],
+    ) -> Result<()> {
         if results.iter().all(|r| r.is_err()) {
             return Ok(());
         }
         let count = self.object_count() + plan.new_objects;
         let meta = |name: &[u8]| keys::shard_key(self.prefix, name);
-        plan.batch.put(Cf::ShardMeta, meta(NEXT_DOC_KEY), u64::from(plan.next_doc).to_be_bytes().to_vec());
-        plan.batch.put(Cf::ShardMeta, meta(COUNT_KEY), count.to_be_bytes().to_vec());
+        plan.batch.put(
+            Cf::ShardMeta,
+            meta(NEXT_DOC_KEY),
+            u64::from(plan.next_doc).to_be_bytes().to_vec(),
+        );
+        plan.batch
+            .put(Cf::ShardMeta, meta(COUNT_KEY), count.to_be_bytes().to_vec());
         self.store.write(plan.batch)?;
         writer.next_doc = plan.next_doc;
         for (name, doc, vector) in plan.index_ops {
-            let Some(index) = self.targets.get(&name).and_then(|t| t.index.as_ref()) else { continue };
+            let Some(index) = self.targets.get(&name).and_then(|t| t.index.as_ref()) else {
+                continue;
+            };
             match vector {
                 // Dimensions were checked under the writer lock, so the insert cannot fail on
                 // them; anything else would leave the index behind the store until restart.

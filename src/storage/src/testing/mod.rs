@@ -32,15 +32,29 @@ fn batch_is_applied_in_order(store: &dyn KvStore) {
     b.put(Cf::Objects, b"suite/b".to_vec(), b"x".to_vec());
     b.delete(Cf::Objects, b"suite/b".to_vec());
     store.write(b).expect("write");
-    assert_eq!(store.get(Cf::Objects, b"suite/a").expect("get"), Some(b"2".to_vec()), "last put wins");
-    assert_eq!(store.get(Cf::Objects, b"suite/b").expect("get"), None, "delete after put wins");
+    assert_eq!(
+        store.get(Cf::Objects, b"suite/a").expect("get"),
+        Some(b"2".to_vec()),
+        "last put wins"
+    );
+    assert_eq!(
+        store.get(Cf::Objects, b"suite/b").expect("get"),
+        None,
+        "delete after put wins"
+    );
 }
 
 fn column_families_are_separate(store: &dyn KvStore) {
     put(store, Cf::Vectors, b"suite/cf", b"vectors");
     put(store, Cf::DocIds, b"suite/cf", b"docids");
-    assert_eq!(store.get(Cf::Vectors, b"suite/cf").expect("get"), Some(b"vectors".to_vec()));
-    assert_eq!(store.get(Cf::DocIds, b"suite/cf").expect("get"), Some(b"docids".to_vec()));
+    assert_eq!(
+        store.get(Cf::Vectors, b"suite/cf").expect("get"),
+        Some(b"vectors".to_vec())
+    );
+    assert_eq!(
+        store.get(Cf::DocIds, b"suite/cf").expect("get"),
+        Some(b"docids".to_vec())
+    );
     assert_eq!(store.get(Cf::Meta, b"suite/cf").expect("get"), None);
 }
 
@@ -49,13 +63,20 @@ fn scan_prefix_is_ordered_bounded_and_resumable(store: &dyn KvStore) {
         put(store, Cf::ShardMeta, &[b's', b'c', i], &[i]);
     }
     put(store, Cf::ShardMeta, b"sd", b"other prefix");
-    let all = store.scan_prefix(Cf::ShardMeta, b"sc", b"", 100).expect("scan");
+    let all = store
+        .scan_prefix(Cf::ShardMeta, b"sc", b"", 100)
+        .expect("scan");
     let keys: Vec<u8> = all.iter().map(|(k, _)| k[2]).collect();
     assert_eq!(keys, vec![1, 2, 3, 4, 5], "ascending, prefix only");
-    let page = store.scan_prefix(Cf::ShardMeta, b"sc", &[b's', b'c', 3], 2).expect("scan");
+    let page = store
+        .scan_prefix(Cf::ShardMeta, b"sc", &[b's', b'c', 3], 2)
+        .expect("scan");
     let keys: Vec<u8> = page.iter().map(|(k, _)| k[2]).collect();
     assert_eq!(keys, vec![3, 4], "starts at `start`, stops at `limit`");
-    assert!(store.scan_prefix(Cf::ShardMeta, b"sc", b"", 0).expect("scan").is_empty());
+    assert!(store
+        .scan_prefix(Cf::ShardMeta, b"sc", b"", 0)
+        .expect("scan")
+        .is_empty());
 }
 
 fn for_each_prefix_stops_when_asked(store: &dyn KvStore) {
@@ -79,8 +100,12 @@ fn delete_range_removes_exactly_the_range(store: &dyn KvStore) {
     let mut b = WriteBatch::new();
     b.delete_range(Cf::Objects, vec![b'r', 1], vec![b'r', 4]);
     store.write(b).expect("write");
-    let left: Vec<u8> =
-        store.scan_prefix(Cf::Objects, b"r", b"", 100).expect("scan").iter().map(|(k, _)| k[1]).collect();
+    let left: Vec<u8> = store
+        .scan_prefix(Cf::Objects, b"r", b"", 100)
+        .expect("scan")
+        .iter()
+        .map(|(k, _)| k[1])
+        .collect();
     assert_eq!(left, vec![0, 4, 5], "[from, to) removed");
 }
 
@@ -88,7 +113,13 @@ fn multi_get_keeps_key_order(store: &dyn KvStore) {
     put(store, Cf::DocIds, b"m1", b"one");
     put(store, Cf::DocIds, b"m2", b"two");
     let got = store
-        .multi_get(Cf::DocIds, &[b"m2".to_vec(), b"missing".to_vec(), b"m1".to_vec()])
+        .multi_get(
+            Cf::DocIds,
+            &[b"m2".to_vec(), b"missing".to_vec(), b"m1".to_vec()],
+        )
         .expect("multi_get");
-    assert_eq!(got, vec![Some(b"two".to_vec()), None, Some(b"one".to_vec())]);
+    assert_eq!(
+        got,
+        vec![Some(b"two".to_vec()), None, Some(b"one".to_vec())]
+    );
 }

@@ -98,7 +98,10 @@ mod tests {
         assert_eq!(p(&["text"]), Some(DataType::Text));
         assert_eq!(p(&["string[]"]), Some(DataType::TextArray));
         assert_eq!(p(&["object[]"]), Some(DataType::ObjectArray));
-        assert_eq!(p(&["Author", "Book"]), Some(DataType::Reference(vec!["Author".into(), "Book".into()])));
+        assert_eq!(
+            p(&["Author", "Book"]),
+            Some(DataType::Reference(vec!["Author".into(), "Book".into()]))
+        );
         assert_eq!(p(&["no_such_type"]), None);
         assert_eq!(p(&[]), None);
         for t in ["text", "int[]", "geoCoordinates", "blob"] {

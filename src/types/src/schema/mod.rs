@@ -14,8 +14,8 @@ use serde_json::Value;
 
 pub use datatype::DataType;
 pub use vector_index::{
-    Distance, DynamicConfig, FlatCompression, FlatConfig, HnswConfig, PqConfig, PqEncoder,
-    SqConfig, BqConfig, VectorIndexConfig, VectorIndexType,
+    BqConfig, Distance, DynamicConfig, FlatCompression, FlatConfig, HnswConfig, PqConfig,
+    PqEncoder, SqConfig, VectorIndexConfig, VectorIndexType,
 };
 
 /// A collection with all defaults filled in.
@@ -62,7 +62,13 @@ impl Class {
         if let Some(named) = &self.vector_config {
             return named
                 .iter()
-                .map(|(name, c)| (name.clone(), c.vector_index_type, c.vector_index_config.clone()))
+                .map(|(name, c)| {
+                    (
+                        name.clone(),
+                        c.vector_index_type,
+                        c.vector_index_config.clone(),
+                    )
+                })
                 .collect();
         }
         match (&self.vector_index_type, &self.vector_index_config) {

@@ -40,8 +40,13 @@ pub enum Distance {
 
 impl Distance {
     /// Every metric, in the order Weaviate documents them.
-    pub const ALL: [Distance; 5] =
-        [Distance::Cosine, Distance::Dot, Distance::L2Squared, Distance::Manhattan, Distance::Hamming];
+    pub const ALL: [Distance; 5] = [
+        Distance::Cosine,
+        Distance::Dot,
+        Distance::L2Squared,
+        Distance::Manhattan,
+        Distance::Hamming,
+    ];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
