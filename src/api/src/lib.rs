@@ -1,0 +1,51 @@
+//! The HTTP face of Shoal: Weaviate 1.27's REST API (`/v1/...`) and the route to the GraphQL
+//! executor, served with axum. Handlers parse requests into coordinator calls, validate query
+//! parameters, and write responses, status codes and error bodies exactly as Weaviate does, so
+//! the official clients cannot tell the difference.
+//!
+//! This crate is HTTP only. It holds no schema rules, routing, replication or index code: every
+//! decision about data is the coordinator's, and this crate never imports `shard`, `storage` or
+//! an index. Coordinator errors reach the wire through one mapping in [`error`].
+//!
+//! Layout:
+//! - [`router`]: the route table and the layers around it (body limit, panic catcher, tracing).
+//! - `handlers/`: one file per resource (`meta`, `schema`, `objects`, `batch`, `nodes`, `graphql`).
+//! - `dto/`: wire JSON to coordinator types and back.
+//! - `extract`, `params`: request extractors with go-swagger's rejection shapes, shared query
+//!   parameters (`consistency_level`, `include`, `tenant`, `node_name`).
+//! - `graphql/`: parsing and executing Weaviate's GraphQL dialect.
+
+pub mod error;
+pub mod graphql;
+pub mod router;
+
+mod dto;
+mod extract;
+mod handlers;
+mod params;
+mod state;
+
+pub use router::router;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiConfig {
+    /// Largest request body accepted; larger ones get 413. Defaults to Weaviate's
+    /// `grpcMaxMessageSize` (104858000), which is also what `/v1/meta` advertises.
+    pub max_body_bytes: usize,
+    /// What `/v1/meta` reports as `hostname`, e.g. `http://[::]:8080` (Weaviate reports its
+    /// listen address, not the name a client used).
+    pub hostname: String,
+}
+
+/// Weaviate's default `GRPC_MAX_MESSAGE_SIZE`, reported by `/v1/meta` as `grpcMaxMessageSize`.
+pub const GRPC_MAX_MESSAGE_SIZE: usize = 104_858_000;
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            max_body_bytes: GRPC_MAX_MESSAGE_SIZE,
+            hostname: "http://[::]:8080".to_string(),
+        }
+    }
+}

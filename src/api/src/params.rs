@@ -1,0 +1,113 @@
+//! Query parameters shared by the object and batch endpoints, checked with Weaviate's
+//! messages (`adapters/handlers/rest/handlers_objects.go`: `getReplicationProperties`,
+//! `getConsistencyLevel`, `parseIncludeParam`, `getTenant`).
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::QueryParams;
+
+/// Consistency levels Weaviate accepts.
+const CONSISTENCY_LEVELS: [&str; 3] = ["ONE", "QUORUM", "ALL"];
+
+/// What `?include=` asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Include {
+    /// `vector`: return `vector` and `vectors`.
+    pub vector: bool,
+}
+
+/// Validates `consistency_level` (and `node_name` where the endpoint takes it). Both are
+/// checked, never applied: the coordinator chooses the level itself for now.
+pub(crate) fn check_replication(q: &QueryParams, takes_node_name: bool) -> ApiResult<()> {
+    let level = q.get("consistency_level");
+    if let Some(level) = level {
+        if !CONSISTENCY_LEVELS.contains(&level) {
+            return Err(ApiError::bad_request(format!(
+                "unrecognized consistency level '{level}', try one of the following: ['ONE', 'QUORUM', 'ALL']"
+            )));
+        }
+    }
+    let node_name = if takes_node_name {
+        q.get("node_name")
+    } else {
+        None
+    };
+    if level.is_some() && node_name.is_some_and(|n| !n.is_empty()) {
+        return Err(ApiError::bad_request(
+            "consistency_level and node_name are mutually exclusive",
+        ));
+    }
+    Ok(())
+}
+
+/// Parses `include`: a comma list of `vector` and `classification` (accepted and ignored:
+/// Shoal runs no classifications). Without modules, Weaviate rejects anything else with 400.
+/// Like Weaviate, the list is split on commas without trimming, so `include=` is an error too.
+pub(crate) fn include(q: &QueryParams) -> ApiResult<Include> {
+    let mut out = Include::default();
+    let Some(raw) = q.get("include") else {
+        return Ok(out);
+    };
+    for part in raw.split(',') {
+        match part {
+            "vector" => out.vector = true,
+            "classification" => {}
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unrecognized property '{other}' in ?include list"
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `tenant`; an empty value means none, as in Weaviate's `getTenant`.
+pub(crate) fn tenant(q: &QueryParams) -> Option<String> {
+    q.non_empty("tenant").map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consistency_levels() {
+        assert!(check_replication(
+            &QueryParams::from_pairs(&[("consistency_level", "QUORUM")]),
+            false
+        )
+        .is_ok());
+        let err = check_replication(
+            &QueryParams::from_pairs(&[("consistency_level", "TWO")]),
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
+        assert_eq!(
+            err.message(),
+            "unrecognized consistency level 'TWO', try one of the following: ['ONE', 'QUORUM', 'ALL']"
+        );
+    }
+
+    #[test]
+    fn node_name_excludes_consistency_level() {
+        let q = QueryParams::from_pairs(&[("consistency_level", "ONE"), ("node_name", "n1")]);
+        assert!(check_replication(&q, false).is_ok());
+        assert_eq!(
+            check_replication(&q, true).unwrap_err().message(),
+            "consistency_level and node_name are mutually exclusive"
+        );
+    }
+
+    #[test]
+    fn include_list() {
+        let q = QueryParams::from_pairs(&[("include", "classification,vector")]);
+        assert!(include(&q).unwrap().vector);
+        assert!(!include(&QueryParams::default()).unwrap().vector);
+        let err = include(&QueryParams::from_pairs(&[("include", "vector,nope")])).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "unrecognized property 'nope' in ?include list"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! The route table and the layers around it.
+//!
+//! Layers, outermost first: a debug-level `tracing` span per request, a panic catcher that
+//! turns a panicking handler into a 500 with the error body, and the request body limit (413).
+//! Unknown paths and wrong methods get go-swagger's 404 and 405 bodies.
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use axum::Router;
+use coordinator::Coordinator;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::handlers::{batch, fallback, graphql, list, meta, nodes, objects, schema};
+use crate::state::AppState;
+use crate::ApiConfig;
+
+/// The whole REST + GraphQL API of one node.
+pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> Router {
+    let body_limit = config.max_body_bytes;
+    let state = AppState::new(coordinator, config);
+    Router::new()
+        .merge(meta_routes())
+        .merge(schema_routes())
+        .merge(object_routes())
+        .route("/v1/batch/objects", post(batch::create))
+        .route("/v1/graphql", post(graphql::query))
+        .route("/v1/graphql/batch", post(graphql::batch))
+        .route("/v1/nodes", get(nodes::all))
+        .route("/v1/nodes/{class}", get(nodes::for_class))
+        .fallback(fallback::not_found)
+        // Applies to the routes above, so it must come after them.
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(fallback::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn meta_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(meta::root))
+        .route("/v1", get(meta::links))
+        .route("/v1/meta", get(meta::meta))
+        .route("/v1/.well-known/live", get(meta::live))
+        .route("/v1/.well-known/ready", get(meta::ready))
+        .route(
+            "/v1/.well-known/openid-configuration",
+            get(meta::openid_configuration),
+        )
+}
+
+fn schema_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/schema", get(schema::dump).post(schema::create_class))
+        .route(
+            "/v1/schema/{class}",
+            get(schema::get_class)
+                .put(schema::update_class)
+                .delete(schema::delete_class),
+        )
+        .route("/v1/schema/{class}/properties", post(schema::add_property))
+        .route("/v1/schema/{class}/shards", get(schema::shards))
+        .route(
+            "/v1/schema/{class}/shards/{shard}",
+            put(schema::update_shard),
+        )
+}
+
+fn object_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/objects", get(list::list).post(objects::create))
+        .route("/v1/objects/validate", post(objects::validate))
+        .route(
+            "/v1/objects/{id}",
+            get(objects::get_any_class)
+                .head(objects::head_any_class)
+                .put(objects::replace_any_class)
+                .patch(objects::merge_any_class)
+                .delete(objects::delete_any_class),
+        )
+        .route(
+            "/v1/objects/{class}/{id}",
+            get(objects::get)
+                .head(objects::head)
+                .put(objects::replace)
+                .patch(objects::merge)
+                .delete(objects::delete),
+        )
+}

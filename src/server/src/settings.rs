@@ -1,0 +1,403 @@
+//! Node settings, composed in layers: `config/default.toml` (embedded in the binary), then the
+//! `--config` TOML file (only the keys it sets), then environment variables, which win. The
+//! command line's `--host`/`--port` are applied last by `main`. Every value is checked before
+//! anything starts, and an invalid one is an error naming the variable or key.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{bail, Context, Result};
+use coordinator::CoordinatorConfig;
+use serde::Deserialize;
+use types::schema::Distance;
+
+/// The embedded defaults; also the documentation of every setting.
+const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+/// Everything a node is configured with.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub persistence: PersistenceSettings,
+    pub cluster: ClusterSettings,
+    pub query: QuerySettings,
+    pub schema: SchemaSettings,
+    pub log: LogSettings,
+}
+
+/// `[server]`: the HTTP listener.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// `GRPC_PORT`: kept for later; nothing listens on it yet.
+    pub grpc_port: u16,
+    pub max_body_bytes: usize,
+    pub shutdown_timeout_seconds: u64,
+}
+
+/// `[persistence]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersistenceSettings {
+    pub data_path: PathBuf,
+    pub sync_writes: bool,
+}
+
+/// `[cluster]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSettings {
+    /// Empty until [`Settings::load`] resolves it to the OS hostname.
+    pub hostname: String,
+    /// `CLUSTER_DATA_BIND_PORT`: kept for later; nothing listens on it yet.
+    pub data_bind_port: u16,
+}
+
+/// `[query]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuerySettings {
+    pub defaults_limit: usize,
+    pub maximum_results: usize,
+}
+
+/// `[schema]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaSettings {
+    pub autoschema_enabled: bool,
+    pub default_vector_distance_metric: String,
+    pub async_indexing: bool,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+/// `LOG_FORMAT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+/// Where environment variables come from (the process, or a map in tests).
+pub type EnvSource<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+impl Settings {
+    /// Defaults, then `file`, then the environment; validated, with the node name resolved.
+    pub fn load(file: Option<&Path>, env: EnvSource<'_>) -> Result<Settings> {
+        let mut merged: toml::Value =
+            toml::from_str(DEFAULT_TOML).context("embedded default.toml")?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            let overlay: toml::Value = toml::from_str(&text)
+                .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+            merge(&mut merged, overlay);
+        }
+        let mut settings: Settings = merged.try_into().context("invalid configuration")?;
+        settings.apply_env(env)?;
+        if settings.cluster.hostname.is_empty() {
+            settings.cluster.hostname = os_hostname(env);
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Overrides from environment variables (Weaviate's names; empty means unset).
+    fn apply_env(&mut self, env: EnvSource<'_>) -> Result<()> {
+        let env = Env(env);
+        env.set_string("PERSISTENCE_DATA_PATH", |v| {
+            self.persistence.data_path = v.into()
+        });
+        env.set_bool("PERSISTENCE_FSYNC", &mut self.persistence.sync_writes)?;
+        env.set_string("CLUSTER_HOSTNAME", |v| self.cluster.hostname = v);
+        env.set_parsed("CLUSTER_DATA_BIND_PORT", &mut self.cluster.data_bind_port)?;
+        env.set_parsed("GRPC_PORT", &mut self.server.grpc_port)?;
+        env.set_parsed("QUERY_DEFAULTS_LIMIT", &mut self.query.defaults_limit)?;
+        env.set_parsed("QUERY_MAXIMUM_RESULTS", &mut self.query.maximum_results)?;
+        // Weaviate: anything but "false" turns auto-schema on.
+        env.set_string("AUTOSCHEMA_ENABLED", |v| {
+            self.schema.autoschema_enabled = !v.eq_ignore_ascii_case("false")
+        });
+        env.set_bool("ASYNC_INDEXING", &mut self.schema.async_indexing)?;
+        env.set_string("DEFAULT_VECTOR_DISTANCE_METRIC", |v| {
+            self.schema.default_vector_distance_metric = v
+        });
+        env.set_string("LOG_LEVEL", |v| self.log.level = v);
+        if let Some(v) = env.get("LOG_FORMAT") {
+            self.log.format = match v.to_ascii_lowercase().as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                _ => bail!("LOG_FORMAT: expected json or text, got {v:?}"),
+            };
+        }
+        Ok(())
+    }
+
+    /// Checks values the types alone do not.
+    fn validate(&self) -> Result<()> {
+        if self.persistence.data_path.as_os_str().is_empty() {
+            bail!("PERSISTENCE_DATA_PATH (persistence.data_path) must not be empty");
+        }
+        if self.query.defaults_limit == 0 {
+            bail!("QUERY_DEFAULTS_LIMIT (query.defaults_limit) must be at least 1");
+        }
+        if self.query.maximum_results == 0 {
+            bail!("QUERY_MAXIMUM_RESULTS (query.maximum_results) must be at least 1");
+        }
+        if self.distance().is_none() {
+            bail!(
+                "DEFAULT_VECTOR_DISTANCE_METRIC (schema.default_vector_distance_metric): expected one of \
+                 cosine, dot, l2-squared, manhattan, hamming, got {:?}",
+                self.schema.default_vector_distance_metric
+            );
+        }
+        if self.log_directive().is_none() {
+            bail!(
+                "LOG_LEVEL (log.level): expected trace, debug, info, warning, error, fatal or panic, got {:?}",
+                self.log.level
+            );
+        }
+        if self.server.max_body_bytes == 0 {
+            bail!("server.max_body_bytes must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The default distance metric.
+    fn distance(&self) -> Option<Distance> {
+        Distance::parse(
+            &self
+                .schema
+                .default_vector_distance_metric
+                .to_ascii_lowercase(),
+        )
+    }
+
+    /// The `tracing` level for `LOG_LEVEL` (Weaviate's logrus names).
+    pub fn log_directive(&self) -> Option<&'static str> {
+        match self.log.level.to_ascii_lowercase().as_str() {
+            "trace" => Some("trace"),
+            "debug" => Some("debug"),
+            "info" => Some("info"),
+            "warn" | "warning" => Some("warn"),
+            "error" | "fatal" | "panic" => Some("error"),
+            _ => None,
+        }
+    }
+
+    /// The coordinator's part of the settings.
+    pub fn coordinator_config(&self) -> CoordinatorConfig {
+        let mut config = CoordinatorConfig::new(
+            self.persistence.data_path.clone(),
+            self.cluster.hostname.clone(),
+        );
+        config.query_defaults_limit = self.query.defaults_limit;
+        config.query_maximum_results = self.query.maximum_results;
+        config.autoschema_enabled = self.schema.autoschema_enabled;
+        config.async_indexing = self.schema.async_indexing;
+        // Validated in `load`; cosine is only the type system's fallback.
+        config.default_distance = self.distance().unwrap_or(Distance::Cosine);
+        config.sync_writes = self.persistence.sync_writes;
+        config
+    }
+}
+
+/// Deep-merges `overlay` into `base`: tables key by key, anything else replaced.
+fn merge(base: &mut toml::Value, overlay: toml::Value) {
+    match (base, overlay) {
+        (toml::Value::Table(base), toml::Value::Table(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(&key) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay,
+    }
+}
+
+/// The OS hostname: the kernel's, then `$HOSTNAME`, then "node1".
+fn os_hostname(env: EnvSource<'_>) -> String {
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
+    kernel
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            env("HOSTNAME")
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| "node1".to_string())
+}
+
+/// Typed access to environment variables; an empty value counts as unset.
+struct Env<'a>(EnvSource<'a>);
+
+impl Env<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn set_string(&self, name: &str, set: impl FnOnce(String)) {
+        if let Some(v) = self.get(name) {
+            set(v);
+        }
+    }
+
+    fn set_parsed<T: FromStr>(&self, name: &str, target: &mut T) -> Result<()>
+    where
+        T::Err: std::fmt::Display,
+    {
+        if let Some(v) = self.get(name) {
+            *target = v
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{name}: invalid value {v:?}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn set_bool(&self, name: &str, target: &mut bool) -> Result<()> {
+        if let Some(v) = self.get(name) {
+            *target = parse_bool(&v).with_context(|| {
+                format!("{name}: expected true/on/enabled/1 or false/off/disabled/0, got {v:?}")
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Weaviate's boolean spellings, case-insensitively.
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "on" | "enabled" | "1" => Some(true),
+        "false" | "off" | "disabled" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn load_with(vars: &[(&str, &str)], file: Option<&Path>) -> Result<Settings> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::load(file, &move |name: &str| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let s = load_with(&[("CLUSTER_HOSTNAME", "n1")], None).unwrap();
+        assert_eq!(s.server.host, "0.0.0.0");
+        assert_eq!(s.server.port, 8080);
+        assert_eq!(s.persistence.data_path, PathBuf::from("./data"));
+        assert_eq!(s.query.defaults_limit, 10);
+        assert_eq!(s.query.maximum_results, 10_000);
+        assert!(s.schema.autoschema_enabled);
+        assert_eq!(s.log.format, LogFormat::Json);
+        assert_eq!(s.log_directive(), Some("info"));
+        assert_eq!(s.cluster.hostname, "n1");
+        let c = s.coordinator_config();
+        assert_eq!(c.node_name, "n1");
+        assert_eq!(c.default_distance, Distance::Cosine);
+    }
+
+    #[test]
+    fn hostname_falls_back_to_the_os() {
+        let s = load_with(&[], None).unwrap();
+        assert!(!s.cluster.hostname.is_empty());
+    }
+
+    #[test]
+    fn environment_wins() {
+        let s = load_with(
+            &[
+                ("PERSISTENCE_DATA_PATH", "/tmp/x"),
+                ("QUERY_DEFAULTS_LIMIT", "25"),
+                ("AUTOSCHEMA_ENABLED", "FALSE"),
+                ("ASYNC_INDEXING", "Enabled"),
+                ("PERSISTENCE_FSYNC", "on"),
+                ("DEFAULT_VECTOR_DISTANCE_METRIC", "l2-squared"),
+                ("LOG_LEVEL", "warning"),
+                ("LOG_FORMAT", "text"),
+                ("CLUSTER_DATA_BIND_PORT", "7101"),
+                ("GRPC_PORT", "50052"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.persistence.data_path, PathBuf::from("/tmp/x"));
+        assert_eq!(s.query.defaults_limit, 25);
+        assert!(!s.schema.autoschema_enabled);
+        assert!(s.schema.async_indexing);
+        assert!(s.persistence.sync_writes);
+        assert_eq!(s.coordinator_config().default_distance, Distance::L2Squared);
+        assert_eq!(s.log_directive(), Some("warn"));
+        assert_eq!(s.log.format, LogFormat::Text);
+        assert_eq!(s.cluster.data_bind_port, 7101);
+        assert_eq!(s.server.grpc_port, 50052);
+    }
+
+    #[test]
+    fn autoschema_is_on_unless_false() {
+        let s = load_with(&[("AUTOSCHEMA_ENABLED", "no")], None).unwrap();
+        assert!(s.schema.autoschema_enabled);
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        for (var, value) in [
+            ("QUERY_DEFAULTS_LIMIT", "ten"),
+            ("ASYNC_INDEXING", "maybe"),
+            ("DEFAULT_VECTOR_DISTANCE_METRIC", "euclid"),
+            ("LOG_LEVEL", "loud"),
+            ("LOG_FORMAT", "xml"),
+            ("CLUSTER_DATA_BIND_PORT", "70000"),
+            ("QUERY_MAXIMUM_RESULTS", "0"),
+        ] {
+            let err = format!("{:#}", load_with(&[(var, value)], None).unwrap_err());
+            assert!(err.contains(var), "{var}: {err}");
+        }
+    }
+
+    #[test]
+    fn config_file_overlays_defaults_and_env_wins_over_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shoal.toml");
+        std::fs::write(
+            &path,
+            "[query]\ndefaults_limit = 50\n[server]\nport = 9000\n",
+        )
+        .unwrap();
+        let s = load_with(&[("QUERY_DEFAULTS_LIMIT", "7")], Some(&path)).unwrap();
+        assert_eq!(s.server.port, 9000);
+        assert_eq!(s.query.defaults_limit, 7);
+        assert_eq!(s.query.maximum_results, 10_000);
+
+        std::fs::write(&path, "[query]\ndefault_limit = 50\n").unwrap();
+        assert!(
+            load_with(&[], Some(&path)).is_err(),
+            "unknown keys are rejected"
+        );
+    }
+}

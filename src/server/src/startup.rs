@@ -1,0 +1,148 @@
+//! Wiring and lifecycle: logging, opening the coordinator, serving HTTP, and the graceful
+//! shutdown on SIGTERM or SIGINT (stop accepting, let in-flight requests finish within a bounded
+//! time, flush the coordinator, exit 0).
+
+use std::future::IntoFuture;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use api::ApiConfig;
+use coordinator::Coordinator;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::settings::{LogFormat, Settings};
+
+/// Installs the global `tracing` subscriber: JSON lines or text on stdout, at `LOG_LEVEL`
+/// unless `RUST_LOG` gives a full filter.
+pub fn init_logging(settings: &Settings) -> Result<()> {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => EnvFilter::try_new(&spec)
+            .with_context(|| format!("RUST_LOG: invalid filter {spec:?}"))?,
+        _ => EnvFilter::new(settings.log_directive().unwrap_or("info")),
+    };
+    // Colours only on a terminal: logs usually go to files and collectors.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stdout)
+        .with_ansi(ansi);
+    let installed = match settings.log.format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+    installed.map_err(|e| anyhow::anyhow!("cannot install the logger: {e}"))
+}
+
+/// Runs a node until SIGTERM or SIGINT, then shuts it down cleanly.
+pub async fn run(settings: Settings) -> Result<()> {
+    let coordinator = open_coordinator(&settings).await?;
+    let addr = (settings.server.host.as_str(), settings.server.port);
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", addr.0, addr.1))?;
+    let local = listener.local_addr().context("listener address")?;
+    tracing::info!(
+        address = %local,
+        node = %settings.cluster.hostname,
+        data_path = %settings.persistence.data_path.display(),
+        version = types::SHOAL_VERSION,
+        "serving REST and GraphQL"
+    );
+
+    let config = ApiConfig {
+        max_body_bytes: settings.server.max_body_bytes,
+        hostname: public_hostname(&settings.server.host, local.port()),
+    };
+    let app = api::router(coordinator.clone(), config);
+    let grace = Duration::from_secs(settings.server.shutdown_timeout_seconds);
+    let served = serve(listener, app, grace).await;
+
+    // Flush even when serving failed: acknowledged writes must reach disk either way.
+    tracing::info!("flushing data");
+    let flushed = coordinator.shutdown().await.context("coordinator shutdown");
+    served?;
+    flushed?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Opens the coordinator on the blocking pool (it loads every local shard from disk).
+async fn open_coordinator(settings: &Settings) -> Result<Arc<Coordinator>> {
+    let config = settings.coordinator_config();
+    tracing::info!(data_path = %config.data_path.display(), node = %config.node_name, "opening data");
+    tokio::task::spawn_blocking(move || Coordinator::open(config))
+        .await
+        .context("opening the coordinator panicked")?
+        .context("cannot open the node's data")
+}
+
+/// Serves until a shutdown signal, then stops accepting and waits up to `grace` for in-flight
+/// requests; after that, remaining connections are dropped.
+async fn serve(listener: TcpListener, app: axum::Router, grace: Duration) -> Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        // A dropped sender also means "stop".
+        let _ = stop_rx.await;
+    });
+    let mut server = tokio::spawn(server.into_future());
+
+    tokio::select! {
+        joined = &mut server => {
+            // The server only returns on its own when accepting fails.
+            joined.context("HTTP server task failed")?.context("HTTP server failed")?;
+            return Ok(());
+        }
+        signal = shutdown_signal() => {
+            tracing::info!(signal = signal?, "shutdown requested: finishing in-flight requests");
+        }
+    }
+    let _ = stop_tx.send(());
+    match tokio::time::timeout(grace, &mut server).await {
+        Ok(joined) => joined
+            .context("HTTP server task failed")?
+            .context("HTTP server failed")?,
+        Err(_) => {
+            tracing::warn!(
+                grace_seconds = grace.as_secs(),
+                "in-flight requests did not finish in time; closing them"
+            );
+            server.abort();
+        }
+    }
+    Ok(())
+}
+
+/// Waits for SIGTERM or SIGINT and returns its name.
+async fn shutdown_signal() -> Result<&'static str> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+    tokio::select! {
+        _ = term.recv() => Ok("SIGTERM"),
+        _ = int.recv() => Ok("SIGINT"),
+    }
+}
+
+/// What `/v1/meta` reports as `hostname`: Weaviate reports its listen address
+/// (`http://[::]:8080`), IPv6 addresses in brackets.
+fn public_hostname(host: &str, port: u16) -> String {
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V6(ip)) => format!("http://[{ip}]:{port}"),
+        _ => format!("http://{host}:{port}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostnames() {
+        assert_eq!(public_hostname("0.0.0.0", 8080), "http://0.0.0.0:8080");
+        assert_eq!(public_hostname("::", 8080), "http://[::]:8080");
+        assert_eq!(public_hostname("localhost", 1), "http://localhost:1");
+    }
+}
