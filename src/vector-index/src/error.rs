@@ -3,8 +3,9 @@
 
 use types::ErrorKind;
 
-/// Errors of vector index operations. Every variant is a problem with the caller's vector, so
-/// all of them classify as [`ErrorKind::InvalidInput`].
+/// Errors of vector index operations. The vector problems classify as
+/// [`ErrorKind::InvalidInput`]; a persisted graph that cannot be used as
+/// [`ErrorKind::Internal`] (the caller rebuilds the index instead).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
     /// An inserted vector's length differs from the index's dimension.
@@ -36,6 +37,14 @@ pub enum Error {
         /// The offending value.
         value: f32,
     },
+    /// A persisted HNSW graph is damaged: truncated, a checksum mismatch, or contents that
+    /// cannot have been written by this crate.
+    #[error("hnsw graph is corrupt: {0}")]
+    CorruptGraph(String),
+    /// A persisted HNSW graph is intact but does not fit this index (format version, metric,
+    /// maxConnections or vector dimension differ).
+    #[error("hnsw graph is incompatible: {0}")]
+    IncompatibleGraph(String),
 }
 
 impl Error {
@@ -46,6 +55,7 @@ impl Error {
             | Error::QueryDimensionMismatch { .. }
             | Error::EmptyVector
             | Error::NonFinite { .. } => ErrorKind::InvalidInput,
+            Error::CorruptGraph(_) | Error::IncompatibleGraph(_) => ErrorKind::Internal,
         }
     }
 }

@@ -1,19 +1,22 @@
 //! Vector search data structures of Shoal: the distance kernels (a scalar reference plus SIMD
-//! versions picked at runtime) and the exact flat index, behind the [`VectorIndex`] enum that
-//! shards hold. HNSW and quantization will join as further variants.
+//! versions picked at runtime), the exact flat index and the HNSW graph, behind the
+//! [`VectorIndex`] enum that shards hold. Quantization will join as further variants.
 //!
-//! This crate is pure in-memory data structures. It does no IO and persists nothing itself:
-//! the shard owns durability and rebuilds an index from its stored objects on startup. Ids are
-//! the shard's dense [`DocId`]s; filters arrive as roaring bitmaps of allowed ids.
+//! This crate is pure in-memory data structures. It does no IO of its own: the shard owns
+//! durability, and the HNSW graph serialises to and from any `Write`/`Read` the shard hands it
+//! so that a restart need not rebuild it. Ids are the shard's dense [`DocId`]s; filters arrive
+//! as roaring bitmaps of allowed ids.
 
 pub mod distance;
 pub mod error;
 mod flat;
+mod hnsw;
 mod topk;
 mod validate;
 
 pub use error::{Error, Result};
 pub use flat::FlatIndex;
+pub use hnsw::{HnswIndex, HnswParams};
 
 use roaring::RoaringBitmap;
 use types::schema::Distance;
@@ -25,6 +28,8 @@ use types::DocId;
 pub enum VectorIndex {
     /// Exact brute-force search.
     Flat(FlatIndex),
+    /// Approximate search over an HNSW graph.
+    Hnsw(HnswIndex),
 }
 
 impl VectorIndex {
@@ -33,10 +38,16 @@ impl VectorIndex {
         VectorIndex::Flat(FlatIndex::new(metric))
     }
 
+    /// An empty HNSW index for `metric`.
+    pub fn hnsw(metric: Distance, params: HnswParams) -> Self {
+        VectorIndex::Hnsw(HnswIndex::new(metric, params))
+    }
+
     /// The metric the index ranks by.
     pub fn metric(&self) -> Distance {
         match self {
             VectorIndex::Flat(index) => index.metric(),
+            VectorIndex::Hnsw(index) => index.metric(),
         }
     }
 
@@ -44,6 +55,7 @@ impl VectorIndex {
     pub fn dim(&self) -> Option<usize> {
         match self {
             VectorIndex::Flat(index) => index.dim(),
+            VectorIndex::Hnsw(index) => index.dim(),
         }
     }
 
@@ -51,6 +63,7 @@ impl VectorIndex {
     pub fn len(&self) -> usize {
         match self {
             VectorIndex::Flat(index) => index.len(),
+            VectorIndex::Hnsw(index) => index.len(),
         }
     }
 
@@ -58,6 +71,7 @@ impl VectorIndex {
     pub fn is_empty(&self) -> bool {
         match self {
             VectorIndex::Flat(index) => index.is_empty(),
+            VectorIndex::Hnsw(index) => index.is_empty(),
         }
     }
 
@@ -65,6 +79,7 @@ impl VectorIndex {
     pub fn contains(&self, id: DocId) -> bool {
         match self {
             VectorIndex::Flat(index) => index.contains(id),
+            VectorIndex::Hnsw(index) => index.contains(id),
         }
     }
 
@@ -72,6 +87,7 @@ impl VectorIndex {
     pub fn check_dimension(&self, len: usize) -> Result<()> {
         match self {
             VectorIndex::Flat(index) => index.check_dimension(len),
+            VectorIndex::Hnsw(index) => index.check_dimension(len),
         }
     }
 
@@ -79,6 +95,7 @@ impl VectorIndex {
     pub fn insert(&self, id: DocId, vector: &[f32]) -> Result<()> {
         match self {
             VectorIndex::Flat(index) => index.insert(id, vector),
+            VectorIndex::Hnsw(index) => index.insert(id, vector),
         }
     }
 
@@ -86,6 +103,7 @@ impl VectorIndex {
     pub fn remove(&self, id: DocId) -> bool {
         match self {
             VectorIndex::Flat(index) => index.remove(id),
+            VectorIndex::Hnsw(index) => index.remove(id),
         }
     }
 
@@ -99,6 +117,7 @@ impl VectorIndex {
     ) -> Result<Vec<(DocId, f32)>> {
         match self {
             VectorIndex::Flat(index) => index.search(query, k, allow),
+            VectorIndex::Hnsw(index) => index.search(query, k, allow),
         }
     }
 
@@ -112,6 +131,58 @@ impl VectorIndex {
     ) -> Result<Vec<(DocId, f32)>> {
         match self {
             VectorIndex::Flat(index) => index.search_within(query, max_distance, limit, allow),
+            VectorIndex::Hnsw(index) => index.search_within(query, max_distance, limit, allow),
+        }
+    }
+}
+
+impl VectorIndex {
+    /// Inserts or replaces many vectors; all are validated before any is inserted. HNSW uses
+    /// every core; when an id repeats, the last occurrence wins.
+    pub fn insert_batch(&self, items: &[(DocId, Vec<f32>)]) -> Result<()> {
+        match self {
+            VectorIndex::Flat(index) => {
+                if let Some((_, first)) = items.first() {
+                    let dim = index.dim().unwrap_or(first.len());
+                    for (_, vector) in items {
+                        validate::components(vector)?;
+                        if vector.len() != dim {
+                            return Err(Error::DimensionMismatch {
+                                expected: dim,
+                                got: vector.len(),
+                            });
+                        }
+                    }
+                }
+                items
+                    .iter()
+                    .try_for_each(|(id, vector)| index.insert(*id, vector))
+            }
+            VectorIndex::Hnsw(index) => index.insert_batch(items),
+        }
+    }
+
+    /// Frees tombstoned entries (HNSW); returns how many. The flat index has none.
+    pub fn cleanup(&self) -> usize {
+        match self {
+            VectorIndex::Flat(_) => 0,
+            VectorIndex::Hnsw(index) => index.cleanup(),
+        }
+    }
+
+    /// Removed entries not yet freed by [`VectorIndex::cleanup`].
+    pub fn tombstones(&self) -> usize {
+        match self {
+            VectorIndex::Flat(_) => 0,
+            VectorIndex::Hnsw(index) => index.tombstones(),
+        }
+    }
+
+    /// Bytes of memory the index uses.
+    pub fn memory_bytes(&self) -> usize {
+        match self {
+            VectorIndex::Flat(index) => index.memory_bytes(),
+            VectorIndex::Hnsw(index) => index.memory_bytes(),
         }
     }
 }

@@ -108,6 +108,14 @@ impl FlatIndex {
         Ok(())
     }
 
+    /// Bytes of memory used by the vectors and the id maps.
+    pub fn memory_bytes(&self) -> usize {
+        let store = self.store.read();
+        std::mem::size_of::<Self>()
+            + store.data.capacity() * std::mem::size_of::<f32>()
+            + (store.ids.capacity() + store.slots.capacity()) * std::mem::size_of::<u32>()
+    }
+
     /// Removes the vector of `id`; returns whether there was one.
     pub fn remove(&self, id: DocId) -> bool {
         self.store.write().remove(id)

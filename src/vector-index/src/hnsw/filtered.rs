@@ -1,0 +1,188 @@
+//! Filtered graph search (allow-lists at or above `flat_search_cutoff`).
+//!
+//! With a permissive filter the plain layer search works: every node is traversed and only
+//! allowed live nodes become results. With a restrictive one that search wastes most distance
+//! computations on disallowed nodes and, worse, the allowed nodes may not be connected through
+//! allowed nodes alone. Then the search switches to an ACORN-style expansion (Patel et al.
+//! 2024, as in Weaviate's `acorn` filter strategy): only allowed nodes are scored and become
+//! candidates; a disallowed neighbour is not scored but its own neighbours are looked at (two
+//! hops), so that the allowed subgraph stays connected. A few allowed nodes spread over the
+//! allow-list seed the search as well, for filters whose matches lie far from the query.
+
+use std::sync::atomic::Ordering;
+
+use roaring::RoaringBitmap;
+
+use super::search::len_of;
+use super::storage::Storage;
+use super::visited::Scratch;
+use super::{HnswIndex, Ids};
+use crate::topk::{decode, encode};
+
+/// Allowed fraction of the live nodes below which the two-hop expansion is used.
+pub(super) const ACORN_MAX_SELECTIVITY: f64 = 0.4;
+/// At most this many allowed nodes, spread over the allow-list, are added as extra entry points
+/// (fewer when `ef` is smaller), as in Weaviate which seeds up to `2M`.
+const SEEDS: usize = 64;
+
+impl HnswIndex {
+    /// Layer-0 search from `ep` keeping the `ef` closest live allowed nodes in `s.sorted`.
+    pub(super) fn search_layer0_filtered(
+        &self,
+        st: &Storage,
+        q: &[f32],
+        ep: (u32, f32),
+        ef: usize,
+        allow: &RoaringBitmap,
+        s: &mut Scratch,
+    ) {
+        let selectivity = len_of(allow) as f64 / self.len().max(1) as f64;
+        if selectivity >= ACORN_MAX_SELECTIVITY {
+            let accept = |n: u32| st.is_live(n) && allow.contains(st.doc(n));
+            self.search_layer(st, q, ep, ef, 0, accept, true, s);
+        } else {
+            self.search_layer0_acorn(st, q, ep, ef, allow, s);
+        }
+    }
+
+    /// The two-hop search described in the module docs.
+    fn search_layer0_acorn(
+        &self,
+        st: &Storage,
+        q: &[f32],
+        ep: (u32, f32),
+        ef: usize,
+        allow: &RoaringBitmap,
+        s: &mut Scratch,
+    ) {
+        s.visited.reset(st.capacity());
+        s.expanded.reset(st.capacity());
+        s.candidates.clear();
+        s.results.clear();
+        // The live allowed nodes as a bitset over node slots: a membership test is then one
+        // load, instead of the node's doc id plus a bitmap lookup.
+        let mut bits = std::mem::take(&mut s.allowed);
+        bits.clear();
+        bits.resize(st.capacity().div_ceil(64), 0);
+        let mut lower = f32::INFINITY;
+        s.visited.insert(ep.0);
+        {
+            let ids = self.ids.read();
+            for doc in allow {
+                if let Some(node) = ids.node_of(doc) {
+                    bits[node as usize / 64] |= 1 << (node % 64);
+                }
+            }
+            if bit(&bits, ep.0) {
+                offer(st, s, ef, &mut lower, ep.0, ep.1);
+            } else {
+                s.candidates.push(!encode(ep.1, ep.0));
+            }
+            self.seed(st, q, allow, &ids, ef, &mut lower, s);
+        }
+        let allowed = |n: u32| bit(&bits, n);
+        let m0 = st.m0;
+        // Weaviate's budget: up to min(live / allowed, 8) * 2M allowed nodes per expansion.
+        let budget = m0 * (self.len() / len_of(allow).max(1)).clamp(1, 8);
+        while let Some(key) = s.candidates.pop() {
+            let (node, d) = decode(!key);
+            if d > lower && s.results.len() >= ef {
+                break;
+            }
+            st.neighbors_into(node, 0, &mut s.links);
+            // Allowed neighbours are scored; each disallowed one is expanded once per search
+            // (`expanded` marks it) to reach the allowed nodes two hops away.
+            s.links2.clear();
+            for i in 0..s.links.len() {
+                if s.links2.len() >= budget {
+                    break;
+                }
+                let hop = s.links[i];
+                if s.visited.contains(hop) || s.expanded.contains(hop) {
+                    continue;
+                }
+                if allowed(hop) {
+                    s.visited.insert(hop);
+                    s.links2.push(hop);
+                    continue;
+                }
+                s.expanded.insert(hop);
+                let words = st.links0(hop);
+                let count = (words[0].load(Ordering::Acquire) as usize).min(m0);
+                for word in &words[1..=count] {
+                    if s.links2.len() >= budget {
+                        break;
+                    }
+                    let next = word.load(Ordering::Acquire);
+                    if !s.visited.contains(next) && !s.expanded.contains(next) && allowed(next) {
+                        s.visited.insert(next);
+                        s.links2.push(next);
+                    }
+                }
+            }
+            for i in 0..s.links2.len() {
+                let next = s.links2[i];
+                if let Some(&after) = s.links2.get(i + 1) {
+                    st.prefetch(after);
+                }
+                let d = self.dist(q, st.vector(next));
+                offer(st, s, ef, &mut lower, next, d);
+            }
+        }
+        s.sorted.clear();
+        s.sorted.extend(s.results.drain());
+        s.sorted.sort_unstable();
+        s.allowed = bits;
+    }
+
+    /// Offers up to [`SEEDS`] allowed live nodes spread evenly over the allow-list.
+    #[allow(clippy::too_many_arguments)]
+    fn seed(
+        &self,
+        st: &Storage,
+        q: &[f32],
+        allow: &RoaringBitmap,
+        ids: &Ids,
+        ef: usize,
+        lower: &mut f32,
+        s: &mut Scratch,
+    ) {
+        let n = allow.len();
+        let seeds = (SEEDS.min(st.m0).min(ef.saturating_sub(1)) as u64).min(n);
+        for i in 0..seeds {
+            let rank = u32::try_from(i * n / seeds).unwrap_or(u32::MAX);
+            let Some(node) = allow.select(rank).and_then(|doc| ids.node_of(doc)) else {
+                continue;
+            };
+            if !s.visited.insert(node) {
+                let d = self.dist(q, st.vector(node));
+                offer(st, s, ef, lower, node, d);
+            }
+        }
+    }
+}
+
+/// Whether `node`'s bit is set (out of range: no).
+#[inline]
+fn bit(bits: &[u64], node: u32) -> bool {
+    bits.get(node as usize / 64)
+        .is_some_and(|word| word & (1 << (node % 64)) != 0)
+}
+
+/// Makes a scored allowed node a candidate if it may improve the results, and a result too if
+/// it is live; keeps `lower` at the worst result's distance.
+#[inline]
+fn offer(st: &Storage, s: &mut Scratch, ef: usize, lower: &mut f32, node: u32, d: f32) {
+    if s.results.len() < ef || d < *lower {
+        s.candidates.push(!encode(d, node));
+        if st.is_live(node) {
+            s.results.push(encode(d, node));
+            if s.results.len() > ef {
+                s.results.pop();
+            }
+        }
+        if let Some(&worst) = s.results.peek() {
+            *lower = decode(worst).1;
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Node storage: vectors, layer-0 links, upper-layer links and per-node metadata, in chunks
+//! indexed by internal node id.
+//!
+//! # Layout
+//! Node `n` lives in chunk `n >> CHUNK_SHIFT` at offset `n & CHUNK_MASK`. The first chunk starts
+//! small (a tiny tenant should not cost megabytes) and doubles up to [`CHUNK`] nodes; after that
+//! full chunks are appended. Growth needs `&mut Storage`, i.e. the index's storage write lock,
+//! so no reader ever sees memory move; searches and inserts run under the read lock.
+//!
+//! - vectors: `dim` floats per node, contiguous within a chunk;
+//! - layer 0: `2M + 1` `AtomicU32` per node, `[count, id_0 .. id_{2M-1}]`. Readers load without
+//!   locks; writers hold the node's lock, store ids before the count, all with release order,
+//!   and readers load with acquire order, so a reader that sees an id also sees everything the
+//!   node's inserter wrote before linking it (its vector above all);
+//! - upper layers: one `Mutex<Option<Box<[u32]>>>` per node holding `level * (M + 1)` words,
+//!   `[count, ids..]` per level from 1 up. The mutex is also the node's lock for layer-0 writes.
+//!
+//! # The one `unsafe` invariant
+//! Vectors sit in `UnsafeCell`s because inserts write them under the shared lock. A slot is
+//! written only while it is unreachable: right after allocation (before any link, entry point
+//! or result can name it), or while being restored. It is read only once reachable. Slot reuse
+//! after a cleanup waits for every operation that might still hold a stale link to finish
+//! (the cleanup takes the storage write lock before it frees), so no read overlaps a write.
+
+use std::cell::UnsafeCell;
+use std::mem::size_of;
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+
+use parking_lot::Mutex;
+
+/// "No node" in links, maps and the entry point.
+pub(super) const NONE: u32 = u32::MAX;
+/// Flag: the slot holds a node.
+pub(super) const USED: u8 = 1;
+/// Flag: the node is a tombstone (traversed, never returned, freed by cleanup).
+pub(super) const DELETED: u8 = 2;
+
+const CHUNK_SHIFT: u32 = 12;
+/// Nodes per full chunk.
+pub(super) const CHUNK: usize = 1 << CHUNK_SHIFT;
+const CHUNK_MASK: usize = CHUNK - 1;
+/// Capacity of the first chunk when the index is created.
+const FIRST_CHUNK: usize = 64;
+
+/// Upper-layer links of one node, guarded by the node's lock.
+pub(super) type Upper = Mutex<Option<Box<[u32]>>>;
+
+/// Everything stored per node.
+pub(super) struct Storage {
+    /// Vector length; 0 until the first insert fixes it.
+    pub(super) dim: usize,
+    /// Upper-layer degree bound `M`.
+    pub(super) m: usize,
+    /// Layer-0 degree bound `2M`.
+    pub(super) m0: usize,
+    chunks: Vec<Chunk>,
+    capacity: usize,
+}
+
+struct Chunk {
+    vectors: Box<[UnsafeCell<f32>]>,
+    links0: Box<[AtomicU32]>,
+    docs: Box<[AtomicU32]>,
+    flags: Box<[AtomicU8]>,
+    levels: Box<[AtomicU8]>,
+    upper: Box<[Upper]>,
+}
+
+// SAFETY: every field but `vectors` is Sync already. `vectors` is written only through
+// `Storage::write_vector`, whose contract (see the module docs) excludes concurrent reads and
+// writes of the same slot.
+unsafe impl Sync for Chunk {}
+
+fn filled<T>(len: usize, f: impl FnMut() -> T) -> Box<[T]> {
+    std::iter::repeat_with(f).take(len).collect()
+}
+
+fn extended<T>(old: Box<[T]>, len: usize, f: impl FnMut() -> T) -> Box<[T]> {
+    let mut v = old.into_vec();
+    let extra = len - v.len();
+    v.reserve_exact(extra);
+    v.extend(std::iter::repeat_with(f).take(extra));
+    v.into_boxed_slice()
+}
+
+impl Chunk {
+    fn new(cap: usize, dim: usize, stride0: usize) -> Self {
+        Chunk {
+            vectors: filled(cap * dim, || UnsafeCell::new(0.0)),
+            links0: filled(cap * stride0, || AtomicU32::new(0)),
+            docs: filled(cap, || AtomicU32::new(NONE)),
+            flags: filled(cap, || AtomicU8::new(0)),
+            levels: filled(cap, || AtomicU8::new(0)),
+            upper: filled(cap, || Mutex::new(None)),
+        }
+    }
+
+    fn cap(&self) -> usize {
+        self.docs.len()
+    }
+
+    fn grow(self, cap: usize, dim: usize, stride0: usize) -> Self {
+        Chunk {
+            vectors: extended(self.vectors, cap * dim, || UnsafeCell::new(0.0)),
+            links0: extended(self.links0, cap * stride0, || AtomicU32::new(0)),
+            docs: extended(self.docs, cap, || AtomicU32::new(NONE)),
+            flags: extended(self.flags, cap, || AtomicU8::new(0)),
+            levels: extended(self.levels, cap, || AtomicU8::new(0)),
+            upper: extended(self.upper, cap, || Mutex::new(None)),
+        }
+    }
+}
+
+/// Bytes one node costs in a chunk.
+pub(super) fn node_bytes(dim: usize, m0: usize) -> usize {
+    dim * size_of::<f32>()
+        + (m0 + 1) * size_of::<AtomicU32>()
+        + size_of::<AtomicU32>()
+        + 2 * size_of::<AtomicU8>()
+        + size_of::<Upper>()
+}
+
+impl Storage {
+    pub(super) fn new(m: usize) -> Self {
+        Storage {
+            dim: 0,
+            m,
+            m0: 2 * m,
+            chunks: Vec::new(),
+            capacity: 0,
+        }
+    }
+
+    /// Node slots allocated; every node id in use is below this.
+    #[inline]
+    pub(super) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Adds room for more nodes. The dimension must be set.
+    pub(super) fn grow(&mut self) {
+        debug_assert!(self.dim > 0);
+        let (dim, stride0) = (self.dim, self.m0 + 1);
+        match self.chunks.len() {
+            0 => self.chunks.push(Chunk::new(FIRST_CHUNK, dim, stride0)),
+            1 if self.chunks[0].cap() < CHUNK => {
+                let first = self.chunks.pop().expect("one chunk");
+                let cap = (first.cap() * 2).min(CHUNK);
+                self.chunks.push(first.grow(cap, dim, stride0));
+            }
+            _ => self.chunks.push(Chunk::new(CHUNK, dim, stride0)),
+        }
+        self.capacity = self.chunks.iter().map(Chunk::cap).sum();
+    }
+
+    /// Bytes allocated for nodes.
+    pub(super) fn bytes(&self) -> usize {
+        self.capacity * node_bytes(self.dim, self.m0) + self.chunks.capacity() * size_of::<Chunk>()
+    }
+
+    #[inline]
+    fn locate(&self, node: u32) -> (&Chunk, usize) {
+        let n = node as usize;
+        (&self.chunks[n >> CHUNK_SHIFT], n & CHUNK_MASK)
+    }
+
+    /// The stored vector of `node` (normalised for cosine).
+    #[inline]
+    pub(super) fn vector(&self, node: u32) -> &[f32] {
+        let (chunk, i) = self.locate(node);
+        let cells = &chunk.vectors[i * self.dim..(i + 1) * self.dim];
+        // SAFETY: `UnsafeCell<f32>` has the layout of `f32`, and by the module invariant no
+        // write to this slot overlaps the lifetime of the returned slice.
+        unsafe { &*(cells as *const [UnsafeCell<f32>] as *const [f32]) }
+    }
+
+    /// Writes the vector of a slot nobody else can reach.
+    ///
+    /// # Safety
+    /// No other thread may read or write this slot's vector during the call: the slot was just
+    /// allocated (and is not yet linked, the entry point or a result), or the storage is being
+    /// restored by a single thread. `vector.len()` must equal `dim`.
+    pub(super) unsafe fn write_vector(&self, node: u32, vector: &[f32]) {
+        let (chunk, i) = self.locate(node);
+        let cells = &chunk.vectors[i * self.dim..(i + 1) * self.dim];
+        assert_eq!(cells.len(), vector.len());
+        for (cell, &x) in cells.iter().zip(vector) {
+            // SAFETY: exclusive access to the slot per this function's contract.
+            unsafe { *cell.get() = x };
+        }
+    }
+
+    /// Hints the CPU to fetch the start of `node`'s vector.
+    #[inline]
+    pub(super) fn prefetch(&self, node: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if (node as usize) < self.capacity {
+            let (chunk, i) = self.locate(node);
+            let ptr = chunk.vectors.as_ptr().wrapping_add(i * self.dim);
+            // SAFETY: a prefetch is only a hint; it never faults, whatever the address.
+            #[allow(unused_unsafe)]
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(ptr.cast::<i8>());
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = node;
+    }
+
+    /// The layer-0 link words of `node`: `[count, ids..]`.
+    #[inline]
+    pub(super) fn links0(&self, node: u32) -> &[AtomicU32] {
+        let (chunk, i) = self.locate(node);
+        let stride = self.m0 + 1;
+        &chunk.links0[i * stride..(i + 1) * stride]
+    }
+
+    /// The node's lock and upper-layer links.
+    #[inline]
+    pub(super) fn upper(&self, node: u32) -> &Upper {
+        let (chunk, i) = self.locate(node);
+        &chunk.upper[i]
+    }
+
+    #[inline]
+    pub(super) fn doc(&self, node: u32) -> u32 {
+        let (chunk, i) = self.locate(node);
+        chunk.docs[i].load(Ordering::Relaxed)
+    }
+
+    #[inline]
+    pub(super) fn set_doc(&self, node: u32, doc: u32) {
+        let (chunk, i) = self.locate(node);
+        chunk.docs[i].store(doc, Ordering::Release);
+    }
+
+    #[inline]
+    pub(super) fn flags(&self, node: u32) -> u8 {
+        let (chunk, i) = self.locate(node);
+        chunk.flags[i].load(Ordering::Acquire)
+    }
+
+    #[inline]
+    pub(super) fn set_flags(&self, node: u32, flags: u8) {
+        let (chunk, i) = self.locate(node);
+        chunk.flags[i].store(flags, Ordering::Release);
+    }
+
+    /// Marks `node` deleted; returns whether it was live before.
+    pub(super) fn mark_deleted(&self, node: u32) -> bool {
+        let (chunk, i) = self.locate(node);
+        let old = chunk.flags[i].fetch_or(DELETED, Ordering::AcqRel);
+        old & (USED | DELETED) == USED
+    }
+
+    /// Whether `node` is a live node (used, not deleted).
+    #[inline]
+    pub(super) fn is_live(&self, node: u32) -> bool {
+        self.flags(node) & (USED | DELETED) == USED
+    }
+
+    #[inline]
+    pub(super) fn level(&self, node: u32) -> usize {
+        let (chunk, i) = self.locate(node);
+        usize::from(chunk.levels[i].load(Ordering::Acquire))
+    }
+
+    pub(super) fn set_level(&self, node: u32, level: u8) {
+        let (chunk, i) = self.locate(node);
+        chunk.levels[i].store(level, Ordering::Release);
+    }
+
+    /// Copies the links of `node` at `level` into `out` (cleared first). Layer 0 reads without
+    /// a lock; upper layers take the node's lock for the copy.
+    #[inline]
+    pub(super) fn neighbors_into(&self, node: u32, level: usize, out: &mut Vec<u32>) {
+        out.clear();
+        if level == 0 {
+            let words = self.links0(node);
+            let count = (words[0].load(Ordering::Acquire) as usize).min(self.m0);
+            out.extend(words[1..=count].iter().map(|w| w.load(Ordering::Acquire)));
+        } else {
+            let upper = self.upper(node).lock();
+            if let Some(list) = upper_list(upper.as_deref(), level, self.m) {
+                out.extend_from_slice(list);
+            }
+        }
+    }
+
+    /// Replaces the layer-0 links of `node`. The caller holds the node's lock.
+    pub(super) fn write_links0(&self, node: u32, ids: &[u32]) {
+        let words = self.links0(node);
+        debug_assert!(ids.len() <= self.m0);
+        for (word, &id) in words[1..].iter().zip(ids) {
+            word.store(id, Ordering::Release);
+        }
+        words[0].store(ids.len() as u32, Ordering::Release);
+    }
+}
+
+/// The ids linked at `level` (>= 1) in a node's upper block.
+#[inline]
+pub(super) fn upper_list(block: Option<&[u32]>, level: usize, m: usize) -> Option<&[u32]> {
+    let block = block?;
+    if level == 0 || level * (m + 1) > block.len() {
+        return None;
+    }
+    let words = &block[(level - 1) * (m + 1)..level * (m + 1)];
+    let count = (words[0] as usize).min(m);
+    Some(&words[1..=count])
+}
+
+/// Replaces the ids linked at `level` (>= 1) in a node's upper block.
+pub(super) fn set_upper_list(block: &mut [u32], level: usize, m: usize, ids: &[u32]) {
+    let start = (level - 1) * (m + 1);
+    let words = &mut block[start..start + m + 1];
+    words[0] = ids.len() as u32;
+    words[1..=ids.len()].copy_from_slice(ids);
+}
