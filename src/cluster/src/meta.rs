@@ -1,6 +1,7 @@
 //! The metadata state machine: a pure `apply` of commands to state.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use types::schema::{Class, Property};
@@ -18,8 +19,9 @@ pub struct ClassMeta {
 /// Everything the cluster agrees on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetaState {
-    /// Collections by exact name.
-    pub classes: BTreeMap<String, ClassMeta>,
+    /// Collections by exact name; shared so that readers take a class without copying its
+    /// sharding state.
+    pub classes: BTreeMap<String, Arc<ClassMeta>>,
     /// Index of the last applied command (the schema version).
     pub applied: u64,
 }
@@ -63,7 +65,7 @@ pub enum MetaChange {
 
 impl MetaState {
     /// A class by exact name.
-    pub fn class(&self, name: &str) -> Option<&ClassMeta> {
+    pub fn class(&self, name: &str) -> Option<&Arc<ClassMeta>> {
         self.classes.get(name)
     }
 
@@ -95,7 +97,7 @@ impl MetaState {
                 requested: name,
             });
         }
-        self.classes.insert(name.clone(), meta);
+        self.classes.insert(name.clone(), Arc::new(meta));
         Ok(MetaChange::ClassAdded(name))
     }
 
@@ -105,6 +107,7 @@ impl MetaState {
             .classes
             .get_mut(&name)
             .ok_or_else(|| Error::ClassNotFound(name.clone()))?;
+        let meta = Arc::make_mut(meta);
         meta.class = class;
         Ok(MetaChange::ClassUpdated(name))
     }
@@ -120,6 +123,7 @@ impl MetaState {
             .classes
             .get_mut(class)
             .ok_or_else(|| Error::ClassNotFound(class.to_string()))?;
+        let meta = Arc::make_mut(meta);
         if meta
             .class
             .props()
@@ -148,6 +152,7 @@ impl MetaState {
             .classes
             .get_mut(&class)
             .ok_or_else(|| Error::ClassNotFound(class.clone()))?;
+        let meta = Arc::make_mut(meta);
         let physical =
             meta.sharding
                 .physical

@@ -60,6 +60,24 @@ impl Coordinator {
         }))
     }
 
+    /// Runs shard upkeep (graph cleanup, index snapshots) every `every` until the returned task
+    /// is aborted. Call it once, inside the runtime.
+    pub fn start_maintenance(
+        self: &Arc<Self>,
+        every: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let shards = self.shards.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                let shards = shards.clone();
+                let _ = tokio::task::spawn_blocking(move || shards.maintain()).await;
+            }
+        })
+    }
+
     /// The settings this coordinator runs with.
     pub fn config(&self) -> &CoordinatorConfig {
         &self.config

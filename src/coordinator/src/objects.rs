@@ -169,7 +169,7 @@ impl Coordinator {
         let limit = q.limit.unwrap_or(self.config.query_defaults_limit);
         let wanted = self.check_window(q.offset, limit)?;
         let classes: Vec<String> = match &q.class {
-            Some(c) => vec![self.require_class(c)?.class.class],
+            Some(c) => vec![self.require_class(c)?.class.class.clone()],
             None => self.schema().into_iter().map(|c| c.class).collect(),
         };
         let mut out = Vec::new();
@@ -244,7 +244,7 @@ impl Coordinator {
     }
 
     /// The class of a write, created or extended by auto-schema when enabled.
-    async fn class_for_write(&self, write: &ObjectWrite) -> Result<ClassMeta> {
+    async fn class_for_write(&self, write: &ObjectWrite) -> Result<Arc<ClassMeta>> {
         if write.class.trim().is_empty() {
             return Err(Error::invalid("object has an empty class"));
         }
@@ -280,7 +280,7 @@ impl Coordinator {
         self.require_class(&name)
     }
 
-    fn class_for_read(&self, name: &str) -> Result<ClassMeta> {
+    fn class_for_read(&self, name: &str) -> Result<Arc<ClassMeta>> {
         if name.trim().is_empty() {
             return Err(Error::invalid("object has an empty class"));
         }
@@ -330,7 +330,7 @@ impl Coordinator {
         tenant: Option<&str>,
     ) -> Result<Vec<Arc<Shard>>> {
         let state: Arc<MetaState> = self.meta.snapshot();
-        let metas: Vec<ClassMeta> = match class {
+        let metas: Vec<Arc<ClassMeta>> = match class {
             Some(c) => vec![self.require_class(c)?],
             None => state.classes.values().cloned().collect(),
         };

@@ -7,16 +7,21 @@ use std::sync::Arc;
 
 use cluster::{ClassMeta, MetaChange, MetaListener, MetaState};
 use parking_lot::{Mutex, RwLock};
-use shard::{NodeStore, Shard, ShardSpec, ShardStatus, TargetSpec};
-use types::schema::VectorIndexConfig;
+use shard::{HnswParams, IndexKind, NodeStore, Shard, ShardSpec, ShardStatus, TargetSpec};
+use types::schema::{HnswConfig, VectorIndexConfig};
 
 use crate::{CoordinatorConfig, Result};
 
 type ShardKey = (String, String);
 
+/// A graph index is snapshotted once this many changes are logged since its last snapshot,
+/// which bounds the replay a restart does.
+const SNAPSHOT_AFTER_LOG_ENTRIES: u64 = 100_000;
+
 /// Local shards by (class, shard name).
 pub(crate) struct ShardRegistry {
     node: String,
+    async_indexing: bool,
     store: NodeStore,
     shards: RwLock<BTreeMap<ShardKey, Arc<Shard>>>,
     /// Serialises shard creation and removal.
@@ -28,6 +33,7 @@ impl ShardRegistry {
     pub(crate) fn open(config: &CoordinatorConfig) -> Result<ShardRegistry> {
         Ok(ShardRegistry {
             node: config.node_name.clone(),
+            async_indexing: config.async_indexing,
             store: NodeStore::open(&config.data_path.join("db"), config.sync_writes)?,
             shards: RwLock::new(BTreeMap::new()),
             changes: Mutex::new(()),
@@ -84,7 +90,19 @@ impl ShardRegistry {
 
     /// Makes every acknowledged write durable.
     pub(crate) fn flush(&self) -> Result<()> {
+        for shard in self.all() {
+            shard.snapshot_indexes()?;
+        }
         Ok(self.store.flush()?)
+    }
+
+    /// Periodic upkeep of every shard (graph cleanup, snapshots once the log has grown).
+    pub(crate) fn maintain(&self) {
+        for shard in self.all() {
+            if let Err(e) = shard.maintain(SNAPSHOT_AFTER_LOG_ENTRIES) {
+                tracing::warn!(shard = %shard.name(), error = %e, "shard maintenance failed");
+            }
+        }
     }
 
     fn local_shard_names(&self, meta: &ClassMeta) -> Vec<String> {
@@ -108,9 +126,12 @@ impl ShardRegistry {
                 class: class.clone(),
                 targets: targets_of(&meta.class),
                 status: status_from(&physical.status),
+                async_indexing: self.async_indexing,
             };
-            let shard = self.store.open_shard(spec)?;
-            self.shards.write().insert(key, Arc::new(shard));
+            let shard = Arc::new(self.store.open_shard(spec)?);
+            // The thread ends by itself when the shard is dropped.
+            let _indexer = shard.start_indexer();
+            self.shards.write().insert(key, shard);
         }
         Ok(())
     }
@@ -135,8 +156,17 @@ impl MetaListener for ShardRegistry {
     fn on_applied(&self, change: &MetaChange, state: &MetaState) {
         let _g = self.changes.lock();
         let outcome = match change {
-            MetaChange::ClassAdded(name) | MetaChange::ClassUpdated(name) => {
+            MetaChange::ClassAdded(name) => {
                 state.class(name).map_or(Ok(()), |m| self.open_class(m))
+            }
+            MetaChange::ClassUpdated(name) => {
+                if let Some(meta) = state.class(name) {
+                    let targets = targets_of(&meta.class);
+                    for shard in self.shards_of(name) {
+                        shard.update_targets(&targets);
+                    }
+                }
+                Ok(())
             }
             MetaChange::ClassDeleted(name) => self.drop_class(name),
             MetaChange::ShardStatusChanged {
@@ -162,12 +192,48 @@ pub(crate) fn targets_of(class: &types::schema::Class) -> Vec<TargetSpec> {
     class
         .vector_targets()
         .into_iter()
-        .map(|(name, _, config)| TargetSpec {
-            name,
-            distance: config.distance(),
-            skip: matches!(&config, VectorIndexConfig::Hnsw(h) if h.skip),
+        .map(|(name, _, config)| {
+            let (kind, cleanup_interval_secs) = index_kind(&config);
+            TargetSpec {
+                name,
+                distance: config.distance(),
+                kind,
+                cleanup_interval_secs,
+            }
         })
         .collect()
+}
+
+/// The engine for an index configuration, and its tombstone-cleanup interval.
+fn index_kind(config: &VectorIndexConfig) -> (IndexKind, u64) {
+    match config {
+        VectorIndexConfig::Hnsw(h) if h.skip => (IndexKind::Skip, 0),
+        VectorIndexConfig::Hnsw(h) => (
+            IndexKind::Hnsw(hnsw_params(h)),
+            h.cleanup_interval_seconds.max(1) as u64,
+        ),
+        VectorIndexConfig::Dynamic(d) => {
+            let kind = IndexKind::Dynamic {
+                threshold: d.threshold.max(0) as usize,
+                hnsw: hnsw_params(&d.hnsw),
+            };
+            (kind, d.hnsw.cleanup_interval_seconds.max(1) as u64)
+        }
+        VectorIndexConfig::Flat(_) => (IndexKind::Flat, 0),
+    }
+}
+
+fn hnsw_params(h: &HnswConfig) -> HnswParams {
+    let positive = |v: i64| v.max(1) as usize;
+    HnswParams {
+        max_connections: positive(h.max_connections),
+        ef_construction: positive(h.ef_construction),
+        ef: h.ef,
+        dynamic_ef_min: positive(h.dynamic_ef_min),
+        dynamic_ef_max: positive(h.dynamic_ef_max),
+        dynamic_ef_factor: positive(h.dynamic_ef_factor),
+        flat_search_cutoff: h.flat_search_cutoff.max(0) as usize,
+    }
 }
 
 fn status_from(s: &str) -> ShardStatus {

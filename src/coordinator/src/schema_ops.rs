@@ -1,5 +1,7 @@
 //! Collection operations: validated by `crate::schema`, applied through the metadata store.
 
+use std::sync::Arc;
+
 use cluster::{ClassMeta, MetaCommand, ShardingState};
 use serde_json::Value;
 use types::schema::{Class, Property};
@@ -29,10 +31,10 @@ impl Coordinator {
 
     /// A collection by name; the first letter may be lower-case, as Weaviate allows.
     pub fn class(&self, name: &str) -> Option<Class> {
-        self.class_meta(name).map(|m| m.class)
+        self.class_meta(name).map(|m| m.class.clone())
     }
 
-    pub(crate) fn class_meta(&self, name: &str) -> Option<ClassMeta> {
+    pub(crate) fn class_meta(&self, name: &str) -> Option<Arc<ClassMeta>> {
         let state = self.meta.snapshot();
         state
             .class(name)
@@ -40,7 +42,7 @@ impl Coordinator {
             .cloned()
     }
 
-    pub(crate) fn require_class(&self, name: &str) -> Result<ClassMeta> {
+    pub(crate) fn require_class(&self, name: &str) -> Result<Arc<ClassMeta>> {
         self.class_meta(name).ok_or_else(|| {
             Error::NotFound(format!(
                 "class '{}' not found in schema",
@@ -92,7 +94,7 @@ impl Coordinator {
 
     /// `PUT /v1/schema/{class}`: replaces the mutable parts of a collection.
     pub async fn update_class(&self, name: &str, body: Value) -> Result<Class> {
-        let current = self.require_class(name)?.class;
+        let current = self.require_class(name)?.class.clone();
         let updated = schema::apply_update(&current, &body, &self.schema_defaults())?;
         if updated.class != current.class {
             return Err(Error::invalid(format!(
@@ -112,7 +114,7 @@ impl Coordinator {
     pub async fn delete_class(&self, name: &str) -> Result<()> {
         let name = self
             .class_meta(name)
-            .map(|m| m.class.class)
+            .map(|m| m.class.class.clone())
             .unwrap_or_else(|| schema::class_name(name));
         self.execute(MetaCommand::DeleteClass { name }).await?;
         Ok(())
@@ -120,7 +122,7 @@ impl Coordinator {
 
     /// `POST /v1/schema/{class}/properties`.
     pub async fn add_property(&self, class: &str, body: Value) -> Result<Property> {
-        let current = self.require_class(class)?.class;
+        let current = self.require_class(class)?.class.clone();
         let property = schema::parse_property(&body)?;
         schema::check_new_property(&current, &property)?;
         self.execute(MetaCommand::AddProperty {
@@ -149,7 +151,10 @@ impl Coordinator {
                     .shard(&meta.class.class, &p.name)
                     .map(|s| s.status().as_str().to_string())
                     .unwrap_or_else(|| p.status.clone()),
-                vector_queue_size: 0,
+                vector_queue_size: self
+                    .shards
+                    .shard(&meta.class.class, &p.name)
+                    .map_or(0, |s| s.vector_queue_len()),
             })
             .collect())
     }
@@ -169,7 +174,7 @@ impl Coordinator {
             )));
         }
         let cmd = MetaCommand::UpdateShardStatus {
-            class: meta.class.class,
+            class: meta.class.class.clone(),
             shard: shard.to_string(),
             status: status.to_string(),
         };

@@ -59,9 +59,9 @@ impl Coordinator {
                 name: s.name().to_string(),
                 class: s.class().to_string(),
                 object_count: s.object_count(),
-                vector_indexing_status: s.status().as_str().to_string(),
+                vector_indexing_status: indexing_status(s),
                 compressed: false,
-                vector_queue_length: 0,
+                vector_queue_length: s.vector_queue_len(),
                 loaded: true,
             })
             .collect();
@@ -72,11 +72,26 @@ impl Coordinator {
             git_hash: option_env!("SHOAL_GIT_HASH")
                 .unwrap_or("unknown")
                 .to_string(),
+            // The batch queue: imports are applied before they are acknowledged, so it is always
+            // empty (the vector-index queue is reported per shard). Clients divide by the rate
+            // when this is non-zero.
             queue_length: 0,
             rate_per_second: self.rate.per_second(),
             object_count: reports.iter().map(|r| r.object_count).sum(),
             shard_count: reports.len() as u64,
             shards: reports,
         }])
+    }
+}
+
+/// `READONLY`; `INDEXING` while vectors wait for the index or a dynamic index builds its
+/// graph; else `READY`.
+pub(crate) fn indexing_status(shard: &shard::Shard) -> String {
+    match shard.status() {
+        shard::ShardStatus::ReadOnly => "READONLY".to_string(),
+        shard::ShardStatus::Ready if shard.vector_queue_len() > 0 || shard.is_upgrading() => {
+            "INDEXING".to_string()
+        }
+        shard::ShardStatus::Ready => "READY".to_string(),
     }
 }

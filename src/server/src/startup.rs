@@ -57,8 +57,10 @@ pub async fn run(settings: Settings) -> Result<()> {
         hostname: public_hostname(&settings.server.host, local.port()),
     };
     let app = api::router(coordinator.clone(), config);
+    let maintenance = coordinator.start_maintenance(MAINTENANCE_EVERY);
     let grace = Duration::from_secs(settings.server.shutdown_timeout_seconds);
     let served = serve(listener, app, grace).await;
+    maintenance.abort();
 
     // Flush even when serving failed: acknowledged writes must reach disk either way.
     tracing::info!("flushing data");
@@ -68,6 +70,10 @@ pub async fn run(settings: Settings) -> Result<()> {
     tracing::info!("shut down cleanly");
     Ok(())
 }
+
+/// How often shards are checked for upkeep; each index's own `cleanupIntervalSeconds` decides
+/// whether a check cleans anything.
+const MAINTENANCE_EVERY: Duration = Duration::from_secs(5);
 
 /// Opens the coordinator on the blocking pool (it loads every local shard from disk).
 async fn open_coordinator(settings: &Settings) -> Result<Arc<Coordinator>> {

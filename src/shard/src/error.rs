@@ -27,6 +27,9 @@ pub enum Error {
     Storage(#[from] storage::Error),
     #[error("corrupt shard data: {0}")]
     Corrupt(String),
+    /// Reading or writing a vector-index snapshot file failed.
+    #[error("index snapshot: {0}")]
+    Snapshot(String),
 }
 
 impl Error {
@@ -41,7 +44,7 @@ impl Error {
             Error::DocIdsExhausted => ErrorKind::Unavailable,
             Error::Vector(e) => e.kind(),
             Error::Storage(e) => e.kind(),
-            Error::Corrupt(_) => ErrorKind::Internal,
+            Error::Corrupt(_) | Error::Snapshot(_) => ErrorKind::Internal,
         }
     }
 }

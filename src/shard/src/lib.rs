@@ -7,12 +7,16 @@
 //! off the async reactor. This crate does not route, replicate or merge across shards.
 
 mod error;
+mod index;
 mod node_store;
 mod record;
 mod shard;
+mod snapshot;
 
 pub use error::{Error, Result};
+pub use index::IndexKind;
 pub use node_store::{NodeStore, ShardLocation};
 pub use shard::{
     PutMode, PutRefusal, PutResult, Shard, ShardSpec, ShardStatus, TargetSpec, VectorHit,
 };
+pub use vector_index::HnswParams;

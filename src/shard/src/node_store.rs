@@ -1,7 +1,7 @@
 //! The node's data database: one RocksDB shared by every local shard, each under its own
 //! storage prefix. Thousands of shards (tenants) never mean thousands of RocksDB instances.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use storage::{keys, Cf, KvStore, RocksConfig, RocksStore, WriteBatch};
@@ -22,29 +22,37 @@ pub struct ShardLocation {
 /// The node's data database.
 pub struct NodeStore {
     store: Arc<dyn KvStore>,
+    /// Where vector-index snapshots live; `None` rebuilds indexes on every open.
+    index_dir: Option<PathBuf>,
 }
 
 impl NodeStore {
-    /// Opens or creates the database at `path`. `sync_writes` fsyncs the WAL on every write.
+    /// Opens or creates the database at `path`, with vector-index snapshots in
+    /// `path/../indexes`. `sync_writes` fsyncs the WAL on every write.
     pub fn open(path: &Path, sync_writes: bool) -> Result<NodeStore> {
         let config = RocksConfig {
             sync_writes,
             ..RocksConfig::default()
         };
+        let index_dir = path.parent().unwrap_or(path).join("indexes");
         Ok(NodeStore {
             store: Arc::new(RocksStore::open(path, &config)?),
+            index_dir: Some(index_dir),
         })
     }
 
-    /// A store over any [`KvStore`] (tests use `storage::MemStore`).
+    /// A store over any [`KvStore`] without index snapshots (tests use `storage::MemStore`).
     pub fn with_store(store: Arc<dyn KvStore>) -> NodeStore {
-        NodeStore { store }
+        NodeStore {
+            store,
+            index_dir: None,
+        }
     }
 
     /// Opens a shard, allocating its prefix the first time. `spec.prefix` is ignored.
     pub fn open_shard(&self, mut spec: ShardSpec) -> Result<Shard> {
         spec.prefix = self.prefix_for(&spec.class, &spec.name)?;
-        Shard::open(self.store.clone(), spec)
+        Shard::open(self.store.clone(), spec, self.index_dir.clone())
     }
 
     /// Every shard that has data on this node.
@@ -71,13 +79,7 @@ impl NodeStore {
             return Ok(());
         };
         let mut batch = WriteBatch::new();
-        for cf in [
-            Cf::Objects,
-            Cf::DocIds,
-            Cf::Vectors,
-            Cf::Postings,
-            Cf::ShardMeta,
-        ] {
+        for cf in Cf::SHARD_DATA {
             batch.delete_range(
                 cf,
                 keys::shard_prefix(prefix).to_vec(),
@@ -85,7 +87,11 @@ impl NodeStore {
             );
         }
         batch.delete(Cf::Meta, prefix_key(class, shard));
-        Ok(self.store.write(batch)?)
+        self.store.write(batch)?;
+        if let Some(dir) = &self.index_dir {
+            crate::snapshot::remove_all(dir, prefix)?;
+        }
+        Ok(())
     }
 
     /// Makes every acknowledged write durable.

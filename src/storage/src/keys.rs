@@ -50,6 +50,18 @@ pub fn vector_key(shard: u64, target: &str, doc: u32) -> Vec<u8> {
     key
 }
 
+/// `shard | len(target) | target`: the prefix of one target's index log.
+pub fn log_prefix(shard: u64, target: &str) -> Vec<u8> {
+    vector_prefix(shard, target)
+}
+
+/// `shard | len(target) | target | seq` (big-endian, so the log iterates in write order).
+pub fn log_key(shard: u64, target: &str, seq: u64) -> Vec<u8> {
+    let mut key = vector_prefix(shard, target);
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
 /// The doc id at the end of a doc or vector key.
 pub fn doc_from_key(key: &[u8]) -> Option<u32> {
     let tail: [u8; 4] = key.get(key.len().checked_sub(4)?..)?.try_into().ok()?;

@@ -29,19 +29,32 @@ pub enum Cf {
     Postings,
     /// `shard | name` -> per-shard counters and state.
     ShardMeta,
+    /// `shard | target | seq` -> doc id: vector changes not yet in the target's index snapshot.
+    IndexLog,
     /// Node-level metadata (the Raft state machine, shard prefixes).
     Meta,
 }
 
 impl Cf {
     /// Every column family, in a stable order.
-    pub const ALL: [Cf; 6] = [
+    pub const ALL: [Cf; 7] = [
         Cf::Objects,
         Cf::DocIds,
         Cf::Vectors,
         Cf::Postings,
         Cf::ShardMeta,
+        Cf::IndexLog,
         Cf::Meta,
+    ];
+
+    /// The column families that hold per-shard data (every key starts with a shard prefix).
+    pub const SHARD_DATA: [Cf; 6] = [
+        Cf::Objects,
+        Cf::DocIds,
+        Cf::Vectors,
+        Cf::Postings,
+        Cf::ShardMeta,
+        Cf::IndexLog,
     ];
 
     /// The RocksDB column family name.
@@ -52,6 +65,7 @@ impl Cf {
             Cf::Vectors => "vectors",
             Cf::Postings => "postings",
             Cf::ShardMeta => "shard_meta",
+            Cf::IndexLog => "index_log",
             Cf::Meta => "meta",
         }
     }

@@ -1,17 +1,25 @@
 //! The [`Shard`] type: opening (index rebuild from the store), status and counters.
 
+mod indexer;
+mod maintain;
+mod queue;
 mod read;
+mod upgrade;
 mod write;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use parking_lot::{Mutex, RwLock};
 use storage::{keys, Cf, KvStore};
 use types::schema::Distance;
 use types::DocId;
 use vector_index::VectorIndex;
+
+pub use crate::index::IndexKind;
 
 use crate::{Error, Result};
 
@@ -20,15 +28,17 @@ pub use write::{PutMode, PutRefusal, PutResult};
 
 const NEXT_DOC_KEY: &[u8] = b"next_doc";
 const COUNT_KEY: &[u8] = b"count";
+const NEXT_SEQ_KEY: &[u8] = b"next_seq";
 
 /// One target vector of the shard's class.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TargetSpec {
     /// `types::DEFAULT_TARGET` for the legacy unnamed vector.
     pub name: String,
     pub distance: Distance,
-    /// `vectorIndexConfig.skip`: vectors are stored but not indexed.
-    pub skip: bool,
+    pub kind: IndexKind,
+    /// How often tombstoned graph nodes are cleaned up (`cleanupIntervalSeconds`).
+    pub cleanup_interval_secs: u64,
 }
 
 /// What a shard needs to know to open.
@@ -40,6 +50,8 @@ pub struct ShardSpec {
     pub class: String,
     pub targets: Vec<TargetSpec>,
     pub status: ShardStatus,
+    /// `ASYNC_INDEXING`: graph targets are indexed by a background indexer, not by the writer.
+    pub async_indexing: bool,
 }
 
 /// Whether the shard accepts writes.
@@ -60,9 +72,16 @@ impl ShardStatus {
 }
 
 struct Target {
-    spec: TargetSpec,
-    /// `None` when the target is skipped.
-    index: Option<VectorIndex>,
+    spec: RwLock<TargetSpec>,
+    /// `None` when the target is skipped. Swapped once when a dynamic index becomes a graph.
+    index: RwLock<Option<Arc<VectorIndex>>>,
+    /// Set while a dynamic index builds its graph.
+    upgrading: std::sync::atomic::AtomicBool,
+    /// Index-log entries written since the last snapshot.
+    unsnapshotted: AtomicU64,
+    last_cleanup: Mutex<Instant>,
+    /// Changes waiting for the index, with asynchronous indexing.
+    queue: Option<queue::IndexQueue>,
 }
 
 /// One physical shard.
@@ -72,29 +91,47 @@ pub struct Shard {
     class: String,
     store: Arc<dyn KvStore>,
     targets: BTreeMap<String, Target>,
+    index_dir: Option<PathBuf>,
     status: RwLock<ShardStatus>,
     /// Serialises writers: doc-id allocation, counters and index updates stay in store order.
     write_lock: Mutex<WriterState>,
+    /// Serialises graph cleanup and snapshots, so a snapshot never sees a half-cleaned graph.
+    maintenance: Mutex<()>,
+    /// Held while queued changes are applied to indexes (lock order: maintenance, writer, indexer).
+    indexer: Mutex<()>,
     object_count: AtomicU64,
 }
 
 /// Counters owned by the writer.
 struct WriterState {
     next_doc: DocId,
+    /// Next index-log sequence number.
+    next_seq: u64,
 }
 
 impl Shard {
-    /// Opens the shard, rebuilding its vector indexes from the stored vectors.
-    pub fn open(store: Arc<dyn KvStore>, spec: ShardSpec) -> Result<Shard> {
+    /// Opens the shard: counters from the store, each target's index from its snapshot and log
+    /// (or rebuilt from the stored vectors).
+    pub fn open(
+        store: Arc<dyn KvStore>,
+        spec: ShardSpec,
+        index_dir: Option<PathBuf>,
+    ) -> Result<Shard> {
         let next_doc = read_counter(&*store, spec.prefix, NEXT_DOC_KEY)? as DocId;
+        let next_seq = read_counter(&*store, spec.prefix, NEXT_SEQ_KEY)?;
         let count = read_counter(&*store, spec.prefix, COUNT_KEY)?;
         let mut targets = BTreeMap::new();
         for t in spec.targets {
-            let index = (!t.skip).then(|| VectorIndex::flat(t.distance));
-            if let Some(index) = &index {
-                load_vectors(&*store, spec.prefix, &t.name, index)?;
-            }
-            targets.insert(t.name.clone(), Target { spec: t, index });
+            let opened = crate::index::open(
+                &*store,
+                spec.prefix,
+                &t.name,
+                t.distance,
+                &t.kind,
+                index_dir.as_deref(),
+            )?;
+            let name = t.name.clone();
+            targets.insert(name, Target::new(t, opened, spec.async_indexing)?);
         }
         Ok(Shard {
             prefix: spec.prefix,
@@ -102,8 +139,11 @@ impl Shard {
             class: spec.class,
             store,
             targets,
+            index_dir,
             status: RwLock::new(spec.status),
-            write_lock: Mutex::new(WriterState { next_doc }),
+            write_lock: Mutex::new(WriterState { next_doc, next_seq }),
+            maintenance: Mutex::new(()),
+            indexer: Mutex::new(()),
             object_count: AtomicU64::new(count),
         })
     }
@@ -130,14 +170,48 @@ impl Shard {
     }
 
     /// The shard's target vectors.
-    pub fn targets(&self) -> impl Iterator<Item = &TargetSpec> {
-        self.targets.values().map(|t| &t.spec)
+    pub fn targets(&self) -> Vec<TargetSpec> {
+        self.targets
+            .values()
+            .map(|t| t.spec.read().clone())
+            .collect()
     }
 
     fn target(&self, name: &str) -> Result<&Target> {
         self.targets.get(name).ok_or_else(|| Error::UnknownTarget {
             class: self.class.clone(),
             target: name.to_string(),
+        })
+    }
+}
+
+impl Target {
+    /// The current index of the target.
+    fn index(&self) -> Option<Arc<VectorIndex>> {
+        self.index.read().clone()
+    }
+
+    /// A target as opened: stale changes go to its queue (async) or straight into the index.
+    fn new(spec: TargetSpec, opened: crate::index::Opened, async_indexing: bool) -> Result<Target> {
+        let queue = (async_indexing && spec.kind.is_logged())
+            .then(|| queue::IndexQueue::new(spec.distance));
+        for (doc, vector) in opened.stale {
+            match (&queue, &opened.index, vector) {
+                (Some(q), _, v) => q.push(doc, v)?,
+                (None, Some(index), Some(v)) => index.insert(doc, &v)?,
+                (None, Some(index), None) => {
+                    index.remove(doc);
+                }
+                (None, None, _) => {}
+            }
+        }
+        Ok(Target {
+            spec: RwLock::new(spec),
+            index: RwLock::new(opened.index.map(Arc::new)),
+            upgrading: std::sync::atomic::AtomicBool::new(false),
+            unsnapshotted: AtomicU64::new(opened.unsnapshotted),
+            last_cleanup: Mutex::new(Instant::now()),
+            queue,
         })
     }
 }
@@ -153,26 +227,4 @@ fn read_counter(store: &dyn KvStore, prefix: u64, name: &[u8]) -> Result<u64> {
             Ok(u64::from_be_bytes(arr))
         }
     }
-}
-
-fn load_vectors(store: &dyn KvStore, prefix: u64, target: &str, index: &VectorIndex) -> Result<()> {
-    let mut failure = None;
-    store.for_each_prefix(
-        Cf::Vectors,
-        &keys::vector_prefix(prefix, target),
-        &mut |k, v| {
-            let loaded = match (keys::doc_from_key(k), keys::decode_vector(v)) {
-                (Some(doc), Some(vec)) => index.insert(doc, &vec).map_err(Error::from),
-                _ => Err(Error::Corrupt("undecodable vector entry".into())),
-            };
-            match loaded {
-                Ok(()) => true,
-                Err(e) => {
-                    failure = Some(e);
-                    false
-                }
-            }
-        },
-    )?;
-    failure.map_or(Ok(()), Err)
 }

@@ -85,13 +85,23 @@ impl Shard {
         with_vectors: bool,
     ) -> Result<Vec<VectorHit>> {
         let t = self.target(target)?;
-        let index = t.index.as_ref().ok_or_else(|| Error::IndexSkipped {
+        let index = t.index().ok_or_else(|| Error::IndexSkipped {
             target: target.to_string(),
         })?;
-        let found = match max_distance {
-            Some(max) => index.search_within(query, max, k, None)?,
-            None => index.search(query, k, None)?,
+        let Some(queue) = &t.queue else {
+            let found = search_index(&index, query, k, max_distance)?;
+            return self.hydrate(&found, with_vectors);
         };
+        // Graph entries of docs with a pending change are stale: ask for enough extra results
+        // to drop them, and add the pending vectors' exact matches.
+        let wanted = k.saturating_add(queue.masked());
+        let mut found: Vec<(DocId, f32)> = search_index(&index, query, wanted, max_distance)?
+            .into_iter()
+            .filter(|(doc, _)| !queue.masks(*doc))
+            .collect();
+        found.extend(queue.search(query, k, max_distance)?);
+        found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        found.truncate(k);
         self.hydrate(&found, with_vectors)
     }
 
@@ -164,6 +174,18 @@ impl Shard {
                 .ok_or_else(|| Error::Corrupt("vector of odd length".into())),
         }
     }
+}
+
+fn search_index(
+    index: &vector_index::VectorIndex,
+    query: &[f32],
+    k: usize,
+    max_distance: Option<f32>,
+) -> Result<Vec<(DocId, f32)>> {
+    Ok(match max_distance {
+        Some(max) => index.search_within(query, max, k, None)?,
+        None => index.search(query, k, None)?,
+    })
 }
 
 fn uuid_from_key(key: &[u8]) -> Result<Uuid> {

@@ -1,13 +1,15 @@
-//! Writes: every call is one atomic store batch, then the in-memory indexes follow.
+//! Writes: every call is one atomic store batch (object records, doc-id mapping, vectors,
+//! index-log entries, counters), then the in-memory indexes follow, still under the writer
+//! lock so they apply changes in store order.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 
 use storage::{keys, Cf, WriteBatch};
 use types::{DocId, Object};
 use uuid::Uuid;
 
-use super::{Shard, ShardStatus, WriterState, COUNT_KEY, NEXT_DOC_KEY};
+use super::{Shard, ShardStatus, WriterState, COUNT_KEY, NEXT_DOC_KEY, NEXT_SEQ_KEY};
 use crate::record::Record;
 use crate::{Error, Result};
 
@@ -49,56 +51,50 @@ impl Shard {
     /// reported and the rest are written. An existing object keeps its doc id and creation time.
     /// A store failure fails the whole call and leaves nothing written.
     pub fn put_batch(&self, objects: Vec<Object>, mode: PutMode) -> Result<Vec<PutResult>> {
-        if self.status() == ShardStatus::ReadOnly {
-            return Err(Error::ReadOnly {
-                shard: self.name.clone(),
-            });
-        }
+        self.check_writable()?;
         let mut writer = self.write_lock.lock();
         let existing = self.existing_slots(&objects)?;
-        let mut plan = BatchPlan::new(writer.next_doc);
+        let mut plan = BatchPlan::new(&writer);
         let mut results = Vec::with_capacity(objects.len());
         for (obj, prior) in objects.into_iter().zip(existing) {
             results.push(self.plan_one(obj, prior, mode, &mut plan));
         }
-        self.commit(&mut writer, plan, &results)?;
+        if results.iter().any(|r| r.is_ok()) {
+            self.commit(&mut writer, plan)?;
+        }
         Ok(results)
     }
 
     /// Deletes an object; `false` if it did not exist.
     pub fn delete(&self, id: &Uuid) -> Result<bool> {
-        if self.status() == ShardStatus::ReadOnly {
-            return Err(Error::ReadOnly {
-                shard: self.name.clone(),
-            });
-        }
-        let writer = self.write_lock.lock();
+        self.check_writable()?;
+        let mut writer = self.write_lock.lock();
         let key = keys::shard_key(self.prefix, id.as_bytes());
         let Some(bytes) = self.store.get(Cf::Objects, &key)? else {
             return Ok(false);
         };
         let doc = Record::doc_of(&bytes)?;
-        let mut batch = WriteBatch::new();
-        batch.delete(Cf::Objects, key);
-        batch.delete(Cf::DocIds, keys::doc_key(self.prefix, doc));
+        let mut plan = BatchPlan::new(&writer);
+        plan.batch.delete(Cf::Objects, key);
+        plan.batch
+            .delete(Cf::DocIds, keys::doc_key(self.prefix, doc));
         for name in self.targets.keys() {
-            batch.delete(Cf::Vectors, keys::vector_key(self.prefix, name, doc));
+            plan.batch
+                .delete(Cf::Vectors, keys::vector_key(self.prefix, name, doc));
+            self.stage_index_op(name, doc, None, &mut plan);
         }
-        let count = self.object_count().saturating_sub(1);
-        batch.put(
-            Cf::ShardMeta,
-            keys::shard_key(self.prefix, COUNT_KEY),
-            count.to_be_bytes().to_vec(),
-        );
-        self.store.write(batch)?;
-        for target in self.targets.values() {
-            if let Some(index) = &target.index {
-                index.remove(doc);
-            }
-        }
-        self.object_count.store(count, Ordering::Release);
-        drop(writer);
+        plan.removed_objects = 1;
+        self.commit(&mut writer, plan)?;
         Ok(true)
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        if self.status() == ShardStatus::ReadOnly {
+            return Err(Error::ReadOnly {
+                shard: self.name.clone(),
+            });
+        }
+        Ok(())
     }
 
     fn existing_slots(&self, objects: &[Object]) -> Result<Vec<Option<Slot>>> {
@@ -167,9 +163,10 @@ impl Shard {
     fn check_vectors(&self, obj: &Object, plan: &mut BatchPlan) -> Result<()> {
         for (name, vector) in &obj.vectors {
             let target = self.target(name)?;
-            let Some(index) = &target.index else { continue };
-            let staged = plan.dims.get(name).copied();
-            match staged {
+            let Some(index) = target.index() else {
+                continue;
+            };
+            match plan.dims.get(name).copied() {
                 Some(dim) if dim != vector.len() => {
                     return Err(Error::BatchDimensionMismatch {
                         expected: dim,
@@ -196,11 +193,8 @@ impl Shard {
             update_ms: obj.last_update_time_ms,
             properties: obj.properties.clone(),
         };
-        plan.batch.put(
-            Cf::Objects,
-            keys::shard_key(self.prefix, obj.id.as_bytes()),
-            record.encode()?,
-        );
+        let object_key = keys::shard_key(self.prefix, obj.id.as_bytes());
+        plan.batch.put(Cf::Objects, object_key, record.encode()?);
         plan.batch.put(
             Cf::DocIds,
             keys::doc_key(self.prefix, slot.doc),
@@ -208,12 +202,12 @@ impl Shard {
         );
         for name in self.targets.keys() {
             let key = keys::vector_key(self.prefix, name, slot.doc);
-            match obj.vectors.get(name) {
+            let vector = obj.vectors.get(name);
+            match vector {
                 Some(v) => plan.batch.put(Cf::Vectors, key, keys::encode_vector(v)),
                 None => plan.batch.delete(Cf::Vectors, key),
             }
-            plan.index_ops
-                .push((name.clone(), slot.doc, obj.vectors.get(name).cloned()));
+            self.stage_index_op(name, slot.doc, vector.cloned(), plan);
         }
         if slot.is_new && !plan.slots.contains_key(&obj.id) {
             plan.new_objects += 1;
@@ -222,40 +216,87 @@ impl Shard {
         Ok(())
     }
 
-    fn commit(
+    /// Records the index change, and logs it for targets whose index is snapshotted.
+    fn stage_index_op(
         &self,
-        writer: &mut WriterState,
-        mut plan: BatchPlan,
-        results: &[PutResult],
-    ) -> Result<()> {
-        if results.iter().all(|r| r.is_err()) {
-            return Ok(());
+        target: &str,
+        doc: DocId,
+        vector: Option<Vec<f32>>,
+        plan: &mut BatchPlan,
+    ) {
+        let Some(t) = self.targets.get(target) else {
+            return;
+        };
+        if t.spec.read().kind.is_logged() {
+            let seq = plan.next_seq;
+            plan.next_seq += 1;
+            plan.batch.put(
+                Cf::IndexLog,
+                keys::log_key(self.prefix, target, seq),
+                doc.to_be_bytes().to_vec(),
+            );
+            *plan.logged.entry(target.to_string()).or_default() += 1;
         }
-        let count = self.object_count() + plan.new_objects;
+        // A later change of the same doc in one batch replaces the earlier one.
+        plan.index_ops.insert((target.to_string(), doc), vector);
+    }
+
+    fn commit(&self, writer: &mut WriterState, mut plan: BatchPlan) -> Result<()> {
+        let count = (self.object_count() + plan.new_objects).saturating_sub(plan.removed_objects);
         let meta = |name: &[u8]| keys::shard_key(self.prefix, name);
         plan.batch.put(
             Cf::ShardMeta,
             meta(NEXT_DOC_KEY),
             u64::from(plan.next_doc).to_be_bytes().to_vec(),
         );
+        plan.batch.put(
+            Cf::ShardMeta,
+            meta(NEXT_SEQ_KEY),
+            plan.next_seq.to_be_bytes().to_vec(),
+        );
         plan.batch
             .put(Cf::ShardMeta, meta(COUNT_KEY), count.to_be_bytes().to_vec());
         self.store.write(plan.batch)?;
         writer.next_doc = plan.next_doc;
-        for (name, doc, vector) in plan.index_ops {
-            let Some(index) = self.targets.get(&name).and_then(|t| t.index.as_ref()) else {
+        writer.next_seq = plan.next_seq;
+        self.object_count.store(count, Ordering::Release);
+        for (target, n) in plan.logged {
+            if let Some(t) = self.targets.get(&target) {
+                t.unsnapshotted.fetch_add(n, Ordering::Relaxed);
+            }
+        }
+        self.apply_index_ops(plan.index_ops)
+    }
+
+    /// Brings the indexes in line with what was just stored, or queues the changes for the
+    /// indexer with asynchronous indexing. Dimensions were checked under the writer lock, so
+    /// inserts cannot fail on them; were one to fail anyway, the index would lag the store only
+    /// until the next open, which replays the log.
+    fn apply_index_ops(&self, ops: BTreeMap<(String, DocId), Option<Vec<f32>>>) -> Result<()> {
+        let mut inserts: BTreeMap<String, Vec<(DocId, Vec<f32>)>> = BTreeMap::new();
+        for ((name, doc), vector) in ops {
+            let Some(target) = self.targets.get(&name) else {
+                continue;
+            };
+            if let Some(queue) = &target.queue {
+                queue.push(doc, vector)?;
+                continue;
+            }
+            let Some(index) = target.index() else {
                 continue;
             };
             match vector {
-                // Dimensions were checked under the writer lock, so the insert cannot fail on
-                // them; anything else would leave the index behind the store until restart.
-                Some(v) => index.insert(doc, &v)?,
+                Some(v) => inserts.entry(name).or_default().push((doc, v)),
                 None => {
                     index.remove(doc);
                 }
             }
         }
-        self.object_count.store(count, Ordering::Release);
+        for (target, items) in inserts {
+            if let Some(index) = self.targets.get(&target).and_then(|t| t.index()) {
+                index.insert_batch(&items)?;
+            }
+        }
         Ok(())
     }
 }
@@ -264,21 +305,28 @@ impl Shard {
 struct BatchPlan {
     batch: WriteBatch,
     next_doc: DocId,
+    next_seq: u64,
     slots: HashMap<Uuid, Slot>,
     dims: HashMap<String, usize>,
-    index_ops: Vec<(String, DocId, Option<Vec<f32>>)>,
+    index_ops: BTreeMap<(String, DocId), Option<Vec<f32>>>,
+    /// Index-log entries per target.
+    logged: BTreeMap<String, u64>,
     new_objects: u64,
+    removed_objects: u64,
 }
 
 impl BatchPlan {
-    fn new(next_doc: DocId) -> Self {
+    fn new(writer: &WriterState) -> Self {
         BatchPlan {
             batch: WriteBatch::new(),
-            next_doc,
+            next_doc: writer.next_doc,
+            next_seq: writer.next_seq,
             slots: HashMap::new(),
             dims: HashMap::new(),
-            index_ops: Vec::new(),
+            index_ops: BTreeMap::new(),
+            logged: BTreeMap::new(),
             new_objects: 0,
+            removed_objects: 0,
         }
     }
 

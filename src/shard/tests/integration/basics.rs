@@ -1,9 +1,11 @@
-//! Shard behaviour over a real RocksDB in a temp dir.
+//! Shard basics: writes, reads, modes, listing, rebuild on reopen, drop.
 
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
-use shoal_shard::{NodeStore, PutMode, PutRefusal, Shard, ShardSpec, ShardStatus, TargetSpec};
+use shoal_shard::{
+    IndexKind, NodeStore, PutMode, PutRefusal, Shard, ShardSpec, ShardStatus, TargetSpec,
+};
 use types::schema::Distance;
 use types::{Object, DEFAULT_TARGET};
 use uuid::Uuid;
@@ -16,9 +18,11 @@ fn spec(name: &str) -> ShardSpec {
         targets: vec![TargetSpec {
             name: DEFAULT_TARGET.to_string(),
             distance: Distance::L2Squared,
-            skip: false,
+            kind: IndexKind::Flat,
+            cleanup_interval_secs: 300,
         }],
         status: ShardStatus::Ready,
+        async_indexing: false,
     }
 }
 

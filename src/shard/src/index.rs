@@ -1,0 +1,302 @@
+//! Opening a target's vector index: rebuilt from the stored vectors (flat), or restored from its
+//! snapshot plus a replay of the index log (hnsw), falling back to a full rebuild when the
+//! snapshot is missing or unreadable. The object store stays the source of truth either way.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use storage::{keys, Cf, KvStore};
+use types::schema::Distance;
+use types::DocId;
+use vector_index::{HnswIndex, HnswParams, VectorIndex};
+
+use crate::{snapshot, Error, Result};
+
+/// How a target's vectors are indexed.
+#[derive(Debug, Clone)]
+pub enum IndexKind {
+    /// Exact search over every vector.
+    Flat,
+    /// A graph index; its changes go through the index log so it can be snapshotted.
+    Hnsw(HnswParams),
+    /// Exact until the target holds `threshold` vectors, then a graph built in the background
+    /// while reads and writes continue. Logged from the start, so the graph catches up with
+    /// what was written during its build.
+    Dynamic { threshold: usize, hnsw: HnswParams },
+    /// `vectorIndexConfig.skip`: vectors are stored but not indexed.
+    Skip,
+}
+
+impl IndexKind {
+    /// True when changes to this target are recorded in the index log.
+    pub(crate) fn is_logged(&self) -> bool {
+        matches!(self, IndexKind::Hnsw(_) | IndexKind::Dynamic { .. })
+    }
+
+    /// The graph parameters, for kinds that are or may become a graph.
+    pub(crate) fn hnsw_params(&self) -> Option<&HnswParams> {
+        match self {
+            IndexKind::Hnsw(p) | IndexKind::Dynamic { hnsw: p, .. } => Some(p),
+            IndexKind::Flat | IndexKind::Skip => None,
+        }
+    }
+}
+
+/// A target's index as opened, with the number of log entries not yet in its snapshot and
+/// the changes the index does not reflect yet (the caller applies or queues them).
+pub(crate) struct Opened {
+    pub index: Option<VectorIndex>,
+    pub unsnapshotted: u64,
+    pub stale: Vec<(DocId, Option<Vec<f32>>)>,
+}
+
+/// Opens the index of one target of the shard at `prefix`.
+pub(crate) fn open(
+    store: &dyn KvStore,
+    prefix: u64,
+    target: &str,
+    distance: Distance,
+    kind: &IndexKind,
+    index_dir: Option<&Path>,
+) -> Result<Opened> {
+    match kind {
+        IndexKind::Skip => Ok(Opened {
+            index: None,
+            unsnapshotted: 0,
+            stale: Vec::new(),
+        }),
+        IndexKind::Flat => open_flat(store, prefix, target, distance),
+        IndexKind::Hnsw(params) => open_hnsw(store, prefix, target, distance, params, index_dir),
+        IndexKind::Dynamic { threshold, hnsw } => {
+            let has_graph = index_dir.is_some_and(|d| snapshot::path(d, prefix, target).exists());
+            if has_graph || count_vectors(store, prefix, target, *threshold)? >= *threshold {
+                return open_hnsw(store, prefix, target, distance, hnsw, index_dir);
+            }
+            let mut opened = open_flat(store, prefix, target, distance)?;
+            opened.unsnapshotted = count_log(store, prefix, target)?;
+            Ok(opened)
+        }
+    }
+}
+
+fn open_flat(store: &dyn KvStore, prefix: u64, target: &str, distance: Distance) -> Result<Opened> {
+    let index = VectorIndex::flat(distance);
+    for_each_vector(store, prefix, target, &mut |doc, v| {
+        index.insert(doc, v).map_err(Error::from)
+    })?;
+    Ok(Opened {
+        index: Some(index),
+        unsnapshotted: 0,
+        stale: Vec::new(),
+    })
+}
+
+/// Stored vectors of a target, counting no further than `up_to`.
+fn count_vectors(store: &dyn KvStore, prefix: u64, target: &str, up_to: usize) -> Result<usize> {
+    let mut n = 0;
+    store.for_each_prefix(
+        Cf::Vectors,
+        &keys::vector_prefix(prefix, target),
+        &mut |_, _| {
+            n += 1;
+            n < up_to
+        },
+    )?;
+    Ok(n)
+}
+
+fn count_log(store: &dyn KvStore, prefix: u64, target: &str) -> Result<u64> {
+    let mut n = 0;
+    store.for_each_prefix(
+        Cf::IndexLog,
+        &keys::log_prefix(prefix, target),
+        &mut |_, _| {
+            n += 1;
+            true
+        },
+    )?;
+    Ok(n)
+}
+
+fn open_hnsw(
+    store: &dyn KvStore,
+    prefix: u64,
+    target: &str,
+    distance: Distance,
+    params: &HnswParams,
+    index_dir: Option<&Path>,
+) -> Result<Opened> {
+    let restored = match index_dir {
+        Some(dir) => restore(store, prefix, target, distance, params, dir)?,
+        None => None,
+    };
+    let (index, covered, mut stale) = match restored {
+        Some(r) => r,
+        None => (
+            rebuild(store, prefix, target, distance, params)?,
+            u64::MAX,
+            BTreeSet::new(),
+        ),
+    };
+    let mut unsnapshotted = 0;
+    store.for_each_prefix(
+        Cf::IndexLog,
+        &keys::log_prefix(prefix, target),
+        &mut |k, v| {
+            unsnapshotted += 1;
+            if let (Some(seq), Some(doc)) = (log_seq(k), doc_of(v)) {
+                // A rebuild already reflects every logged change.
+                if covered != u64::MAX && seq >= covered {
+                    stale.insert(doc);
+                }
+            }
+            true
+        },
+    )?;
+    let stale = stale
+        .into_iter()
+        .map(|doc| Ok((doc, load_vector(store, prefix, target, doc)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Opened {
+        index: Some(VectorIndex::Hnsw(index)),
+        unsnapshotted,
+        stale,
+    })
+}
+
+/// The snapshot's index, the log position it covers, and the docs it lacks.
+fn restore(
+    store: &dyn KvStore,
+    prefix: u64,
+    target: &str,
+    distance: Distance,
+    params: &HnswParams,
+    dir: &Path,
+) -> Result<Option<(HnswIndex, u64, BTreeSet<DocId>)>> {
+    let Some((covered, mut reader)) = snapshot::open(dir, prefix, target)? else {
+        return Ok(None);
+    };
+    let mut failure = None;
+    let mut feed = |sink: &mut dyn FnMut(DocId, &[f32])| {
+        let streamed = for_each_vector(store, prefix, target, &mut |doc, v| {
+            sink(doc, v);
+            Ok(())
+        });
+        if let Err(e) = streamed {
+            failure = Some(e);
+        }
+    };
+    let restored = HnswIndex::read_graph(distance, *params, &mut reader, &mut feed);
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    match restored {
+        Ok((index, missing)) => Ok(Some((index, covered, missing.into_iter().collect()))),
+        Err(e) => {
+            tracing::warn!(target, error = %e, "index snapshot unreadable; rebuilding from the object store");
+            Ok(None)
+        }
+    }
+}
+
+/// Builds the graph from every stored vector, using all cores.
+pub(crate) fn rebuild(
+    store: &dyn KvStore,
+    prefix: u64,
+    target: &str,
+    distance: Distance,
+    params: &HnswParams,
+) -> Result<HnswIndex> {
+    let index = HnswIndex::new(distance, *params);
+    let mut chunk: Vec<(DocId, Vec<f32>)> = Vec::with_capacity(REBUILD_CHUNK);
+    for_each_vector(store, prefix, target, &mut |doc, v| {
+        chunk.push((doc, v.to_vec()));
+        if chunk.len() == REBUILD_CHUNK {
+            index.insert_batch(&chunk)?;
+            chunk.clear();
+        }
+        Ok(())
+    })?;
+    index.insert_batch(&chunk)?;
+    Ok(index)
+}
+
+/// Vectors handed to a parallel insert at once during a rebuild: large enough to keep every
+/// core busy, small enough not to copy the whole shard into memory twice.
+const REBUILD_CHUNK: usize = 50_000;
+
+/// Calls `f` with every stored vector of a target, in doc-id order.
+pub(crate) fn for_each_vector(
+    store: &dyn KvStore,
+    prefix: u64,
+    target: &str,
+    f: &mut dyn FnMut(DocId, &[f32]) -> Result<()>,
+) -> Result<()> {
+    let mut failure = None;
+    store.for_each_prefix(
+        Cf::Vectors,
+        &keys::vector_prefix(prefix, target),
+        &mut |k, v| {
+            let outcome = match (keys::doc_from_key(k), keys::decode_vector(v)) {
+                (Some(doc), Some(vec)) => f(doc, &vec),
+                _ => Err(Error::Corrupt("undecodable vector entry".into())),
+            };
+            match outcome {
+                Ok(()) => true,
+                Err(e) => {
+                    failure = Some(e);
+                    false
+                }
+            }
+        },
+    )?;
+    failure.map_or(Ok(()), Err)
+}
+
+/// The stored vector of one doc of a target.
+pub(crate) fn load_vector(
+    store: &dyn KvStore,
+    prefix: u64,
+    target: &str,
+    doc: DocId,
+) -> Result<Option<Vec<f32>>> {
+    match store.get(Cf::Vectors, &keys::vector_key(prefix, target, doc))? {
+        None => Ok(None),
+        Some(bytes) => keys::decode_vector(&bytes)
+            .map(Some)
+            .ok_or_else(|| Error::Corrupt("vector of odd length".into())),
+    }
+}
+
+/// Docs changed at or after log position `from`, in log order, without repeats.
+pub(crate) fn logged_since(
+    store: &dyn KvStore,
+    prefix: u64,
+    target: &str,
+    from: u64,
+) -> Result<Vec<DocId>> {
+    let mut seen = BTreeSet::new();
+    let mut docs = Vec::new();
+    store.for_each_prefix(
+        Cf::IndexLog,
+        &keys::log_prefix(prefix, target),
+        &mut |k, v| {
+            if let (Some(seq), Some(doc)) = (log_seq(k), doc_of(v)) {
+                if seq >= from && seen.insert(doc) {
+                    docs.push(doc);
+                }
+            }
+            true
+        },
+    )?;
+    Ok(docs)
+}
+
+fn log_seq(key: &[u8]) -> Option<u64> {
+    let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
+    Some(u64::from_be_bytes(tail))
+}
+
+fn doc_of(value: &[u8]) -> Option<DocId> {
+    Some(u32::from_be_bytes(value.try_into().ok()?))
+}

@@ -1,0 +1,87 @@
+//! The background indexer of a shard with asynchronous indexing: it moves queued vector
+//! changes into the graph indexes in batches, using all cores for inserts.
+
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::Shard;
+use crate::Result;
+
+/// Changes applied per round; large enough for parallel inserts to pay off.
+const BATCH: usize = 2_000;
+/// Pause when the queues are empty.
+const IDLE: Duration = Duration::from_millis(25);
+
+impl Shard {
+    /// Starts the indexer thread if this shard indexes asynchronously. It stops by itself once
+    /// the shard is dropped.
+    pub fn start_indexer(self: &Arc<Self>) -> Option<JoinHandle<()>> {
+        if !self.targets.values().any(|t| t.queue.is_some()) {
+            return None;
+        }
+        let weak: Weak<Shard> = Arc::downgrade(self);
+        let name = format!("indexer-{}", self.name);
+        std::thread::Builder::new()
+            .name(name)
+            .spawn(move || run(weak))
+            .ok()
+    }
+
+    /// Applies up to `max` queued changes per target; returns how many were applied.
+    pub fn index_pending(&self, max: usize) -> Result<usize> {
+        let _indexing = self.indexer.lock();
+        let mut applied = 0;
+        for target in self.targets.values() {
+            let (Some(queue), Some(index)) = (&target.queue, target.index()) else {
+                continue;
+            };
+            let changes = queue.peek(max);
+            if changes.is_empty() {
+                continue;
+            }
+            let inserts: Vec<(u32, Vec<f32>)> = changes
+                .iter()
+                .filter_map(|(d, v)| v.as_ref().map(|v| (*d, v.clone())))
+                .collect();
+            for (doc, _) in changes.iter().filter(|(_, v)| v.is_none()) {
+                index.remove(*doc);
+            }
+            index.insert_batch(&inserts)?;
+            queue.complete(&changes);
+            applied += changes.len();
+        }
+        Ok(applied)
+    }
+
+    /// Vector changes waiting for an index, over all targets.
+    pub fn vector_queue_len(&self) -> u64 {
+        self.targets
+            .values()
+            .filter_map(|t| t.queue.as_ref())
+            .map(|q| q.len() as u64)
+            .sum()
+    }
+}
+
+fn run(shard: Weak<Shard>) {
+    loop {
+        let Some(shard) = shard.upgrade() else { return };
+        match shard.index_pending(BATCH) {
+            Ok(0) => {
+                // Idle: the moment to build graphs for dynamic indexes that reached their threshold.
+                if let Err(e) = shard.upgrade_dynamic_indexes() {
+                    tracing::error!(shard = %shard.name(), error = %e, "building a dynamic index's graph failed");
+                }
+                drop(shard);
+                std::thread::sleep(IDLE);
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(shard = %shard.name(), error = %e, "asynchronous indexing failed; retrying");
+                drop(shard);
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+    }
+}

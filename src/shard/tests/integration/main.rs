@@ -1,0 +1,5 @@
+//! The shard crate's integration tests, one binary: shards over a real RocksDB in temp dirs.
+
+mod async_indexing;
+mod basics;
+mod hnsw_persistence;
