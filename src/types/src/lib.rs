@@ -6,6 +6,7 @@
 //! their own crates.
 
 pub mod error;
+pub mod filter;
 pub mod object;
 pub mod schema;
 

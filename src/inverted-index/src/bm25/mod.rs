@@ -1,0 +1,184 @@
+//! BM25F keyword ranking as Weaviate 1.27 computes it (`inverted/bm25_searcher.go` and
+//! `terms/terms.go` at v1.27.0; restated by the acceptance tests' `test_keyword.py`):
+//!
+//! - The query is tokenized once per tokenization used by the searched properties; for `word`
+//!   the stopwords are removed (other tokenizations keep them). A term that occurs `d` times
+//!   counts once, with its idf multiplied by `d`. Each (tokenization, term) is scored over the
+//!   searched properties of that tokenization and the scores of all terms are added.
+//! - For term `t` and doc `D`, over the searched properties `P` (of the term's tokenization)
+//!   whose tokens include `t`: `f = Σ tf(t, D.P) · boost(P)` and `L = Σ |distinct tokens of
+//!   D.P|` (stopwords included).
+//! - `avgL` = the mean over all searched properties of that property's mean distinct-token
+//!   count (over the docs that have the property).
+//! - `n` = docs having `t` in any of those properties (the allow list does not change it),
+//!   `N` = docs in the shard, `idf = ln(1 + (N - n + 0.5) / (n + 0.5))`.
+//! - `score(D) = Σ_t idf · f / (f + k1 · (1 - b + b · L / avgL))` — no `(k1 + 1)` factor.
+
+use std::collections::{BTreeMap, HashMap};
+
+use roaring::RoaringBitmap;
+use types::DocId;
+
+use crate::config::{IndexConfig, PropertySpec};
+use crate::index::State;
+use crate::tokenize::{tokenize, Tokenization};
+use crate::{Error, Result};
+
+/// One scored doc: its score and the explanation parts of each term.
+#[derive(Default)]
+struct Hit {
+    score: f64,
+    explain: String,
+}
+
+/// See the module docs.
+pub(crate) fn search(
+    config: &IndexConfig,
+    state: &State,
+    query: &str,
+    properties: &[(String, f32)],
+    k: usize,
+    allow: Option<&RoaringBitmap>,
+) -> Result<Vec<(DocId, f32, String)>> {
+    let props = resolve(config, properties)?;
+    if props.is_empty() {
+        return Err(Error::InvalidSearch(
+            "No properties provided, and no indexed properties found in class".into(),
+        ));
+    }
+    let n_docs = state.all.len() as f64;
+    let avg_len = {
+        let sum: f64 = props
+            .iter()
+            .map(|(spec, _)| state.props.get(&spec.name).map_or(0.0, |p| p.mean_terms()))
+            .sum();
+        let avg = sum / props.len() as f64;
+        // no searched property has any token: nothing can match, avoid dividing by zero
+        if avg > 0.0 {
+            avg
+        } else {
+            1.0
+        }
+    };
+    let (k1, b) = (f64::from(config.k1), f64::from(config.b));
+
+    let mut hits: HashMap<DocId, Hit> = HashMap::new();
+    for tokenization in Tokenization::ALL {
+        let group: Vec<&(&PropertySpec, f32)> = props
+            .iter()
+            .filter(|(s, _)| s.tokenization == tokenization)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        for (term, dup) in query_terms(config, tokenization, query) {
+            // doc -> (f, L)
+            let mut per_doc: BTreeMap<DocId, (f64, f64)> = BTreeMap::new();
+            for (spec, boost) in &group {
+                let Some(p) = state.props.get(&spec.name) else {
+                    continue;
+                };
+                let Some(postings) = p.values.get(term.as_bytes()) else {
+                    continue;
+                };
+                for doc in &postings.docs {
+                    let tf = postings.frequency(doc);
+                    let len = p.doc_terms.get(&doc).copied().unwrap_or(0);
+                    let e = per_doc.entry(doc).or_default();
+                    e.0 += f64::from(tf) * f64::from(*boost);
+                    e.1 += f64::from(len);
+                }
+            }
+            if per_doc.is_empty() {
+                continue;
+            }
+            let n = per_doc.len() as f64;
+            let idf = (1.0 + (n_docs - n + 0.5) / (n + 0.5)).ln() * f64::from(dup);
+            for (doc, (f, len)) in per_doc {
+                if allow.is_some_and(|a| !a.contains(doc)) {
+                    continue;
+                }
+                let hit = hits.entry(doc).or_default();
+                hit.score += idf * f / (f + k1 * (1.0 - b + b * len / avg_len));
+                hit.explain.push_str(&format!(
+                    ", BM25F_{term}_frequency:{}, BM25F_{term}_propLength:{}",
+                    f as f32, len as f32
+                ));
+            }
+        }
+    }
+
+    let mut ranked: Vec<(DocId, Hit)> = hits.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
+    if k > 0 {
+        ranked.truncate(k);
+    }
+    Ok(ranked
+        .into_iter()
+        .map(|(doc, h)| (doc, h.score as f32, h.explain))
+        .collect())
+}
+
+/// The searched properties with their boosts, checked as Weaviate checks them.
+fn resolve<'a>(
+    config: &'a IndexConfig,
+    properties: &[(String, f32)],
+) -> Result<Vec<(&'a PropertySpec, f32)>> {
+    if properties.is_empty() {
+        return Ok(config
+            .properties
+            .iter()
+            .filter(|p| p.searchable && p.data_type.is_text())
+            .map(|p| (p, 1.0))
+            .collect());
+    }
+    let mut out: Vec<(&PropertySpec, f32)> = Vec::with_capacity(properties.len());
+    for (name, boost) in properties {
+        let spec = config.property(name).ok_or_else(|| {
+            Error::InvalidSearch(format!(
+                "no such prop with name '{name}' found in the schema. Check your schema files for which properties in this class are available"
+            ))
+        })?;
+        if !spec.data_type.is_text() {
+            return Err(Error::InvalidSearch(format!(
+                "cannot handle datatype '{}' of property '{name}'",
+                spec.data_type.name().unwrap_or("cross-reference")
+            )));
+        }
+        if !spec.searchable {
+            return Err(Error::InvalidSearch(format!(
+                "Searching by property '{name}' requires inverted index. Is `indexSearchable` option of property '{name}' enabled? Set it to `true` or leave empty"
+            )));
+        }
+        // a property named twice counts once, with the last boost
+        match out.iter_mut().find(|(s, _)| s.name == spec.name) {
+            Some(existing) => existing.1 = *boost,
+            None => out.push((spec, *boost)),
+        }
+    }
+    Ok(out)
+}
+
+/// The distinct query terms of one tokenization, in order of first occurrence, each with its
+/// number of occurrences; stopwords removed for `word`.
+fn query_terms(
+    config: &IndexConfig,
+    tokenization: Tokenization,
+    query: &str,
+) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    let mut position: HashMap<String, usize> = HashMap::new();
+    for t in tokenize(tokenization, query) {
+        if tokenization == Tokenization::Word && config.stopwords.contains(&t) {
+            continue;
+        }
+        match position.get(&t) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                position.insert(t.clone(), out.len());
+                out.push((t, 1));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,77 @@
+//! The `where` filter model shared by GraphQL, REST batch delete and the engine. Parsing from
+//! the wire and checking values against the schema happen in `api` and `coordinator`; the
+//! inverted index evaluates it into a bitmap of doc ids.
+
+/// A filter tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    /// Every operand matches (an empty list matches everything).
+    And(Vec<Filter>),
+    /// At least one operand matches (an empty list matches nothing).
+    Or(Vec<Filter>),
+    /// A condition on one path.
+    Condition(Condition),
+}
+
+/// `path operator value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub path: FilterPath,
+    pub operator: Operator,
+    pub value: FilterValue,
+}
+
+/// What a condition looks at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FilterPath {
+    /// A property; nested-object leaves are not filterable in Weaviate 1.27.
+    Property(String),
+    /// `id` or `_id`: the object uuid.
+    Id,
+    /// `_creationTimeUnix`.
+    CreationTime,
+    /// `_lastUpdateTimeUnix`.
+    UpdateTime,
+    /// `len(prop)`: the length of a property (characters of text, elements of an array).
+    Length(String),
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operator {
+    Equal,
+    NotEqual,
+    GreaterThan,
+    GreaterThanEqual,
+    LessThan,
+    LessThanEqual,
+    /// `*` matches any sequence, `?` one character.
+    Like,
+    ContainsAny,
+    ContainsAll,
+    /// With a boolean value: true selects objects where the property is null or absent.
+    IsNull,
+    WithinGeoRange,
+}
+
+/// The value of a condition, typed by the `value*` field it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterValue {
+    Text(String),
+    Int(i64),
+    Number(f64),
+    Boolean(bool),
+    /// RFC 3339, as given.
+    Date(String),
+    TextList(Vec<String>),
+    IntList(Vec<i64>),
+    NumberList(Vec<f64>),
+    BooleanList(Vec<bool>),
+    DateList(Vec<String>),
+    /// `valueGeoRange`: a point and a maximum distance in meters.
+    GeoRange {
+        latitude: f64,
+        longitude: f64,
+        max_distance_m: f64,
+    },
+}
