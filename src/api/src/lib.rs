@@ -9,10 +9,13 @@
 //!
 //! Layout:
 //! - [`router`]: the route table and the layers around it (body limit, panic catcher, tracing).
-//! - `handlers/`: one file per resource (`meta`, `schema`, `objects`, `batch`, `nodes`, `graphql`).
+//! - `handlers/`: one file per resource (`meta`, `schema`, `objects`, `list`, `batch`,
+//!   `batch_delete`, `nodes`, `graphql`).
 //! - `dto/`: wire JSON to coordinator types and back.
 //! - `extract`, `params`: request extractors with go-swagger's rejection shapes, shared query
 //!   parameters (`consistency_level`, `include`, `tenant`, `node_name`).
+//! - `filter`: the `where` filter shared by GraphQL and REST batch delete, parsed into
+//!   `types::filter::Filter` with Weaviate's rules and messages.
 //! - `graphql/`: parsing and executing Weaviate's GraphQL dialect.
 
 pub mod error;
@@ -21,6 +24,7 @@ pub mod router;
 
 mod dto;
 mod extract;
+mod filter;
 mod handlers;
 mod params;
 mod state;

@@ -13,7 +13,7 @@ use coordinator::Coordinator;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::handlers::{batch, fallback, graphql, list, meta, nodes, objects, schema};
+use crate::handlers::{batch, batch_delete, fallback, graphql, list, meta, nodes, objects, schema};
 use crate::state::AppState;
 use crate::ApiConfig;
 
@@ -25,7 +25,10 @@ pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> Router {
         .merge(meta_routes())
         .merge(schema_routes())
         .merge(object_routes())
-        .route("/v1/batch/objects", post(batch::create))
+        .route(
+            "/v1/batch/objects",
+            post(batch::create).delete(batch_delete::delete),
+        )
         .route("/v1/graphql", post(graphql::query))
         .route("/v1/graphql/batch", post(graphql::batch))
         .route("/v1/nodes", get(nodes::all))

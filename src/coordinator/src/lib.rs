@@ -11,6 +11,9 @@ pub mod nodes;
 pub mod query;
 pub mod schema;
 
+mod aggregate;
+mod compute;
+mod delete;
 mod objects;
 mod registry;
 mod schema_ops;
@@ -22,7 +25,9 @@ use std::sync::Arc;
 pub use config::CoordinatorConfig;
 pub use error::{Error, Result};
 pub use query::{
-    ListQuery, ObjectWrite, SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch,
+    AggregateQuery, AggregateResult, AggregateRow, BatchDelete, BatchDeleteResult, Fusion, GroupBy,
+    HitGroup, HybridSearch, KeywordSearch, ListQuery, ObjectWrite, PropertyAggregate, SearchHit,
+    SearchQuery, SearchResult, SortBy, Threshold, VectorSearch,
 };
 
 use registry::ShardRegistry;

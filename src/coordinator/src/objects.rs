@@ -168,6 +168,9 @@ impl Coordinator {
     pub async fn list_objects(&self, q: ListQuery) -> Result<Vec<Object>> {
         let limit = q.limit.unwrap_or(self.config.query_defaults_limit);
         let wanted = self.check_window(q.offset, limit)?;
+        if !q.sort.is_empty() {
+            return self.sorted_list(q, limit).await;
+        }
         let classes: Vec<String> = match &q.class {
             Some(c) => vec![self.require_class(c)?.class.class.clone()],
             None => self.schema().into_iter().map(|c| c.class).collect(),
@@ -190,6 +193,21 @@ impl Coordinator {
             }
         }
         Ok(out.into_iter().skip(q.offset).take(limit).collect())
+    }
+
+    /// A sorted listing of one class: every object sorted, then the page.
+    async fn sorted_list(&self, q: ListQuery, limit: usize) -> Result<Vec<Object>> {
+        let class = q
+            .class
+            .as_deref()
+            .ok_or_else(|| Error::invalid("sort needs a class"))?;
+        let meta = self.require_class(class)?;
+        let cap = self.config.query_maximum_results;
+        let mut objects = self
+            .matching_objects(&meta.class, None, cap, q.with_vectors)
+            .await?;
+        crate::compute::sort::sort_objects(&meta.class, &mut objects, &q.sort)?;
+        Ok(objects.into_iter().skip(q.offset).take(limit).collect())
     }
 
     /// `POST /v1/batch/objects`: an upsert per object; results in input order.

@@ -1,5 +1,6 @@
 //! Read requests and their results, independent of REST or GraphQL.
 
+use types::filter::Filter;
 use types::schema::Distance;
 use types::Object;
 use uuid::Uuid;
@@ -18,6 +19,67 @@ pub struct SearchQuery {
     pub vector_search: Option<VectorSearch>,
     /// Load vectors into the hits (for `_additional { vector vectors }`).
     pub with_vectors: bool,
+    /// `where`: only objects matching it.
+    pub filter: Option<Filter>,
+    /// `bm25`: keyword ranking.
+    pub keyword: Option<KeywordSearch>,
+    /// `hybrid`: keyword and vector ranking fused.
+    pub hybrid: Option<HybridSearch>,
+    /// `sort`: by properties, in order of precedence (no search operator allowed with it).
+    pub sort: Vec<SortBy>,
+    /// `autocut`: cut results after this many jumps in score or distance (None or 0: off).
+    pub autocut: Option<u32>,
+    /// `groupBy` of Get (with a vector or hybrid search).
+    pub group_by: Option<GroupBy>,
+    /// `_additional { explainScore }` was asked for.
+    pub explain: bool,
+}
+
+/// `bm25 { query properties }`.
+#[derive(Debug, Clone, Default)]
+pub struct KeywordSearch {
+    pub query: String,
+    /// Properties with optional boosts (`"title^2"` -> ("title", 2.0)); empty: every
+    /// searchable text property.
+    pub properties: Vec<(String, f32)>,
+}
+
+/// `hybrid { query alpha vector properties fusionType targetVectors }`.
+#[derive(Debug, Clone)]
+pub struct HybridSearch {
+    pub query: String,
+    /// 0 = pure keyword, 1 = pure vector; default 0.75.
+    pub alpha: f32,
+    /// `None`: the vector search part is skipped unless the class can vectorize (it cannot:
+    /// only `none` vectorizers exist), so alpha then only weighs the keyword part.
+    pub vector: Option<Vec<f32>>,
+    pub properties: Vec<(String, f32)>,
+    pub fusion: Fusion,
+    pub target_vectors: Vec<String>,
+}
+
+/// How hybrid combines its two rankings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fusion {
+    RankedFusion,
+    #[default]
+    RelativeScoreFusion,
+}
+
+/// One sort key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortBy {
+    /// A property name, or `_id`, `_creationTimeUnix`, `_lastUpdateTimeUnix`.
+    pub path: String,
+    pub descending: bool,
+}
+
+/// `groupBy { path groups objectsPerGroup }` of Get.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupBy {
+    pub property: String,
+    pub groups: usize,
+    pub objects_per_group: usize,
 }
 
 /// `nearVector` / `nearObject`.
@@ -49,8 +111,12 @@ pub enum Threshold {
 #[derive(Debug, Clone)]
 pub struct SearchHit {
     pub object: Object,
-    /// Set for vector searches.
+    /// Set for vector searches (and the vector part of hybrid).
     pub distance: Option<f32>,
+    /// Set for bm25 and hybrid.
+    pub score: Option<f32>,
+    /// Set when `explain` was asked for, for bm25 and hybrid.
+    pub explain_score: Option<String>,
 }
 
 /// The rows of a `Get`, with the metric used (to derive certainty for cosine).
@@ -59,6 +125,116 @@ pub struct SearchResult {
     pub hits: Vec<SearchHit>,
     /// The metric of the searched target vector, for vector searches.
     pub metric: Option<Distance>,
+    /// With `groupBy`: the groups, in order of their best hit.
+    pub groups: Vec<HitGroup>,
+}
+
+/// One group of a grouped Get (`_additional { group { ... } }`).
+#[derive(Debug, Clone)]
+pub struct HitGroup {
+    pub id: usize,
+    /// The grouped-by property and the group's value.
+    pub property: String,
+    pub value: serde_json::Value,
+    pub min_distance: f32,
+    pub max_distance: f32,
+    pub hits: Vec<SearchHit>,
+}
+
+/// `Aggregate { Class(...) { ... } }`.
+#[derive(Debug, Clone, Default)]
+pub struct AggregateQuery {
+    pub class: String,
+    pub tenant: Option<String>,
+    pub filter: Option<Filter>,
+    /// `groupBy: ["prop"]`.
+    pub group_by: Option<String>,
+    /// Restricts the aggregated set to the results of a vector search...
+    pub vector_search: Option<VectorSearch>,
+    /// ...or of a hybrid search.
+    pub hybrid: Option<HybridSearch>,
+    /// With a search: at most this many objects (`objectLimit`).
+    pub object_limit: Option<usize>,
+    /// Groups returned with groupBy (`limit`).
+    pub limit: Option<usize>,
+    /// The properties to aggregate; `meta { count }` is always computed.
+    pub properties: Vec<String>,
+    /// `topOccurrences(limit: N)` of text properties (Weaviate's default: 5).
+    pub top_occurrences_limit: Option<usize>,
+}
+
+/// The result of an Aggregate: one row, or one per group.
+#[derive(Debug, Clone, Default)]
+pub struct AggregateResult {
+    pub rows: Vec<AggregateRow>,
+}
+
+/// One aggregated set of objects.
+#[derive(Debug, Clone, Default)]
+pub struct AggregateRow {
+    /// With groupBy: (path, value) of the group.
+    pub grouped_by: Option<(String, serde_json::Value)>,
+    pub count: u64,
+    /// Per requested property.
+    pub properties: std::collections::BTreeMap<String, PropertyAggregate>,
+}
+
+/// Aggregations of one property, by its type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropertyAggregate {
+    /// int / number (and their arrays): over every value.
+    Numeric {
+        count: u64,
+        minimum: Option<f64>,
+        maximum: Option<f64>,
+        mean: Option<f64>,
+        median: Option<f64>,
+        mode: Option<f64>,
+        sum: Option<f64>,
+    },
+    /// text / text[]: occurrences of whole values, most frequent first.
+    Text {
+        count: u64,
+        top_occurrences: Vec<(String, u64)>,
+    },
+    /// boolean / boolean[].
+    Boolean {
+        count: u64,
+        total_true: u64,
+        total_false: u64,
+        percentage_true: f64,
+        percentage_false: f64,
+    },
+    /// date / date[] (RFC 3339 strings out).
+    Date {
+        count: u64,
+        minimum: Option<String>,
+        maximum: Option<String>,
+        median: Option<String>,
+        mode: Option<String>,
+    },
+}
+
+/// `DELETE /v1/batch/objects`.
+#[derive(Debug, Clone)]
+pub struct BatchDelete {
+    pub class: String,
+    pub tenant: Option<String>,
+    pub filter: Filter,
+    pub dry_run: bool,
+    /// List every object (`verbose`), not only failures.
+    pub verbose: bool,
+}
+
+/// The outcome of a batch delete.
+#[derive(Debug, Clone, Default)]
+pub struct BatchDeleteResult {
+    pub matches: u64,
+    pub limit: u64,
+    pub successful: u64,
+    pub failed: u64,
+    /// `(id, error)`: `None` for success (or dry run).
+    pub objects: Vec<(Uuid, Option<String>)>,
 }
 
 /// `GET /v1/objects` listing.
@@ -66,6 +242,8 @@ pub struct SearchResult {
 pub struct ListQuery {
     /// `None` lists across every class (legacy).
     pub class: Option<String>,
+    /// `sort`/`order` query parameters.
+    pub sort: Vec<SortBy>,
     pub tenant: Option<String>,
     pub limit: Option<usize>,
     pub offset: usize,

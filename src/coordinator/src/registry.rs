@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use cluster::{ClassMeta, MetaChange, MetaListener, MetaState};
 use parking_lot::{Mutex, RwLock};
-use shard::{HnswParams, IndexKind, NodeStore, Shard, ShardSpec, ShardStatus, TargetSpec};
+use shard::{
+    HnswParams, IndexConfig, IndexKind, NodeStore, PropertySpec, Shard, ShardSpec, ShardStatus,
+    Stopwords, TargetSpec, Tokenization,
+};
 use types::schema::{HnswConfig, VectorIndexConfig};
 
 use crate::{CoordinatorConfig, Result};
@@ -127,6 +130,7 @@ impl ShardRegistry {
                 targets: targets_of(&meta.class),
                 status: status_from(&physical.status),
                 async_indexing: self.async_indexing,
+                inverted: inverted_config(&meta.class)?,
             };
             let shard = Arc::new(self.store.open_shard(spec)?);
             // The thread ends by itself when the shard is dropped.
@@ -159,15 +163,15 @@ impl MetaListener for ShardRegistry {
             MetaChange::ClassAdded(name) => {
                 state.class(name).map_or(Ok(()), |m| self.open_class(m))
             }
-            MetaChange::ClassUpdated(name) => {
-                if let Some(meta) = state.class(name) {
-                    let targets = targets_of(&meta.class);
-                    for shard in self.shards_of(name) {
-                        shard.update_targets(&targets);
-                    }
+            MetaChange::ClassUpdated(name) => state.class(name).map_or(Ok(()), |meta| {
+                let targets = targets_of(&meta.class);
+                let inverted = inverted_config(&meta.class)?;
+                for shard in self.shards_of(name) {
+                    shard.update_targets(&targets);
+                    shard.update_inverted(inverted.clone());
                 }
                 Ok(())
-            }
+            }),
             MetaChange::ClassDeleted(name) => self.drop_class(name),
             MetaChange::ShardStatusChanged {
                 class,
@@ -233,6 +237,51 @@ fn hnsw_params(h: &HnswConfig) -> HnswParams {
         dynamic_ef_max: positive(h.dynamic_ef_max),
         dynamic_ef_factor: positive(h.dynamic_ef_factor),
         flat_search_cutoff: h.flat_search_cutoff.max(0) as usize,
+    }
+}
+
+/// What the inverted index of a class's shards indexes.
+pub(crate) fn inverted_config(class: &types::schema::Class) -> Result<IndexConfig> {
+    let cfg = &class.inverted_index_config;
+    let stopwords = Stopwords::new(
+        &cfg.stopwords.preset,
+        cfg.stopwords.additions.as_deref().unwrap_or_default(),
+        cfg.stopwords.removals.as_deref().unwrap_or_default(),
+    )
+    .map_err(shard::Error::from)?;
+    let properties = class
+        .props()
+        .iter()
+        .filter_map(|p| {
+            Some(PropertySpec {
+                name: p.name.clone(),
+                data_type: p.kind()?,
+                tokenization: tokenization(p.tokenization.as_deref()),
+                filterable: p.index_filterable,
+                searchable: p.index_searchable,
+                range_filters: p.index_range_filters,
+            })
+        })
+        .collect();
+    Ok(IndexConfig {
+        properties,
+        stopwords,
+        k1: cfg.bm25.k1 as f32,
+        b: cfg.bm25.b as f32,
+        index_null_state: cfg.index_null_state,
+        index_property_length: cfg.index_property_length,
+        index_timestamps: cfg.index_timestamps,
+    })
+}
+
+/// Validated at class creation: only these reach the engine (gse and kagome are refused).
+fn tokenization(name: Option<&str>) -> Tokenization {
+    match name {
+        Some("lowercase") => Tokenization::Lowercase,
+        Some("whitespace") => Tokenization::Whitespace,
+        Some("field") => Tokenization::Field,
+        Some("trigram") => Tokenization::Trigram,
+        _ => Tokenization::Word,
     }
 }
 

@@ -22,6 +22,8 @@ pub enum Error {
     #[error("shard has used every document id; reindex it into a new shard")]
     DocIdsExhausted,
     #[error(transparent)]
+    Inverted(#[from] inverted_index::Error),
+    #[error(transparent)]
     Vector(#[from] vector_index::Error),
     #[error(transparent)]
     Storage(#[from] storage::Error),
@@ -43,6 +45,7 @@ impl Error {
             | Error::InvalidVector { .. } => ErrorKind::InvalidInput,
             Error::DocIdsExhausted => ErrorKind::Unavailable,
             Error::Vector(e) => e.kind(),
+            Error::Inverted(e) => e.kind(),
             Error::Storage(e) => e.kind(),
             Error::Corrupt(_) | Error::Snapshot(_) => ErrorKind::Internal,
         }

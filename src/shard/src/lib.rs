@@ -15,7 +15,9 @@ mod snapshot;
 
 pub use error::{Error, Result};
 pub use index::IndexKind;
+pub use inverted_index::{IndexConfig, PropertySpec, Stopwords, Tokenization};
 pub use node_store::{NodeStore, ShardLocation};
+pub use shard::KeywordHit;
 pub use shard::{
     PutMode, PutRefusal, PutResult, Shard, ShardSpec, ShardStatus, TargetSpec, VectorHit,
 };

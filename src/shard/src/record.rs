@@ -57,6 +57,16 @@ impl Record {
         })
     }
 
+    /// The inverted index's view of the stored object.
+    pub fn input<'a>(&'a self, id: &'a uuid::Uuid) -> inverted_index::DocInput<'a> {
+        inverted_index::DocInput {
+            id,
+            properties: &self.properties,
+            creation_ms: self.creation_ms,
+            update_ms: self.update_ms,
+        }
+    }
+
     /// Only the doc id, without parsing the properties.
     pub fn doc_of(bytes: &[u8]) -> Result<DocId> {
         if bytes.len() < HEADER || bytes[0] != VERSION {

@@ -94,7 +94,11 @@ fn plan_class(
     if let Some(refused) = diag.unsupported {
         return job(Work::Fail(refused));
     }
-    match args::search_query(class, field.args, selection.wants_certainty, limits) {
+    let selected = args::Selected {
+        certainty: selection.wants_certainty,
+        explain: selection.explain_score,
+    };
+    match args::search_query(class, field.args, selected, limits) {
         Ok(mut query) => {
             query.with_vectors = selection.with_vectors;
             job(Work::Search(Box::new(query), selection))
@@ -136,6 +140,7 @@ async fn search<B: Backend>(
     query: SearchQuery,
     selection: &SelectPlan,
 ) -> Result<Vec<Value>, String> {
+    let grouped = query.group_by.is_some();
     let result = backend.search(query).await?;
     if selection.wants_certainty {
         // Checked against the schema before searching; the metric actually used is final.
@@ -143,5 +148,5 @@ async fn search<B: Backend>(
             args::certainty_metric(metric)?;
         }
     }
-    Ok(render::rows(selection, &result))
+    Ok(render::rows(selection, &result, grouped))
 }

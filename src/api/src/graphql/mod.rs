@@ -31,7 +31,7 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
-use coordinator::{Coordinator, SearchQuery, SearchResult};
+use coordinator::{AggregateQuery, AggregateResult, Coordinator, SearchQuery, SearchResult};
 use graphql_parser::query::{Definition, OperationDefinition, Selection, SelectionSet};
 use graphql_parser::Pos;
 use serde_json::{json, Map, Value};
@@ -62,12 +62,11 @@ pub(crate) trait Backend: Sync {
         &self,
         query: SearchQuery,
     ) -> impl Future<Output = Result<SearchResult, String>> + Send;
-    /// The number of objects of a class (or tenant).
-    fn count(
+    /// One `Aggregate` over a class. `Err` is the message of the resolver error.
+    fn aggregate(
         &self,
-        class: &str,
-        tenant: Option<&str>,
-    ) -> impl Future<Output = Result<u64, String>> + Send;
+        query: AggregateQuery,
+    ) -> impl Future<Output = Result<AggregateResult, String>> + Send;
 }
 
 impl Backend for Coordinator {
@@ -89,8 +88,8 @@ impl Backend for Coordinator {
             .map_err(|e| e.to_string())
     }
 
-    async fn count(&self, class: &str, tenant: Option<&str>) -> Result<u64, String> {
-        Coordinator::count(self, class, tenant)
+    async fn aggregate(&self, query: AggregateQuery) -> Result<AggregateResult, String> {
+        Coordinator::aggregate(self, query)
             .await
             .map_err(|e| e.to_string())
     }

@@ -1,24 +1,42 @@
 //! Rendering search hits into response rows: only the requested fields, in request order, under
-//! their response keys. Missing properties are `null`; timestamps are strings of milliseconds;
-//! distances, certainties and vectors are floats.
+//! their response keys. Missing properties are `null`; timestamps, scores and explanations are
+//! strings; distances, certainties and vectors are floats. A grouped search has one row per
+//! group: its first hit, with the group under `_additional { group }`.
 
-use coordinator::{SearchHit, SearchResult};
-use serde_json::{Map, Value};
+use coordinator::{HitGroup, SearchHit, SearchResult};
+use serde_json::{json, Map, Value};
 use types::schema::Distance;
 use types::Object;
 
-use super::select::{AddField, AddKind, OutField, SelectPlan, Shape};
+use super::select::{AddField, AddKind, GroupField, GroupKind, GroupedByKind, OutField};
+use super::select::{SelectPlan, Shape};
 
-/// One row per hit.
-pub(crate) fn rows(plan: &SelectPlan, result: &SearchResult) -> Vec<Value> {
+/// One row per hit, or per group when the search was grouped.
+pub(crate) fn rows(plan: &SelectPlan, result: &SearchResult, grouped: bool) -> Vec<Value> {
+    let metric = result.metric;
+    if grouped {
+        return result
+            .groups
+            .iter()
+            .filter_map(|g| {
+                let first = g.hits.first()?;
+                Some(Value::Object(row(&plan.fields, first, metric, Some(g))))
+            })
+            .collect();
+    }
     result
         .hits
         .iter()
-        .map(|hit| Value::Object(row(&plan.fields, hit, result.metric)))
+        .map(|hit| Value::Object(row(&plan.fields, hit, metric, None)))
         .collect()
 }
 
-fn row(fields: &[OutField], hit: &SearchHit, metric: Option<Distance>) -> Map<String, Value> {
+fn row(
+    fields: &[OutField],
+    hit: &SearchHit,
+    metric: Option<Distance>,
+    group: Option<&HitGroup>,
+) -> Map<String, Value> {
     let mut out = Map::new();
     for field in fields {
         match field {
@@ -29,7 +47,8 @@ fn row(fields: &[OutField], hit: &SearchHit, metric: Option<Distance>) -> Map<St
                 out.insert(key.clone(), shaped(shape, hit.object.properties.get(name)));
             }
             OutField::Additional { key, fields } => {
-                out.insert(key.clone(), Value::Object(additional(fields, hit, metric)));
+                let value = additional(fields, hit, metric, group);
+                out.insert(key.clone(), Value::Object(value));
             }
         }
     }
@@ -70,6 +89,7 @@ fn additional(
     fields: &[AddField],
     hit: &SearchHit,
     metric: Option<Distance>,
+    group: Option<&HitGroup>,
 ) -> Map<String, Value> {
     let object = &hit.object;
     let mut out = Map::new();
@@ -86,10 +106,76 @@ fn additional(
             AddKind::Vectors(targets) => Value::Object(named_vectors(targets, object)),
             AddKind::CreationTimeUnix => Value::String(object.creation_time_ms.to_string()),
             AddKind::LastUpdateTimeUnix => Value::String(object.last_update_time_ms.to_string()),
+            AddKind::Score => hit.score.map_or(Value::Null, score),
+            AddKind::ExplainScore => hit.explain_score.clone().map_or(Value::Null, Value::String),
+            AddKind::Group(fields) => group.map_or(Value::Null, |g| group_value(fields, g, metric)),
         };
         out.insert(key.clone(), value);
     }
     out
+}
+
+/// `_additional { group { ... } }`: the group's fields; its hits render like rows.
+fn group_value(fields: &[GroupField], group: &HitGroup, metric: Option<Distance>) -> Value {
+    let mut out = Map::new();
+    for GroupField { key, kind } in fields {
+        let value = match kind {
+            GroupKind::Typename(name) => Value::String(name.clone()),
+            GroupKind::Id => json!(group.id),
+            GroupKind::Count => json!(group.hits.len()),
+            GroupKind::MinDistance => float(group.min_distance),
+            GroupKind::MaxDistance => float(group.max_distance),
+            GroupKind::GroupedBy(fields) => grouped_by(fields, &group.property, &group.value),
+            GroupKind::Hits(fields) => Value::Array(
+                group
+                    .hits
+                    .iter()
+                    .map(|hit| Value::Object(row(fields, hit, metric, None)))
+                    .collect(),
+            ),
+        };
+        out.insert(key.clone(), value);
+    }
+    Value::Object(out)
+}
+
+/// `groupedBy { path value }`: the path as a list, the value as a GraphQL String.
+pub(crate) fn grouped_by(fields: &[(String, GroupedByKind)], path: &str, value: &Value) -> Value {
+    let mut out = Map::new();
+    for (key, kind) in fields {
+        let v = match kind {
+            GroupedByKind::Typename(name) => Value::String(name.clone()),
+            GroupedByKind::Path => json!([path]),
+            GroupedByKind::Value => graphql_string(value),
+        };
+        out.insert(key.clone(), v);
+    }
+    Value::Object(out)
+}
+
+/// A value as a GraphQL `String` field returns it (graphql-go coerces booleans and numbers).
+pub(crate) fn graphql_string(value: &Value) -> Value {
+    match value {
+        Value::Null => Value::Null,
+        Value::String(s) => Value::String(s.clone()),
+        Value::Number(n) => Value::String(match n.as_f64() {
+            // Integral floats print without a fraction, as Go's FormatFloat(v, 'f', -1, 64).
+            Some(x) if x.fract() == 0.0 && x.abs() < 1e15 && !n.is_i64() && !n.is_u64() => {
+                format!("{x:.0}")
+            }
+            _ => n.to_string(),
+        }),
+        Value::Bool(_) | Value::Array(_) | Value::Object(_) => Value::String(value.to_string()),
+    }
+}
+
+/// A score as Weaviate returns it: a string of the float32 value (`"0.8234"`).
+fn score(x: f32) -> Value {
+    if x.is_finite() {
+        Value::String(x.to_string())
+    } else {
+        Value::Null
+    }
 }
 
 fn named_vectors(targets: &[OutField], object: &Object) -> Map<String, Value> {
@@ -126,130 +212,5 @@ fn float(x: f32) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::graphql::select::{AddField, AddKind, OutField, SelectPlan, Shape};
-    use serde_json::json;
-    use std::collections::BTreeMap;
-    use uuid::Uuid;
-
-    fn hit(props: Value, vectors: &[(&str, Vec<f32>)], distance: Option<f32>) -> SearchHit {
-        let Value::Object(properties) = props else {
-            panic!("props must be an object")
-        };
-        SearchHit {
-            object: Object {
-                id: Uuid::from_u128(1),
-                class: "Article".into(),
-                tenant: None,
-                properties,
-                vectors: vectors
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect::<BTreeMap<_, _>>(),
-                creation_time_ms: 1_718_000_000_000,
-                last_update_time_ms: 1_718_000_000_123,
-            },
-            distance,
-        }
-    }
-
-    fn val(key: &str, name: &str, shape: Shape) -> OutField {
-        OutField::Value {
-            key: key.into(),
-            name: name.into(),
-            shape,
-        }
-    }
-
-    fn add(key: &str, kind: AddKind) -> AddField {
-        AddField {
-            key: key.into(),
-            kind,
-        }
-    }
-
-    #[test]
-    fn renders_requested_fields_in_order() {
-        let plan = SelectPlan {
-            fields: vec![
-                val("t", "title", Shape::Leaf),
-                val("missing", "missing", Shape::Leaf),
-                OutField::Additional {
-                    key: "_additional".into(),
-                    fields: vec![
-                        add("certainty", AddKind::Certainty),
-                        add("creationTimeUnix", AddKind::CreationTimeUnix),
-                        add("distance", AddKind::Distance),
-                        add("id", AddKind::Id),
-                        add("lastUpdateTimeUnix", AddKind::LastUpdateTimeUnix),
-                        add("vector", AddKind::Vector),
-                    ],
-                },
-            ],
-            with_vectors: true,
-            wants_certainty: true,
-        };
-        let result = SearchResult {
-            hits: vec![hit(
-                json!({"title": "x", "other": 1}),
-                &[("", vec![0.1, -0.5])],
-                Some(0.2),
-            )],
-            metric: Some(Distance::Cosine),
-        };
-        let rows = rows(&plan, &result);
-        assert_eq!(
-            serde_json::to_string(&rows[0]).expect("serialises"),
-            r#"{"t":"x","missing":null,"_additional":{"certainty":0.9,"creationTimeUnix":"1718000000000","distance":0.2,"id":"00000000-0000-0000-0000-000000000001","lastUpdateTimeUnix":"1718000000123","vector":[0.1,-0.5]}}"#
-        );
-    }
-
-    #[test]
-    fn nested_lists_geo_and_named_vectors() {
-        let plan = SelectPlan {
-            fields: vec![
-                val(
-                    "meta",
-                    "meta",
-                    Shape::Object(vec![val("tag", "tag", Shape::Leaf)]),
-                ),
-                val(
-                    "loc",
-                    "loc",
-                    Shape::Object(vec![val("lat", "latitude", Shape::Leaf)]),
-                ),
-                OutField::Additional {
-                    key: "a".into(),
-                    fields: vec![
-                        add(
-                            "vectors",
-                            AddKind::Vectors(vec![val("t", "title_vec", Shape::Leaf)]),
-                        ),
-                        add("vector", AddKind::Vector),
-                        add("distance", AddKind::Distance),
-                        add("certainty", AddKind::Certainty),
-                    ],
-                },
-            ],
-            ..SelectPlan::default()
-        };
-        let props = json!({"meta": [{"tag": "a", "x": 1}, {"x": 2}], "loc": {"latitude": 52.5, "longitude": 13.4}});
-        let result = SearchResult {
-            hits: vec![hit(props, &[("title_vec", vec![1.0])], None)],
-            metric: None,
-        };
-        assert_eq!(
-            rows(&plan, &result)[0],
-            json!({"meta": [{"tag": "a"}, {"tag": null}], "loc": {"lat": 52.5},
-                   "a": {"vectors": {"t": [1.0]}, "vector": null, "distance": null, "certainty": null}})
-        );
-    }
-
-    #[test]
-    fn floats_are_shortest_and_finite() {
-        assert_eq!(float(0.1).to_string(), "0.1");
-        assert_eq!(float(f32::NAN), Value::Null);
-        assert_eq!(float(3.0), json!(3.0));
-    }
-}
+#[path = "render_tests.rs"]
+mod tests;

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 
-use coordinator::{SearchHit, SearchQuery, SearchResult};
+use coordinator::{
+    AggregateQuery, AggregateResult, HitGroup, SearchHit, SearchQuery, SearchResult,
+};
 use serde_json::{json, Value};
 use types::schema::{Class, Distance};
 use types::Object;
@@ -95,24 +97,46 @@ pub(crate) fn object(class: &str, id: u128, props: Value, vector: Option<Vec<f32
     }
 }
 
-/// A backend answering from fixed data and recording the searches it ran.
+/// A search hit with a distance and nothing else.
+pub(crate) fn hit(object: Object, distance: Option<f32>) -> SearchHit {
+    SearchHit {
+        object,
+        distance,
+        score: None,
+        explain_score: None,
+    }
+}
+
+/// A backend answering from fixed data and recording the queries it ran.
 #[derive(Default)]
 pub(crate) struct FakeBackend {
     pub classes: Vec<Class>,
-    /// Hits returned for each class, with their distances.
-    pub hits: HashMap<String, Vec<(Object, Option<f32>)>>,
+    /// Hits returned for each class.
+    pub hits: HashMap<String, Vec<SearchHit>>,
+    /// Groups returned for each class (grouped searches).
+    pub groups: HashMap<String, Vec<HitGroup>>,
     pub metric: Option<Distance>,
-    pub counts: HashMap<String, u64>,
-    /// Search errors by class.
+    /// Aggregation results by class.
+    pub aggregates: HashMap<String, AggregateResult>,
+    /// Search and aggregation errors by class.
     pub fail: HashMap<String, String>,
     pub searches: Mutex<Vec<SearchQuery>>,
+    pub aggregations: Mutex<Vec<AggregateQuery>>,
     pub limits: Option<Limits>,
 }
 
 impl FakeBackend {
-    /// The queries received so far.
+    /// The searches received so far.
     pub fn queries(&self) -> Vec<SearchQuery> {
         self.searches.lock().map(|q| q.clone()).unwrap_or_default()
+    }
+
+    /// The aggregations received so far.
+    pub fn aggregate_queries(&self) -> Vec<AggregateQuery> {
+        self.aggregations
+            .lock()
+            .map(|q| q.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -138,32 +162,32 @@ impl Backend for FakeBackend {
         }
         let outcome = match self.fail.get(&class) {
             Some(message) => Err(message.clone()),
-            None => {
-                let hits = self.hits.get(&class).cloned().unwrap_or_default();
-                let hits = hits
-                    .into_iter()
-                    .map(|(object, distance)| SearchHit { object, distance })
-                    .collect();
-                Ok(SearchResult {
-                    hits,
-                    metric: self.metric,
-                })
-            }
+            None => Ok(SearchResult {
+                hits: self.hits.get(&class).cloned().unwrap_or_default(),
+                metric: self.metric,
+                groups: self.groups.get(&class).cloned().unwrap_or_default(),
+            }),
         };
         async move { outcome }
     }
 
-    fn count(
+    fn aggregate(
         &self,
-        class: &str,
-        _tenant: Option<&str>,
-    ) -> impl Future<Output = Result<u64, String>> + Send {
-        let n = self
-            .counts
-            .get(class)
-            .copied()
-            .ok_or_else(|| format!("no class {class}"));
-        async move { n }
+        query: AggregateQuery,
+    ) -> impl Future<Output = Result<AggregateResult, String>> + Send {
+        let class = query.class.clone();
+        if let Ok(mut log) = self.aggregations.lock() {
+            log.push(query);
+        }
+        let outcome = match self.fail.get(&class) {
+            Some(message) => Err(message.clone()),
+            None => self
+                .aggregates
+                .get(&class)
+                .cloned()
+                .ok_or_else(|| format!("no class {class}")),
+        };
+        async move { outcome }
     }
 }
 

@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
+use coordinator::{AggregateResult, AggregateRow};
 use serde_json::{json, Value};
 use types::schema::Distance;
 
 use super::test_support::{
-    class_from_json, messages, named_vector, object, run_body, run_query, FakeBackend,
+    class_from_json, hit, messages, named_vector, object, run_body, run_query, FakeBackend,
 };
 
 fn backend() -> FakeBackend {
@@ -21,7 +22,7 @@ fn backend() -> FakeBackend {
         (
             "Article".to_string(),
             vec![
-                (
+                hit(
                     object(
                         "Article",
                         1,
@@ -30,7 +31,7 @@ fn backend() -> FakeBackend {
                     ),
                     Some(0.0),
                 ),
-                (
+                hit(
                     object("Article", 2, json!({"title": "dogs"}), Some(vec![0.3, 0.2])),
                     Some(0.25),
                 ),
@@ -38,14 +39,22 @@ fn backend() -> FakeBackend {
         ),
         (
             "Author".to_string(),
-            vec![(object("Author", 9, json!({"name": "Ada"}), None), None)],
+            vec![hit(object("Author", 9, json!({"name": "Ada"}), None), None)],
         ),
     ]);
     FakeBackend {
         classes: vec![article, author, named],
         hits,
         metric: Some(Distance::Cosine),
-        counts: HashMap::from([("Article".to_string(), 4)]),
+        aggregates: HashMap::from([(
+            "Article".to_string(),
+            AggregateResult {
+                rows: vec![AggregateRow {
+                    count: 4,
+                    ..AggregateRow::default()
+                }],
+            },
+        )]),
         ..FakeBackend::default()
     }
 }
@@ -157,13 +166,13 @@ fn unsupported_arguments_are_resolver_errors() {
     let b = backend();
     let (_, body) = run_query(
         &b,
-        "{Get{Article(bm25:{query: \"fox\", properties: [\"title\"]}){title} Author{name}}}",
+        "{Get{Article(group: {type: merge, force: 0.5}){title} Author{name}}}",
     );
     assert_eq!(body["data"]["Get"]["Article"], Value::Null);
     assert_eq!(body["data"]["Get"]["Author"], json!([{"name": "Ada"}]));
     assert_eq!(
         messages(&body),
-        ["argument \"bm25\" of Get.Article is not supported by Shoal yet"]
+        ["argument \"group\" of Get.Article is not supported by Shoal yet"]
     );
     assert_eq!(body["errors"][0]["path"], json!(["Get", "Article"]));
 }
@@ -264,7 +273,7 @@ fn named_vectors_under_additional() {
     let mut b = backend();
     let mut o = object("Named", 3, json!({}), None);
     o.vectors.insert("v1".into(), vec![1.0, 0.0]);
-    b.hits.insert("Named".into(), vec![(o, None)]);
+    b.hits.insert("Named".into(), vec![hit(o, None)]);
     let (_, body) = run_query(&b, "{Get{Named{_additional{vectors{v1} vector}}}}");
     assert_eq!(
         body,
@@ -280,20 +289,49 @@ fn named_vectors_under_additional() {
 #[test]
 fn aggregate_errors() {
     let b = backend();
-    let (_, body) = run_query(&b, "{Aggregate{Article(where: {path: [\"published\"] operator: Equal valueBoolean: true} ){meta{count}}}}");
+    let (_, body) = run_query(
+        &b,
+        "{Aggregate{Article(nearText: {concepts: [\"x\"]}){meta{count}}}}",
+    );
     assert_eq!(body["data"], json!({"Aggregate": {"Article": null}}));
     assert_eq!(
         messages(&body),
-        ["argument \"where\" of Aggregate.Article is not supported by Shoal yet"]
+        ["argument \"nearText\" of Aggregate.Article is not supported by Shoal: it needs a text \
+          vectorizer module, and Shoal only has vectorizer \"none\" (use nearVector)"]
     );
     let (_, body) = run_query(&b, "{Aggregate{Nope{meta{count}}}}");
     assert_eq!(
         messages(&body),
         ["Cannot query field \"Nope\" on type \"AggregateObjectsObj\"."]
     );
+    let (_, body) = run_query(&b, "{Aggregate{Article(objectLimit: 3){meta{count}}}}");
+    assert_eq!(body["data"], json!({"Aggregate": {"Article": null}}));
+    assert_eq!(
+        messages(&body),
+        ["objectLimit can only be used with a near<Media> or hybrid filter"]
+    );
+    assert!(
+        b.aggregate_queries().is_empty(),
+        "refused queries run nothing"
+    );
+}
+
+#[test]
+fn bm25_scores_through_the_backend() {
+    let mut b = backend();
+    let mut scored = hit(object("Article", 5, json!({"title": "fox"}), None), None);
+    scored.score = Some(1.25);
+    scored.explain_score = Some("BM25F".into());
+    b.hits.insert("Article".into(), vec![scored]);
     let (_, body) = run_query(
         &b,
-        "{Aggregate{Article(groupBy: [\"published\"]){groupedBy { value path } meta { count }}}}",
+        "{Get{Article(limit: 3 bm25:{query: \"fox\", properties: [\"title\"]}){title _additional {score explainScore }}}}",
     );
-    assert_eq!(body["data"], json!({"Aggregate": {"Article": null}}));
+    assert_eq!(
+        body,
+        json!({"data": {"Get": {"Article": [
+            {"title": "fox", "_additional": {"score": "1.25", "explainScore": "BM25F"}}]}}})
+    );
+    let q = &b.queries()[0];
+    assert!(q.explain && q.keyword.is_some());
 }

@@ -22,10 +22,31 @@ pub(crate) enum InputType {
     String,
     /// A list; a single value is coerced to a list of one.
     List(&'static InputType),
+    /// A required value (`T!`): absent or `null` is an error.
+    NonNull(&'static InputType),
     /// An input object: its type name without the `GetObjects<Class>` prefix, and its fields.
     Object(&'static str, &'static [(&'static str, InputType)]),
+    /// An enum: its name (after the prefix when `prefixed`) and its values.
+    Enum {
+        name: &'static str,
+        prefixed: bool,
+        values: &'static [&'static str],
+    },
+    /// One of Weaviate's `where` value scalars, which take a value or a list of values of one
+    /// kind; named `<lead><prefix>` (`TextGetObjectsArticle`).
+    WhereScalar(&'static str, ScalarKind),
     /// Not checked here (custom scalars, or arguments refused later anyway).
     Any,
+}
+
+/// The literal kind a `where` value scalar accepts (alone or in a list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScalarKind {
+    String,
+    Int,
+    /// Int or Float literals.
+    Float,
+    Boolean,
 }
 
 impl InputType {
@@ -36,7 +57,15 @@ impl InputType {
             InputType::Float => "Float".into(),
             InputType::String => "String".into(),
             InputType::List(inner) => format!("[{}]", inner.name(prefix)),
+            InputType::NonNull(inner) => format!("{}!", inner.name(prefix)),
             InputType::Object(suffix, _) => format!("{prefix}{suffix}"),
+            InputType::Enum {
+                name,
+                prefixed: true,
+                ..
+            } => format!("{prefix}{name}"),
+            InputType::Enum { name, .. } => name.to_string(),
+            InputType::WhereScalar(lead, _) => format!("{lead}{prefix}"),
             InputType::Any => "Any".into(),
         }
     }
@@ -45,24 +74,46 @@ impl InputType {
 /// Validates a literal against its type, returning graphql-go's explanation lines when it is not
 /// valid (ArgumentsOfCorrectTypeRule's `isValidLiteralValue`). `prefix` names input-object types.
 pub(crate) fn check(ty: &InputType, value: &Value, prefix: &str) -> Result<(), Vec<String>> {
+    if let InputType::NonNull(inner) = ty {
+        if matches!(value, Value::Null) {
+            return Err(vec![non_null_missing(inner, prefix)]);
+        }
+        return check(inner, value, prefix);
+    }
     if matches!(value, Value::Null | Value::Variable(_)) {
         return Ok(());
     }
     match ty {
-        InputType::Any => Ok(()),
+        // NonNull was unwrapped above.
+        InputType::Any | InputType::NonNull(_) => Ok(()),
         InputType::List(inner) => check_list(inner, value, prefix),
         InputType::Object(_, fields) => check_object(ty, fields, value, prefix),
-        InputType::Int | InputType::Float | InputType::String => {
-            if scalar_ok(ty, value) {
-                Ok(())
-            } else {
-                Err(vec![format!(
-                    "Expected type \"{}\", found {}.",
-                    ty.name(prefix),
-                    print(value)
-                )])
-            }
-        }
+        InputType::Int
+        | InputType::Float
+        | InputType::String
+        | InputType::Enum { .. }
+        | InputType::WhereScalar(..) => check_leaf(ty, value, prefix),
+    }
+}
+
+fn check_leaf(ty: &InputType, value: &Value, prefix: &str) -> Result<(), Vec<String>> {
+    if leaf_ok(ty, value) {
+        Ok(())
+    } else {
+        Err(vec![format!(
+            "Expected type \"{}\", found {}.",
+            ty.name(prefix),
+            print(value)
+        )])
+    }
+}
+
+/// graphql-go's message for a required value that is absent (lists have no name).
+fn non_null_missing(inner: &InputType, prefix: &str) -> String {
+    if let InputType::List(_) = inner {
+        "Expected non-null value, found null.".to_string()
+    } else {
+        format!("Expected \"{}!\", found null.", inner.name(prefix))
     }
 }
 
@@ -97,14 +148,15 @@ fn check_object(
         )]);
     };
     let mut messages = Vec::new();
-    for (key, v) in map {
-        match fields.iter().find(|(name, _)| name == key) {
-            None => messages.push(format!("In field \"{key}\": Unknown field.")),
-            Some((_, field_ty)) => {
-                if let Err(m) = check(field_ty, v, prefix) {
-                    messages.extend(m.into_iter().map(|m| format!("In field \"{key}\": {m}")));
-                }
-            }
+    for key in map.keys() {
+        if !fields.iter().any(|(name, _)| name == key) {
+            messages.push(format!("In field \"{key}\": Unknown field."));
+        }
+    }
+    for (name, field_ty) in fields {
+        let v = map.get(*name).unwrap_or(&Value::Null);
+        if let Err(m) = check(field_ty, v, prefix) {
+            messages.extend(m.into_iter().map(|m| format!("In field \"{name}\": {m}")));
         }
     }
     if messages.is_empty() {
@@ -114,11 +166,38 @@ fn check_object(
     }
 }
 
-fn scalar_ok(ty: &InputType, value: &Value) -> bool {
-    match (ty, value) {
-        (InputType::Int, Value::Int(n)) => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
-        (InputType::Float, Value::Int(_) | Value::Float(_)) => true,
-        (InputType::String, Value::String(_)) => true,
+/// Whether a (non-null) literal is valid for a leaf type.
+fn leaf_ok(ty: &InputType, value: &Value) -> bool {
+    match ty {
+        InputType::Enum { values, .. } => {
+            matches!(value, Value::Enum(v) if values.contains(&v.as_str()))
+        }
+        InputType::WhereScalar(_, kind) => {
+            if let Value::List(items) = value {
+                items.iter().all(|item| kind_ok(*kind, item))
+            } else {
+                kind_ok(*kind, value)
+            }
+        }
+        InputType::Int => kind_ok(ScalarKind::Int, value) && as_int(value).is_some_and(fits_i32),
+        InputType::Float => kind_ok(ScalarKind::Float, value),
+        InputType::String => kind_ok(ScalarKind::String, value),
+        InputType::List(_) | InputType::NonNull(_) | InputType::Object(..) | InputType::Any => {
+            false
+        }
+    }
+}
+
+fn fits_i32(n: i64) -> bool {
+    i32::try_from(n).is_ok()
+}
+
+fn kind_ok(kind: ScalarKind, value: &Value) -> bool {
+    match (kind, value) {
+        (ScalarKind::Int, Value::Int(n)) => n.as_i64().is_some(),
+        (ScalarKind::Float, Value::Int(_) | Value::Float(_)) => true,
+        (ScalarKind::String, Value::String(_)) => true,
+        (ScalarKind::Boolean, Value::Boolean(_)) => true,
         _ => false,
     }
 }
@@ -186,6 +265,24 @@ pub(crate) fn as_string_list(value: &Value) -> Option<Vec<String>> {
             .collect()
     } else {
         as_str(value).map(|s| vec![s.to_string()])
+    }
+}
+
+/// A boolean literal.
+pub(crate) fn as_bool(value: &Value) -> Option<bool> {
+    if let Value::Boolean(b) = value {
+        Some(*b)
+    } else {
+        None
+    }
+}
+
+/// An enum literal.
+pub(crate) fn as_enum(value: &Value) -> Option<&str> {
+    if let Value::Enum(e) = value {
+        Some(e)
+    } else {
+        None
     }
 }
 

@@ -1,15 +1,18 @@
-//! `GET /v1/objects?class=&limit=&offset=&after=&include=&tenant=` (weaviate-api.md 1.3).
+//! `GET /v1/objects?class=&limit=&offset=&after=&include=&sort=&order=&tenant=`
+//! (weaviate-api.md 1.3).
 //!
 //! As in Weaviate (`handlers_objects.go` `getObjects`/`query`, `adapters/repos/db` `Query`):
 //! `limit` and `offset` must be integers (go-swagger's 422 otherwise), `totalResults` is the
 //! length of the page, an unknown class is a bare 404, and the cursor `after` needs a class and
-//! excludes `offset`. `sort` is refused with 422 until sorting exists, rather than ignored.
+//! excludes `offset` and `sort`. `sort` is a comma list of properties and `order` the matching
+//! comma list of `asc`/`desc` (usecases/objects `getSort`: a missing or unknown order is `asc`,
+//! extra orders are ignored); whether the properties exist is the coordinator's check (422).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use coordinator::ListQuery;
+use coordinator::{ListQuery, SortBy};
 use serde::Serialize;
 use serde_json::Value;
 use types::ErrorKind;
@@ -65,11 +68,14 @@ fn list_query(query: &QueryParams) -> ApiResult<ListQuery> {
     let limit = non_negative("limit", query.int64("limit")?)?;
     let offset = non_negative("offset", query.int64("offset")?)?;
     let include = params::include(query)?;
-    if query.non_empty("sort").is_some() {
-        return Err(ApiError::invalid("sort is not supported yet"));
-    }
+    let sort = sort(query);
     let class = query.non_empty("class").map(str::to_string);
-    let after = cursor(query.get("after"), class.is_some(), offset.unwrap_or(0))?;
+    let after = cursor(
+        query.get("after"),
+        class.is_some(),
+        offset.unwrap_or(0),
+        !sort.is_empty(),
+    )?;
     Ok(ListQuery {
         class,
         tenant: params::tenant(query),
@@ -77,7 +83,27 @@ fn list_query(query: &QueryParams) -> ApiResult<ListQuery> {
         offset: offset.unwrap_or(0),
         after,
         with_vectors: include.vector,
+        sort,
     })
+}
+
+/// `sort=a,b&order=asc,desc` as sort keys.
+fn sort(query: &QueryParams) -> Vec<SortBy> {
+    let Some(paths) = query.non_empty("sort") else {
+        return Vec::new();
+    };
+    let orders: Vec<&str> = query
+        .get("order")
+        .map(|o| o.split(',').collect())
+        .unwrap_or_default();
+    paths
+        .split(',')
+        .enumerate()
+        .map(|(i, path)| SortBy {
+            path: path.to_string(),
+            descending: orders.get(i) == Some(&"desc"),
+        })
+        .collect()
 }
 
 fn non_negative(name: &str, value: Option<i64>) -> ApiResult<Option<usize>> {
@@ -92,8 +118,13 @@ fn non_negative(name: &str, value: Option<i64>) -> ApiResult<Option<usize>> {
 }
 
 /// `after`: absent or empty means "from the start"; otherwise a uuid, only with a class and
-/// without an offset.
-fn cursor(raw: Option<&str>, has_class: bool, offset: usize) -> ApiResult<Option<Uuid>> {
+/// without an offset or a sort (filters.ValidateCursor).
+fn cursor(
+    raw: Option<&str>,
+    has_class: bool,
+    offset: usize,
+    sorted: bool,
+) -> ApiResult<Option<Uuid>> {
     let Some(raw) = raw else {
         return Ok(None);
     };
@@ -102,9 +133,14 @@ fn cursor(raw: Option<&str>, has_class: bool, offset: usize) -> ApiResult<Option
             "{CURSOR_ERROR}: class name must be set"
         )));
     }
-    if offset != 0 {
+    let set: Vec<&str> = [(offset != 0, "offset"), (sorted, "sort")]
+        .into_iter()
+        .filter_map(|(is_set, name)| is_set.then_some(name))
+        .collect();
+    if !set.is_empty() {
         return Err(ApiError::invalid(format!(
-            "{CURSOR_ERROR}: offset cannot be set with after and limit parameters"
+            "{CURSOR_ERROR}: {} cannot be set with after and limit parameters",
+            set.join(",")
         )));
     }
     if raw.is_empty() {
@@ -183,8 +219,55 @@ mod tests {
     }
 
     #[test]
-    fn sort_is_refused() {
-        let err = list_query(&q(&[("class", "Doc"), ("sort", "title")])).unwrap_err();
-        assert_eq!(err.message(), "sort is not supported yet");
+    fn sort_and_order_lists() {
+        let lq = list_query(&q(&[
+            ("class", "Doc"),
+            ("sort", "title,wordCount,_id"),
+            ("order", "desc,up"),
+        ]))
+        .unwrap();
+        let keys: Vec<(&str, bool)> = lq
+            .sort
+            .iter()
+            .map(|s| (s.path.as_str(), s.descending))
+            .collect();
+        assert_eq!(
+            keys,
+            [("title", true), ("wordCount", false), ("_id", false)],
+            "a missing or unknown order is asc, as in Weaviate's getSort"
+        );
+        let lq = list_query(&q(&[
+            ("class", "Doc"),
+            ("sort", "a"),
+            ("order", "desc,asc"),
+        ]))
+        .unwrap();
+        assert_eq!(lq.sort.len(), 1, "extra orders are ignored");
+        assert!(list_query(&q(&[("class", "Doc"), ("sort", "")]))
+            .unwrap()
+            .sort
+            .is_empty());
+    }
+
+    #[test]
+    fn cursor_excludes_sort() {
+        let id = "00000000-0000-0000-0000-000000000001";
+        let err = list_query(&q(&[("class", "Doc"), ("after", id), ("sort", "a")])).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "cursor api: invalid 'after' parameter: sort cannot be set with after and limit parameters"
+        );
+        let err = list_query(&q(&[
+            ("class", "Doc"),
+            ("after", id),
+            ("sort", "a"),
+            ("offset", "1"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.message().contains(": offset,sort cannot be set"),
+            "{}",
+            err.message()
+        );
     }
 }

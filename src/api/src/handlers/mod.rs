@@ -2,6 +2,7 @@
 //! coordinator call and writes Weaviate's response; the route table is in `crate::router`.
 
 pub(crate) mod batch;
+pub(crate) mod batch_delete;
 pub(crate) mod fallback;
 pub(crate) mod graphql;
 pub(crate) mod list;

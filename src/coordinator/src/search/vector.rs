@@ -1,111 +1,82 @@
-//! `Get` queries: listings and vector searches over every shard of a class, merged by distance
-//! before offset and limit are applied.
+//! Vector searches (`nearVector`, `nearObject`): every shard's top candidates, merged by distance.
 
+use types::filter::Filter;
 use types::schema::{Class, Distance};
 
-use crate::query::{ListQuery, SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
+use super::by_distance;
+use crate::query::{SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
 use crate::{run_blocking, Coordinator, Error, Result};
 
 /// A resolved vector search: which target, which query vector, how far.
-struct Plan {
-    target: String,
-    metric: Distance,
-    vector: Vec<f32>,
-    max_distance: Option<f32>,
+pub(crate) struct Plan {
+    pub target: String,
+    pub metric: Distance,
+    pub vector: Vec<f32>,
+    pub max_distance: Option<f32>,
 }
 
 impl Coordinator {
-    /// Runs a `Get` over one class.
-    pub async fn search(&self, q: SearchQuery) -> Result<SearchResult> {
-        let meta = self.require_class(&q.class)?;
-        let Some(search) = q.vector_search.clone() else {
-            return self.plain_get(q).await;
-        };
-        let has_threshold = matches!(
-            &search,
-            VectorSearch::NearVector {
-                threshold: Some(_),
-                ..
-            } | VectorSearch::NearObject {
-                threshold: Some(_),
-                ..
-            }
-        );
-        let limit = match (q.limit, has_threshold) {
-            (Some(l), _) => l,
-            // A threshold without a limit returns everything within it.
-            (None, true) => self.config.query_maximum_results.saturating_sub(q.offset),
-            (None, false) => self.config.query_defaults_limit,
-        };
-        let wanted = self.check_window(q.offset, limit)?;
-        let plan = self.plan(&meta.class, search).await?;
+    /// `Get` with nearVector / nearObject: the best `wanted` hits, best first.
+    pub(super) async fn vector_get(
+        &self,
+        class: &Class,
+        q: &SearchQuery,
+        wanted: usize,
+    ) -> Result<SearchResult> {
+        let search = q
+            .vector_search
+            .clone()
+            .ok_or_else(|| Error::Internal("no vector search".into()))?;
+        let plan = self.plan(class, search).await?;
+        let hits = self
+            .vector_hits(class, &plan, q.filter.as_ref(), wanted, q.with_vectors)
+            .await?;
+        Ok(SearchResult {
+            hits,
+            metric: Some(plan.metric),
+            groups: Vec::new(),
+        })
+    }
+
+    /// The best `wanted` hits of a resolved vector search over every shard, within `filter`.
+    pub(crate) async fn vector_hits(
+        &self,
+        class: &Class,
+        plan: &Plan,
+        filter: Option<&Filter>,
+        wanted: usize,
+        with_vectors: bool,
+    ) -> Result<Vec<SearchHit>> {
+        let shards = self.shards.shards_of(&class.class);
+        let allows = self.allow_lists(&shards, filter).await?;
         let mut hits = Vec::new();
-        for shard in self.shards.shards_of(&meta.class.class) {
-            let (target, vector, max, with_vectors) = (
-                plan.target.clone(),
-                plan.vector.clone(),
-                plan.max_distance,
-                q.with_vectors,
-            );
+        for (shard, allow) in shards.into_iter().zip(allows) {
+            let (target, vector, max) =
+                (plan.target.clone(), plan.vector.clone(), plan.max_distance);
             let found = run_blocking(move || {
-                Ok(shard.vector_search(&target, &vector, wanted, max, with_vectors)?)
+                Ok(shard.filtered_vector_search(
+                    &target,
+                    &vector,
+                    wanted,
+                    max,
+                    allow.as_ref(),
+                    with_vectors,
+                )?)
             })
             .await?;
             hits.extend(found.into_iter().map(|h| SearchHit {
                 object: h.object,
                 distance: Some(h.distance),
+                score: None,
+                explain_score: None,
             }));
         }
-        hits.sort_by(|a, b| {
-            let (da, db) = (
-                a.distance.unwrap_or(f32::MAX),
-                b.distance.unwrap_or(f32::MAX),
-            );
-            da.total_cmp(&db)
-                .then_with(|| a.object.id.cmp(&b.object.id))
-        });
-        let hits = hits.into_iter().skip(q.offset).take(limit).collect();
-        Ok(SearchResult {
-            hits,
-            metric: Some(plan.metric),
-        })
+        by_distance(&mut hits);
+        hits.truncate(wanted);
+        Ok(hits)
     }
 
-    /// `Aggregate { meta { count } }`.
-    pub async fn count(&self, class: &str, _tenant: Option<&str>) -> Result<u64> {
-        let meta = self.require_class(class)?;
-        Ok(self
-            .shards
-            .shards_of(&meta.class.class)
-            .iter()
-            .map(|s| s.object_count())
-            .sum())
-    }
-
-    async fn plain_get(&self, q: SearchQuery) -> Result<SearchResult> {
-        let list = ListQuery {
-            class: Some(q.class),
-            tenant: q.tenant,
-            limit: q.limit,
-            offset: q.offset,
-            after: q.after,
-            with_vectors: q.with_vectors,
-        };
-        let hits = self
-            .list_objects(list)
-            .await?
-            .into_iter()
-            .map(|object| SearchHit {
-                object,
-                distance: None,
-            });
-        Ok(SearchResult {
-            hits: hits.collect(),
-            metric: None,
-        })
-    }
-
-    async fn plan(&self, class: &Class, search: VectorSearch) -> Result<Plan> {
+    pub(crate) async fn plan(&self, class: &Class, search: VectorSearch) -> Result<Plan> {
         let (targets, threshold) = match &search {
             VectorSearch::NearVector {
                 target_vectors,

@@ -1,5 +1,6 @@
 //! The [`Shard`] type: opening (index rebuild from the store), status and counters.
 
+mod filtered;
 mod indexer;
 mod maintain;
 mod queue;
@@ -23,6 +24,7 @@ pub use crate::index::IndexKind;
 
 use crate::{Error, Result};
 
+pub use filtered::KeywordHit;
 pub use read::VectorHit;
 pub use write::{PutMode, PutRefusal, PutResult};
 
@@ -52,6 +54,8 @@ pub struct ShardSpec {
     pub status: ShardStatus,
     /// `ASYNC_INDEXING`: graph targets are indexed by a background indexer, not by the writer.
     pub async_indexing: bool,
+    /// What the inverted index indexes, and how.
+    pub inverted: inverted_index::IndexConfig,
 }
 
 /// Whether the shard accepts writes.
@@ -91,6 +95,8 @@ pub struct Shard {
     class: String,
     store: Arc<dyn KvStore>,
     targets: BTreeMap<String, Target>,
+    /// Filters and keyword search over the shard's properties.
+    inverted: inverted_index::InvertedIndex,
     index_dir: Option<PathBuf>,
     status: RwLock<ShardStatus>,
     /// Serialises writers: doc-id allocation, counters and index updates stay in store order.
@@ -133,7 +139,10 @@ impl Shard {
             let name = t.name.clone();
             targets.insert(name, Target::new(t, opened, spec.async_indexing)?);
         }
+        let inverted = inverted_index::InvertedIndex::new(spec.inverted);
+        load_postings(&*store, spec.prefix, &inverted)?;
         Ok(Shard {
+            inverted,
             prefix: spec.prefix,
             name: spec.name,
             class: spec.class,
@@ -195,15 +204,14 @@ impl Target {
     fn new(spec: TargetSpec, opened: crate::index::Opened, async_indexing: bool) -> Result<Target> {
         let queue = (async_indexing && spec.kind.is_logged())
             .then(|| queue::IndexQueue::new(spec.distance));
-        for (doc, vector) in opened.stale {
-            match (&queue, &opened.index, vector) {
-                (Some(q), _, v) => q.push(doc, v)?,
-                (None, Some(index), Some(v)) => index.insert(doc, &v)?,
-                (None, Some(index), None) => {
-                    index.remove(doc);
+        match (&queue, &opened.index) {
+            (Some(q), _) => {
+                for (doc, vector) in opened.stale {
+                    q.push(doc, vector)?;
                 }
-                (None, None, _) => {}
             }
+            (None, Some(index)) => replay(index, opened.stale)?,
+            (None, None) => {}
         }
         Ok(Target {
             spec: RwLock::new(spec),
@@ -214,6 +222,41 @@ impl Target {
             queue,
         })
     }
+}
+
+/// Applies logged changes the index does not reflect yet: removals first, then every insert in
+/// one parallel batch (a restart after a crash may replay many).
+fn replay(index: &VectorIndex, stale: Vec<(DocId, Option<Vec<f32>>)>) -> Result<()> {
+    let mut inserts = Vec::with_capacity(stale.len());
+    for (doc, vector) in stale {
+        match vector {
+            Some(v) => inserts.push((doc, v)),
+            None => {
+                index.remove(doc);
+            }
+        }
+    }
+    Ok(index.insert_batch(&inserts)?)
+}
+
+/// Loads the stored postings of the shard into its inverted index.
+fn load_postings(
+    store: &dyn KvStore,
+    prefix: u64,
+    inverted: &inverted_index::InvertedIndex,
+) -> Result<()> {
+    let mut failure = None;
+    let shard_prefix = keys::shard_prefix(prefix);
+    store.for_each_prefix(Cf::Postings, &shard_prefix, &mut |k, v| match inverted
+        .load(&k[shard_prefix.len()..], v)
+    {
+        Ok(()) => true,
+        Err(e) => {
+            failure = Some(Error::from(e));
+            false
+        }
+    })?;
+    failure.map_or(Ok(()), Err)
 }
 
 fn read_counter(store: &dyn KvStore, prefix: u64, name: &[u8]) -> Result<u64> {

@@ -1,5 +1,6 @@
 //! Reads: objects by id, listings in uuid order, vector searches hydrated into objects.
 
+use roaring::RoaringBitmap;
 use storage::{keys, Cf};
 use types::{DocId, Object, Vectors};
 use uuid::Uuid;
@@ -84,22 +85,41 @@ impl Shard {
         max_distance: Option<f32>,
         with_vectors: bool,
     ) -> Result<Vec<VectorHit>> {
+        self.filtered_vector_search(target, query, k, max_distance, None, with_vectors)
+    }
+
+    /// [`Shard::vector_search`] restricted to the docs in `allow`.
+    pub fn filtered_vector_search(
+        &self,
+        target: &str,
+        query: &[f32],
+        k: usize,
+        max_distance: Option<f32>,
+        allow: Option<&RoaringBitmap>,
+        with_vectors: bool,
+    ) -> Result<Vec<VectorHit>> {
         let t = self.target(target)?;
         let index = t.index().ok_or_else(|| Error::IndexSkipped {
             target: target.to_string(),
         })?;
         let Some(queue) = &t.queue else {
-            let found = search_index(&index, query, k, max_distance)?;
+            let found = search_index(&index, query, k, max_distance, allow)?;
             return self.hydrate(&found, with_vectors);
         };
         // Graph entries of docs with a pending change are stale: ask for enough extra results
         // to drop them, and add the pending vectors' exact matches.
         let wanted = k.saturating_add(queue.masked());
-        let mut found: Vec<(DocId, f32)> = search_index(&index, query, wanted, max_distance)?
-            .into_iter()
-            .filter(|(doc, _)| !queue.masks(*doc))
-            .collect();
-        found.extend(queue.search(query, k, max_distance)?);
+        let mut found: Vec<(DocId, f32)> =
+            search_index(&index, query, wanted, max_distance, allow)?
+                .into_iter()
+                .filter(|(doc, _)| !queue.masks(*doc))
+                .collect();
+        let pending = queue.search(query, k, max_distance)?;
+        found.extend(
+            pending
+                .into_iter()
+                .filter(|(d, _)| allow.is_none_or(|a| a.contains(*d))),
+        );
         found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         found.truncate(k);
         self.hydrate(&found, with_vectors)
@@ -181,10 +201,11 @@ fn search_index(
     query: &[f32],
     k: usize,
     max_distance: Option<f32>,
+    allow: Option<&RoaringBitmap>,
 ) -> Result<Vec<(DocId, f32)>> {
     Ok(match max_distance {
-        Some(max) => index.search_within(query, max, k, None)?,
-        None => index.search(query, k, None)?,
+        Some(max) => index.search_within(query, max, k, allow)?,
+        None => index.search(query, k, allow)?,
     })
 }
 

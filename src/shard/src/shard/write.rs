@@ -2,9 +2,10 @@
 //! index-log entries, counters), then the in-memory indexes follow, still under the writer
 //! lock so they apply changes in store order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
+use inverted_index::Posting;
 use storage::{keys, Cf, WriteBatch};
 use types::{DocId, Object};
 use uuid::Uuid;
@@ -46,6 +47,12 @@ struct Slot {
     is_new: bool,
 }
 
+/// An object already stored: its slot and the inverted-index postings of its stored version.
+struct Existing {
+    slot: Slot,
+    postings: Vec<Posting>,
+}
+
 impl Shard {
     /// Writes `objects` in one atomic batch. Each object is checked on its own; refused ones are
     /// reported and the rest are written. An existing object keeps its doc id and creation time.
@@ -57,7 +64,12 @@ impl Shard {
         let mut plan = BatchPlan::new(&writer);
         let mut results = Vec::with_capacity(objects.len());
         for (obj, prior) in objects.into_iter().zip(existing) {
-            results.push(self.plan_one(obj, prior, mode, &mut plan));
+            if let Some(p) = &prior {
+                plan.postings
+                    .entry(obj.id)
+                    .or_insert_with(|| p.postings.clone());
+            }
+            results.push(self.plan_one(obj, prior.map(|p| p.slot), mode, &mut plan));
         }
         if results.iter().any(|r| r.is_ok()) {
             self.commit(&mut writer, plan)?;
@@ -73,8 +85,15 @@ impl Shard {
         let Some(bytes) = self.store.get(Cf::Objects, &key)? else {
             return Ok(false);
         };
-        let doc = Record::doc_of(&bytes)?;
+        let record = Record::decode(&bytes)?;
+        let doc = record.doc;
         let mut plan = BatchPlan::new(&writer);
+        let old = self.inverted.postings(doc, &record.input(id));
+        for p in &old {
+            plan.batch
+                .delete(Cf::Postings, keys::shard_key(self.prefix, &p.key));
+        }
+        plan.inverted_ops.push((doc, old, Vec::new()));
         plan.batch.delete(Cf::Objects, key);
         plan.batch
             .delete(Cf::DocIds, keys::doc_key(self.prefix, doc));
@@ -97,27 +116,28 @@ impl Shard {
         Ok(())
     }
 
-    fn existing_slots(&self, objects: &[Object]) -> Result<Vec<Option<Slot>>> {
+    fn existing_slots(&self, objects: &[Object]) -> Result<Vec<Option<Existing>>> {
         let keys: Vec<Vec<u8>> = objects
             .iter()
             .map(|o| keys::shard_key(self.prefix, o.id.as_bytes()))
             .collect();
-        self.store
-            .multi_get(Cf::Objects, &keys)?
+        let found = self.store.multi_get(Cf::Objects, &keys)?;
+        found
             .into_iter()
-            .map(|found| {
-                found
-                    .map(|bytes| {
-                        let r = Record::decode(&bytes)?;
-                        Ok(Slot {
-                            doc: r.doc,
-                            creation_ms: r.creation_ms,
-                            is_new: false,
-                        })
-                    })
-                    .transpose()
-            })
+            .zip(objects)
+            .map(|(bytes, obj)| bytes.map(|b| self.existing(&b, &obj.id)).transpose())
             .collect()
+    }
+
+    fn existing(&self, bytes: &[u8], id: &Uuid) -> Result<Existing> {
+        let r = Record::decode(bytes)?;
+        let postings = self.inverted.postings(r.doc, &r.input(id));
+        let slot = Slot {
+            doc: r.doc,
+            creation_ms: r.creation_ms,
+            is_new: false,
+        };
+        Ok(Existing { slot, postings })
     }
 
     fn plan_one(
@@ -194,6 +214,7 @@ impl Shard {
             properties: obj.properties.clone(),
         };
         let object_key = keys::shard_key(self.prefix, obj.id.as_bytes());
+        self.stage_postings(&obj.id, &record, plan);
         plan.batch.put(Cf::Objects, object_key, record.encode()?);
         plan.batch.put(
             Cf::DocIds,
@@ -214,6 +235,23 @@ impl Shard {
         }
         plan.slots.insert(obj.id, slot);
         Ok(())
+    }
+
+    /// Replaces the object's postings: the stored version's (or an earlier write's in this
+    /// batch) are deleted, the new ones written.
+    fn stage_postings(&self, id: &Uuid, record: &Record, plan: &mut BatchPlan) {
+        let new = self.inverted.postings(record.doc, &record.input(id));
+        let old = plan.postings.insert(*id, new.clone()).unwrap_or_default();
+        let kept: HashSet<&[u8]> = new.iter().map(|p| p.key.as_slice()).collect();
+        for p in old.iter().filter(|p| !kept.contains(p.key.as_slice())) {
+            plan.batch
+                .delete(Cf::Postings, keys::shard_key(self.prefix, &p.key));
+        }
+        for p in &new {
+            let key = keys::shard_key(self.prefix, &p.key);
+            plan.batch.put(Cf::Postings, key, p.value.clone());
+        }
+        plan.inverted_ops.push((record.doc, old, new));
     }
 
     /// Records the index change, and logs it for targets whose index is snapshotted.
@@ -265,6 +303,9 @@ impl Shard {
                 t.unsnapshotted.fetch_add(n, Ordering::Relaxed);
             }
         }
+        for (doc, old, new) in &plan.inverted_ops {
+            self.inverted.apply(*doc, old, new);
+        }
         self.apply_index_ops(plan.index_ops)
     }
 
@@ -309,6 +350,11 @@ struct BatchPlan {
     slots: HashMap<Uuid, Slot>,
     dims: HashMap<String, usize>,
     index_ops: BTreeMap<(String, DocId), Option<Vec<f32>>>,
+    /// The latest postings of every object this batch writes, to diff a later write of the same
+    /// object against.
+    postings: HashMap<Uuid, Vec<Posting>>,
+    /// Inverted-index changes in write order: (doc, old postings, new postings).
+    inverted_ops: Vec<(DocId, Vec<Posting>, Vec<Posting>)>,
     /// Index-log entries per target.
     logged: BTreeMap<String, u64>,
     new_objects: u64,
@@ -324,6 +370,8 @@ impl BatchPlan {
             slots: HashMap::new(),
             dims: HashMap::new(),
             index_ops: BTreeMap::new(),
+            postings: HashMap::new(),
+            inverted_ops: Vec::new(),
             logged: BTreeMap::new(),
             new_objects: 0,
             removed_objects: 0,

@@ -25,6 +25,7 @@ fn spec() -> ShardSpec {
         }],
         status: ShardStatus::Ready,
         async_indexing: true,
+        inverted: Default::default(),
     }
 }
 

@@ -23,6 +23,7 @@ fn spec(name: &str) -> ShardSpec {
         }],
         status: ShardStatus::Ready,
         async_indexing: false,
+        inverted: Default::default(),
     }
 }
 

@@ -27,6 +27,7 @@ fn spec() -> ShardSpec {
         }],
         status: ShardStatus::Ready,
         async_indexing: false,
+        inverted: Default::default(),
     }
 }
 

@@ -3,3 +3,4 @@
 mod async_indexing;
 mod basics;
 mod hnsw_persistence;
+mod inverted;

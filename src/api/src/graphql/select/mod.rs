@@ -7,6 +7,10 @@ use types::schema::{Class, DataType, NestedProperty};
 use super::error::{self, Diag};
 use super::fields::{class_type_name, merge, no_arguments, Merged, QSelection};
 
+mod group;
+
+pub(crate) use group::grouped_by;
+
 /// What to return for each hit of one class.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct SelectPlan {
@@ -15,6 +19,8 @@ pub(crate) struct SelectPlan {
     pub with_vectors: bool,
     /// `_additional { certainty }` was asked for (only defined for cosine).
     pub wants_certainty: bool,
+    /// `_additional { explainScore }` was asked for.
+    pub explain_score: bool,
 }
 
 /// One requested field of an object level, in request order.
@@ -61,10 +67,45 @@ pub(crate) enum AddKind {
     Vectors(Vec<OutField>),
     CreationTimeUnix,
     LastUpdateTimeUnix,
+    /// bm25 / hybrid score, as a string.
+    Score,
+    /// How the score came about, as a string.
+    ExplainScore,
+    /// The group of a grouped search (`groupBy`).
+    Group(Vec<GroupField>),
+}
+
+/// One field of `_additional { group { ... } }`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct GroupField {
+    pub key: String,
+    pub kind: GroupKind,
+}
+
+/// The fields of a group.
+#[derive(Debug, PartialEq)]
+pub(crate) enum GroupKind {
+    Typename(String),
+    Id,
+    Count,
+    MinDistance,
+    MaxDistance,
+    /// `groupedBy { path value }`.
+    GroupedBy(Vec<(String, GroupedByKind)>),
+    /// The objects of the group: their properties and `_additional { id distance vector }`.
+    Hits(Vec<OutField>),
+}
+
+/// The fields of `groupedBy` (of a Get group or of an Aggregate row).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum GroupedByKind {
+    Typename(String),
+    Path,
+    Value,
 }
 
 /// An object level of the generated schema: what its fields are and what its type is called.
-enum Level<'s> {
+pub(super) enum Level<'s> {
     Class(&'s Class),
     Geo(String),
     Phone(String),
@@ -75,6 +116,9 @@ enum Level<'s> {
         ty: String,
     },
     Vectors(&'s Class),
+    /// `_additional { group { hits { ... } } }`: the class's properties and a small
+    /// `_additional`.
+    GroupHits(&'s Class),
 }
 
 /// What a field name refers to on a level.
@@ -85,6 +129,8 @@ enum Child<'s> {
     Object(String, Level<'s>),
     Reference,
     Additional,
+    /// `_additional` of a group hit.
+    HitAdditional,
 }
 
 /// Plans the selection set of the `Get` field of `class`.
@@ -94,7 +140,7 @@ pub(crate) fn plan(class: &Class, items: &[&QSelection], diag: &mut Diag) -> Sel
     plan
 }
 
-fn plan_level(
+pub(super) fn plan_level(
     level: &Level<'_>,
     items: &[&QSelection],
     diag: &mut Diag,
@@ -169,17 +215,27 @@ fn plan_child(
                 fields,
             })
         }
+        Child::HitAdditional => {
+            let Level::GroupHits(class) = level else {
+                return None;
+            };
+            let fields = group::plan_hit_additional(class, m, diag, flags)?;
+            Some(OutField::Additional {
+                key: m.key.clone(),
+                fields,
+            })
+        }
     }
 }
 
-fn leaf_only(m: &Merged<'_>, ty: &str, diag: &mut Diag) {
+pub(super) fn leaf_only(m: &Merged<'_>, ty: &str, diag: &mut Diag) {
     if m.has_selection() {
         diag.invalid(error::no_selection_allowed(&m.name, ty, m.pos));
     }
 }
 
 /// `_additional { ... }`: Weaviate's fields, of which the ones tied to features Shoal lacks
-/// (scores, grouping, classification, consistency) are refused rather than answered with nulls.
+/// (classification, consistency) are refused rather than answered with nulls.
 fn plan_additional(
     class: &Class,
     m: &Merged<'_>,
@@ -216,7 +272,16 @@ fn plan_additional(
                 }
                 AddKind::Vectors(plan_level(&Level::Vectors(class), &f.items, diag, flags))
             }
-            "score" | "explainScore" | "group" | "classification" => {
+            "score" => AddKind::Score,
+            "explainScore" => {
+                flags.explain_score = true;
+                AddKind::ExplainScore
+            }
+            "group" => match group::plan_group(class, &f, diag, flags) {
+                Some(fields) => AddKind::Group(fields),
+                None => continue,
+            },
+            "classification" => {
                 diag.unsupported(error::field_not_supported(
                     &format!("_additional {{ {} }}", f.name),
                     f.pos,
@@ -249,11 +314,13 @@ fn additional_leaf_type(kind: &AddKind) -> Option<&'static str> {
     match kind {
         AddKind::Distance | AddKind::Certainty => Some("Float"),
         AddKind::Vector => Some("[Float]"),
-        AddKind::Vectors(_) => None,
+        AddKind::Vectors(_) | AddKind::Group(_) => None,
         AddKind::Typename(_)
         | AddKind::Id
         | AddKind::CreationTimeUnix
-        | AddKind::LastUpdateTimeUnix => Some("String"),
+        | AddKind::LastUpdateTimeUnix
+        | AddKind::Score
+        | AddKind::ExplainScore => Some("String"),
     }
 }
 
@@ -263,6 +330,7 @@ impl<'s> Level<'s> {
             Level::Class(c) => class_type_name(&c.class),
             Level::Geo(ty) | Level::Phone(ty) | Level::Nested { ty, .. } => ty.clone(),
             Level::Vectors(c) => format!("{}AdditionalVectors", c.class),
+            Level::GroupHits(c) => format!("{}AdditionalGroupHits", c.class),
         }
     }
 
@@ -298,6 +366,8 @@ impl<'s> Level<'s> {
                 .as_ref()
                 .is_some_and(|v| v.contains_key(name))
                 .then(|| Child::Leaf("[Float]".into())),
+            Level::GroupHits(_) if name == "_additional" => Some(Child::HitAdditional),
+            Level::GroupHits(class) => class_child(class, name),
         }
     }
 }
@@ -378,5 +448,4 @@ fn leaf_type(kind: Option<&DataType>) -> String {
 }
 
 #[cfg(test)]
-#[path = "select_tests.rs"]
 mod tests;

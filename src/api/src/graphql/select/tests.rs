@@ -114,6 +114,108 @@ fn unsupported_fields_are_deferred() {
         .expect("refused")
         .message
         .contains("cross-reference"));
-    let (_, diag) = planned("{_additional { score }}");
-    assert!(diag.unsupported.expect("refused").message.contains("score"));
+    let (_, diag) = planned("{_additional { classification { id } }}");
+    assert!(diag
+        .unsupported
+        .expect("refused")
+        .message
+        .contains("classification"));
+}
+
+#[test]
+fn score_and_explain_score() {
+    let (plan, diag) = planned("{title _additional {explainScore score }}");
+    assert!(
+        diag.invalid.is_empty() && diag.unsupported.is_none(),
+        "{diag:?}"
+    );
+    assert!(plan.explain_score && !plan.with_vectors);
+    let OutField::Additional { fields, .. } = &plan.fields[1] else {
+        panic!("{:?}", plan.fields[1])
+    };
+    let kinds: Vec<&AddKind> = fields.iter().map(|f| &f.kind).collect();
+    assert_eq!(kinds, [&AddKind::ExplainScore, &AddKind::Score]);
+    let (plan, _) = planned("{_additional {score}}");
+    assert!(!plan.explain_score);
+}
+
+#[test]
+fn group_with_hits() {
+    let (plan, diag) = planned(
+        "{_additional { group { id groupedBy { path value } count minDistance maxDistance \
+         hits { title meta { tag } _additional { id distance vector } } } }}",
+    );
+    assert!(
+        diag.invalid.is_empty() && diag.unsupported.is_none(),
+        "{diag:?}"
+    );
+    assert!(plan.with_vectors, "hits ask for their vectors");
+    let OutField::Additional { fields, .. } = &plan.fields[0] else {
+        panic!("{:?}", plan.fields[0])
+    };
+    let AddKind::Group(group) = &fields[0].kind else {
+        panic!("{:?}", fields[0])
+    };
+    let kinds: Vec<&GroupKind> = group.iter().map(|f| &f.kind).collect();
+    assert_eq!(kinds[0], &GroupKind::Id);
+    assert_eq!(
+        kinds[1],
+        &GroupKind::GroupedBy(vec![
+            ("path".into(), GroupedByKind::Path),
+            ("value".into(), GroupedByKind::Value)
+        ])
+    );
+    assert_eq!(
+        &kinds[2..5],
+        [
+            &GroupKind::Count,
+            &GroupKind::MinDistance,
+            &GroupKind::MaxDistance
+        ]
+    );
+    let GroupKind::Hits(hits) = kinds[5] else {
+        panic!("{:?}", kinds[5])
+    };
+    assert_eq!(hits[0], value("title", Shape::Leaf));
+    assert_eq!(
+        hits[2],
+        OutField::Additional {
+            key: "_additional".into(),
+            fields: vec![
+                AddField {
+                    key: "id".into(),
+                    kind: AddKind::Id
+                },
+                AddField {
+                    key: "distance".into(),
+                    kind: AddKind::Distance
+                },
+                AddField {
+                    key: "vector".into(),
+                    kind: AddKind::Vector
+                },
+            ]
+        }
+    );
+}
+
+#[test]
+fn group_type_names_in_messages() {
+    let (_, diag) = planned(
+        "{_additional { group { nope groupedBy { x } hits { _additional { certainty } } } }}",
+    );
+    let messages: Vec<&str> = diag.invalid.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "Cannot query field \"nope\" on type \"ArticleAdditionalGroup\".",
+            "Cannot query field \"x\" on type \"ArticleAdditionalGroupGroupedBy\".",
+            "Cannot query field \"certainty\" on type \"ArticleAdditionalGroupHitsAdditional\".",
+        ]
+    );
+    let (_, diag) = planned("{_additional { group { hits } }}");
+    assert_eq!(
+        diag.invalid[0].message,
+        "Field \"hits\" of type \"[ArticleAdditionalGroupHits]\" must have a sub selection."
+    );
 }

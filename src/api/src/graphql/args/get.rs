@@ -1,0 +1,233 @@
+//! The arguments of `Get { <Class>(...) }` -> [`SearchQuery`], checked in the order Weaviate
+//! checks them (`resolveGet` in get/class_builder_fields.go, then `GetClass` in
+//! usecases/traverser/explorer.go), so that the first error reported is Weaviate's.
+
+use ::types::filter::Filter;
+use ::types::schema::Class;
+use coordinator::{GroupBy, HybridSearch, KeywordSearch, SearchQuery, Threshold, VectorSearch};
+use uuid::Uuid;
+
+use super::{filter, group, near, search, sort, types, ArgSpec, Limits};
+use crate::graphql::value::{self, as_int, as_str, InputType, Value};
+
+/// The arguments of `Get { <class>(...) }` as Weaviate 1.27 declares them for this class
+/// (`tenant` only on multi-tenant classes, `consistencyLevel` only with replication).
+pub(crate) fn get_arg(class: &Class, name: &str) -> Option<ArgSpec> {
+    Some(match name {
+        "limit" | "offset" | "autocut" => ArgSpec::Typed(InputType::Int),
+        "after" => ArgSpec::Typed(InputType::String),
+        "nearVector" => ArgSpec::Typed(types::NEAR_VECTOR),
+        "nearObject" => ArgSpec::Typed(types::NEAR_OBJECT),
+        "where" => ArgSpec::Typed(types::WHERE),
+        "sort" => ArgSpec::Typed(InputType::List(&types::SORT)),
+        "bm25" => ArgSpec::Typed(types::BM25),
+        "hybrid" => ArgSpec::Typed(types::HYBRID),
+        "groupBy" => ArgSpec::Typed(types::GROUP_BY),
+        "tenant" if class.multi_tenancy_config.enabled => ArgSpec::Typed(InputType::String),
+        "consistencyLevel" if class.replication_config.factor > 1 => ArgSpec::Unsupported,
+        // nearText only exists with a text vectorizer module; refusing it by name is clearer
+        // than graphql-go's "Unknown argument". `group` is the legacy grouping.
+        "group" | "nearText" => ArgSpec::Unsupported,
+        _ => return None,
+    })
+}
+
+/// What the selection asks for that changes the query.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Selected {
+    /// `_additional { certainty }` (only defined for cosine).
+    pub certainty: bool,
+    /// `_additional { explainScore }`.
+    pub explain: bool,
+}
+
+/// The arguments as read, before they are checked against each other.
+struct Parts {
+    limit: Option<usize>,
+    offset: usize,
+    sort: Vec<sort::RawSort>,
+    filter: Option<Filter>,
+    vector_search: Option<VectorSearch>,
+    keyword: Option<KeywordSearch>,
+    hybrid: Option<HybridSearch>,
+    group_by: Option<GroupBy>,
+}
+
+/// Translates validated `Get` arguments into a search. `Err` is a resolver error message.
+pub(crate) fn search_query(
+    class: &Class,
+    args: &[(String, Value)],
+    selected: Selected,
+    limits: &Limits,
+) -> Result<SearchQuery, String> {
+    let mut parts = extract(class, args)?;
+    let (targets, threshold) = near::targets_and_threshold(parts.vector_search.as_ref());
+    if selected.certainty || matches!(threshold, Some(Threshold::Certainty(_))) {
+        near::check_certainty(class, targets)?;
+    }
+    let sort = sort::validate(std::mem::take(&mut parts.sort))?;
+    let after = match value::arg(args, "after").and_then(as_str) {
+        Some(after) => Some(
+            cursor(after, &parts, !sort.is_empty())
+                .map_err(|e| format!("cursor api: invalid 'after' parameter: {e}"))?,
+        ),
+        None => None,
+    };
+    conflicts(&parts)?;
+    check_window(&parts, threshold, limits)?;
+    Ok(SearchQuery {
+        class: class.class.clone(),
+        tenant: value::arg(args, "tenant")
+            .and_then(as_str)
+            .map(str::to_string),
+        limit: parts.limit,
+        offset: parts.offset,
+        after,
+        // Weaviate ignores `sort` in a vector search (results stay in distance order).
+        sort: if parts.vector_search.is_some() {
+            Vec::new()
+        } else {
+            sort
+        },
+        vector_search: parts.vector_search,
+        with_vectors: false,
+        filter: parts.filter,
+        keyword: parts.keyword,
+        hybrid: parts.hybrid,
+        autocut: autocut(args),
+        group_by: parts.group_by,
+        explain: selected.explain,
+    })
+}
+
+/// Reads every argument (the extraction steps of `resolveGet`).
+fn extract(class: &Class, args: &[(String, Value)]) -> Result<Parts, String> {
+    let (limit, offset) = paging(args)?;
+    let sort = sort::extract(args);
+    let filter =
+        filter::where_filter(args).map_err(|e| format!("could not extract filters: {e}"))?;
+    let vector_search = near::vector_search(&class.class, args)?;
+    let sorted = !sort.is_empty();
+    let keyword = search::bm25(args, sorted)?;
+    let hybrid = search::hybrid(args, sorted)?;
+    let group_by = group::group_by(args)?;
+    Ok(Parts {
+        limit,
+        offset,
+        sort,
+        filter,
+        vector_search,
+        keyword,
+        hybrid,
+        group_by,
+    })
+}
+
+/// `limit` and `offset`. A negative limit means "not set", as in Weaviate's
+/// ExtractPaginationFromArgs.
+fn paging(args: &[(String, Value)]) -> Result<(Option<usize>, usize), String> {
+    let limit = value::arg(args, "limit")
+        .and_then(as_int)
+        .and_then(|n| usize::try_from(n).ok());
+    let offset = match value::arg(args, "offset").and_then(as_int).unwrap_or(0) {
+        n if n < 0 => {
+            return Err(format!(
+                "invalid 'offset' parameter: must not be negative, got {n}"
+            ))
+        }
+        n => usize::try_from(n).unwrap_or(usize::MAX),
+    };
+    Ok((limit, offset))
+}
+
+/// `autocut`: 0 or negative is off.
+fn autocut(args: &[(String, Value)]) -> Option<u32> {
+    value::arg(args, "autocut")
+        .and_then(as_int)
+        .filter(|n| *n > 0)
+        .and_then(|n| u32::try_from(n).ok())
+}
+
+/// Weaviate's cursor rules (`validateCursor`, `filters.ValidateCursor`). An empty `after`
+/// starts from the beginning: the nil uuid sorts before every other.
+fn cursor(after: &str, parts: &Parts, sorted: bool) -> Result<Uuid, String> {
+    let searching = parts.vector_search.is_some()
+        || parts.keyword.is_some()
+        || parts.hybrid.is_some()
+        || parts.group_by.is_some();
+    if searching {
+        return Err("other params cannot be set with after and limit parameters".into());
+    }
+    let set: Vec<&str> = [
+        (parts.offset > 0, "offset"),
+        (parts.filter.is_some(), "where"),
+        (sorted, "sort"),
+    ]
+    .into_iter()
+    .filter_map(|(is_set, name)| is_set.then_some(name))
+    .collect();
+    if !set.is_empty() {
+        return Err(format!(
+            "{} cannot be set with after and limit parameters",
+            set.join(",")
+        ));
+    }
+    let id = if after.is_empty() {
+        Uuid::nil()
+    } else {
+        Uuid::parse_str(after)
+            .map_err(|_| format!("after parameter '{after}' is not a valid uuid"))?
+    };
+    if parts.limit.is_none() {
+        return Err("limit parameter must be set".into());
+    }
+    Ok(id)
+}
+
+/// Search operators that cannot be combined. The bm25 messages are Weaviate's
+/// (explorer.getClassKeywordBased); Weaviate silently prefers one operator in the other cases,
+/// which Shoal refuses instead of guessing.
+fn conflicts(parts: &Parts) -> Result<(), String> {
+    let near = parts.vector_search.is_some();
+    if let Some(keyword) = &parts.keyword {
+        if near {
+            return Err(
+                "conflict: both near<Media> and keyword-based (bm25) arguments present, choose one"
+                    .into(),
+            );
+        }
+        if parts.hybrid.is_some() {
+            return Err("conflict: both bm25 and hybrid arguments present, choose one".into());
+        }
+        if keyword.query.is_empty() {
+            return Err("keyword search (bm25) must have query set".into());
+        }
+    }
+    if near && parts.hybrid.is_some() {
+        return Err("conflict: both near<Media> and hybrid arguments present, choose one".into());
+    }
+    if parts.group_by.is_some() && !near && parts.hybrid.is_none() {
+        return Err(
+            "groupBy needs a vector search: combine it with nearVector, nearObject or hybrid"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// `offset + limit` must stay within `QUERY_MAXIMUM_RESULTS`. A vector search bounded by a
+/// threshold and without a limit is capped by the coordinator instead.
+fn check_window(
+    parts: &Parts,
+    threshold: Option<Threshold>,
+    limits: &Limits,
+) -> Result<(), String> {
+    let unbounded = threshold.is_some() && parts.limit.is_none();
+    let window = parts
+        .offset
+        .saturating_add(parts.limit.unwrap_or(limits.defaults_limit));
+    if !unbounded && window > limits.maximum_results {
+        return Err("query maximum results exceeded".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! `Aggregate`: the set of objects (a filter's matches, or a search's results up to
+//! `objectLimit`), split into groups if asked, each aggregated per property.
+
+use types::Object;
+
+use crate::compute;
+use crate::query::{AggregateQuery, AggregateResult, AggregateRow};
+use crate::{Coordinator, Error, Result};
+
+/// Weaviate's default `topOccurrences` limit.
+const DEFAULT_TOP_OCCURRENCES: usize = 5;
+/// Groups an Aggregate with groupBy returns without a `limit` (Weaviate's grouped.go).
+const DEFAULT_GROUP_LIMIT: usize = 100;
+
+impl Coordinator {
+    /// `Aggregate { meta { count } }` without arguments: the stored count, no object reads.
+    pub async fn count(&self, class: &str, _tenant: Option<&str>) -> Result<u64> {
+        let meta = self.require_class(class)?;
+        Ok(self
+            .shards
+            .shards_of(&meta.class.class)
+            .iter()
+            .map(|s| s.object_count())
+            .sum())
+    }
+
+    /// `Aggregate { Class(...) { ... } }`.
+    pub async fn aggregate(&self, q: AggregateQuery) -> Result<AggregateResult> {
+        let meta = self.require_class(&q.class)?;
+        let class = &meta.class;
+        let plain = q.filter.is_none() && q.vector_search.is_none() && q.hybrid.is_none();
+        if plain && q.group_by.is_none() && q.properties.is_empty() {
+            let count = self.count(&class.class, q.tenant.as_deref()).await?;
+            return Ok(AggregateResult {
+                rows: vec![AggregateRow {
+                    count,
+                    ..AggregateRow::default()
+                }],
+            });
+        }
+        let objects = self.aggregated_objects(&q).await?;
+        let top = q.top_occurrences_limit.unwrap_or(DEFAULT_TOP_OCCURRENCES);
+        let rows = match &q.group_by {
+            None => vec![row(
+                class,
+                None,
+                &objects.iter().collect::<Vec<_>>(),
+                &q.properties,
+                top,
+            )?],
+            Some(prop) => {
+                if class.property(prop).is_none() {
+                    return Err(Error::invalid(format!(
+                        "groupBy: no property '{prop}' in class {}",
+                        class.class
+                    )));
+                }
+                let groups = compute::aggregate::group_objects(&objects, prop);
+                let limit = q.limit.unwrap_or(DEFAULT_GROUP_LIMIT);
+                groups
+                    .into_iter()
+                    .take(limit)
+                    .map(|(value, members)| {
+                        row(
+                            class,
+                            Some((prop.clone(), value)),
+                            &members,
+                            &q.properties,
+                            top,
+                        )
+                    })
+                    .collect::<Result<Vec<_>>>()?
+            }
+        };
+        Ok(AggregateResult { rows })
+    }
+
+    /// The objects an Aggregate covers.
+    async fn aggregated_objects(&self, q: &AggregateQuery) -> Result<Vec<Object>> {
+        let meta = self.require_class(&q.class)?;
+        let class = &meta.class;
+        let cap = self.config.query_maximum_results;
+        if let Some(search) = &q.vector_search {
+            let plan = self.plan(class, search.clone()).await?;
+            let limit = match (q.object_limit, plan.max_distance) {
+                (Some(l), _) => l,
+                (None, Some(_)) => cap,
+                (None, None) => {
+                    return Err(Error::invalid(
+                        "must provide certainty or objectLimit with vector search in Aggregate",
+                    ))
+                }
+            };
+            let hits = self
+                .vector_hits(class, &plan, q.filter.as_ref(), limit, false)
+                .await?;
+            return Ok(hits.into_iter().map(|h| h.object).collect());
+        }
+        if let Some(hybrid) = &q.hybrid {
+            let limit = q.object_limit.unwrap_or(cap);
+            let (hits, _) = self
+                .hybrid_hits(class, hybrid, q.filter.as_ref(), limit, false, false)
+                .await?;
+            return Ok(hits.into_iter().map(|h| h.object).collect());
+        }
+        self.matching_objects(class, q.filter.as_ref(), usize::MAX, false)
+            .await
+    }
+}
+
+fn row(
+    class: &types::schema::Class,
+    grouped_by: Option<(String, serde_json::Value)>,
+    objects: &[&Object],
+    properties: &[String],
+    top: usize,
+) -> Result<AggregateRow> {
+    let owned: Vec<Object> = objects.iter().map(|o| (*o).clone()).collect();
+    Ok(AggregateRow {
+        grouped_by,
+        count: objects.len() as u64,
+        properties: compute::aggregate::aggregate(class, &owned, properties, top)?,
+    })
+}

@@ -1,0 +1,142 @@
+//! Keyword (BM25) and hybrid searches.
+//!
+//! BM25 runs on each shard with that shard's statistics; with one shard per class on a node
+//! that is exact. Cross-shard statistics come with clustering.
+
+use types::filter::Filter;
+use types::schema::Class;
+
+use super::by_score;
+use crate::compute;
+use crate::query::{
+    HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch,
+};
+use crate::{run_blocking, Coordinator, Result};
+
+/// Candidates each half of a hybrid search contributes before fusion, at least.
+const HYBRID_CANDIDATES: usize = 100;
+
+impl Coordinator {
+    /// `Get` with bm25: the best `wanted` hits by score.
+    pub(super) async fn keyword_get(
+        &self,
+        class: &Class,
+        q: &SearchQuery,
+        keyword: &KeywordSearch,
+        wanted: usize,
+    ) -> Result<SearchResult> {
+        let mut hits = self
+            .keyword_hits(class, keyword, q.filter.as_ref(), wanted, q.with_vectors)
+            .await?;
+        if !q.explain {
+            hits.iter_mut().for_each(|h| h.explain_score = None);
+        }
+        Ok(SearchResult {
+            hits,
+            metric: None,
+            groups: Vec::new(),
+        })
+    }
+
+    /// `Get` with hybrid: keyword and vector candidates fused into one ranking.
+    pub(super) async fn hybrid_get(
+        &self,
+        class: &Class,
+        q: &SearchQuery,
+        hybrid: &HybridSearch,
+        wanted: usize,
+    ) -> Result<SearchResult> {
+        let (hits, metric) = self
+            .hybrid_hits(
+                class,
+                hybrid,
+                q.filter.as_ref(),
+                wanted,
+                q.with_vectors,
+                q.explain,
+            )
+            .await?;
+        Ok(SearchResult {
+            hits,
+            metric,
+            groups: Vec::new(),
+        })
+    }
+
+    /// The best `wanted` BM25 hits over every shard, within `filter`.
+    pub(crate) async fn keyword_hits(
+        &self,
+        class: &Class,
+        keyword: &KeywordSearch,
+        filter: Option<&Filter>,
+        wanted: usize,
+        with_vectors: bool,
+    ) -> Result<Vec<SearchHit>> {
+        let shards = self.shards.shards_of(&class.class);
+        let allows = self.allow_lists(&shards, filter).await?;
+        let mut hits = Vec::new();
+        for (shard, allow) in shards.into_iter().zip(allows) {
+            let (query, props) = (keyword.query.clone(), keyword.properties.clone());
+            let found = run_blocking(move || {
+                Ok(shard.keyword_search(&query, &props, wanted, allow.as_ref(), with_vectors)?)
+            })
+            .await?;
+            hits.extend(found.into_iter().map(|h| SearchHit {
+                object: h.object,
+                distance: None,
+                score: Some(h.score),
+                explain_score: Some(h.explain),
+            }));
+        }
+        by_score(&mut hits);
+        hits.truncate(wanted);
+        Ok(hits)
+    }
+
+    /// Hybrid candidates fused, best first, with the metric of the vector half if it ran.
+    pub(crate) async fn hybrid_hits(
+        &self,
+        class: &Class,
+        hybrid: &HybridSearch,
+        filter: Option<&Filter>,
+        wanted: usize,
+        with_vectors: bool,
+        explain: bool,
+    ) -> Result<(Vec<SearchHit>, Option<types::schema::Distance>)> {
+        let candidates = wanted.max(HYBRID_CANDIDATES);
+        let keyword = KeywordSearch {
+            query: hybrid.query.clone(),
+            properties: hybrid.properties.clone(),
+        };
+        let keyword_hits = if hybrid.alpha < 1.0 {
+            self.keyword_hits(class, &keyword, filter, candidates, with_vectors)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let (vector_hits, metric) = match (&hybrid.vector, hybrid.alpha > 0.0) {
+            (Some(vector), true) => {
+                let search = VectorSearch::NearVector {
+                    vector: vector.clone(),
+                    target_vectors: hybrid.target_vectors.clone(),
+                    threshold: None,
+                };
+                let plan = self.plan(class, search).await?;
+                let hits = self
+                    .vector_hits(class, &plan, filter, candidates, with_vectors)
+                    .await?;
+                (hits, Some(plan.metric))
+            }
+            _ => (Vec::new(), None),
+        };
+        let mut fused = compute::fusion::fuse(
+            keyword_hits,
+            vector_hits,
+            hybrid.alpha,
+            hybrid.fusion,
+            explain,
+        );
+        fused.truncate(wanted);
+        Ok((fused, metric))
+    }
+}

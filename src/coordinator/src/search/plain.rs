@@ -1,0 +1,83 @@
+//! `Get` without a search operator: a listing in uuid order (with the `after` cursor), the
+//! objects a filter matches, or every matching object sorted by properties.
+
+use types::schema::Class;
+use types::Object;
+
+use crate::compute;
+use crate::query::{ListQuery, SearchHit, SearchQuery, SearchResult};
+use crate::{run_blocking, Coordinator, Result};
+
+impl Coordinator {
+    pub(super) async fn plain_get(
+        &self,
+        class: &Class,
+        q: &SearchQuery,
+        limit: usize,
+    ) -> Result<SearchResult> {
+        let objects = if q.filter.is_none() && q.sort.is_empty() {
+            let list = ListQuery {
+                class: Some(class.class.clone()),
+                tenant: q.tenant.clone(),
+                limit: Some(limit),
+                offset: q.offset,
+                after: q.after,
+                with_vectors: q.with_vectors,
+                sort: Vec::new(),
+            };
+            self.list_objects(list).await?
+        } else {
+            // Sorting needs every match; otherwise the first offset + limit are enough.
+            let cap = if q.sort.is_empty() {
+                q.offset.saturating_add(limit)
+            } else {
+                self.config.query_maximum_results
+            };
+            let mut matching = self
+                .matching_objects(class, q.filter.as_ref(), cap, q.with_vectors)
+                .await?;
+            compute::sort::sort_objects(class, &mut matching, &q.sort)?;
+            matching.into_iter().skip(q.offset).take(limit).collect()
+        };
+        let hits = objects
+            .into_iter()
+            .map(|object| SearchHit {
+                object,
+                distance: None,
+                score: None,
+                explain_score: None,
+            })
+            .collect();
+        Ok(SearchResult {
+            hits,
+            metric: None,
+            groups: Vec::new(),
+        })
+    }
+
+    /// Objects matching `filter` (all objects without one), at most `cap`, in uuid order.
+    pub(crate) async fn matching_objects(
+        &self,
+        class: &Class,
+        filter: Option<&types::filter::Filter>,
+        cap: usize,
+        with_vectors: bool,
+    ) -> Result<Vec<Object>> {
+        let mut out = Vec::new();
+        for shard in self.shards.shards_of(&class.class) {
+            let filter = filter.cloned();
+            let remaining = cap.saturating_sub(out.len());
+            let found = run_blocking(move || {
+                let docs = match &filter {
+                    Some(f) => shard.filter(f)?,
+                    None => shard.all_docs()?,
+                };
+                Ok(shard.objects_of_set(&docs, remaining, with_vectors)?)
+            })
+            .await?;
+            out.extend(found);
+        }
+        out.sort_by_key(|o| o.id);
+        Ok(out)
+    }
+}
