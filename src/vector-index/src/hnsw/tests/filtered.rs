@@ -130,3 +130,62 @@ fn a_filter_far_from_the_query_is_still_found() {
     let r = mean_recall(&index, &flat, &queries, 10, Some(&allow));
     assert!(r >= 0.9, "recall@10 {r}");
 }
+
+/// `n` points of a Gaussian mixture of `clusters` clusters in `dim` dimensions: centers
+/// N(0, 1), points center + 0.3 N(0, 1).
+fn mixture(n: usize, dim: usize, clusters: usize, seed: u64) -> Vec<Vec<f32>> {
+    let centers = gaussian_vectors(clusters, dim, seed);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x9E37_79B9);
+    (0..n)
+        .map(|_| {
+            let c = &centers[rng.gen_range(0..clusters)];
+            c.iter().map(|&x| x + 0.3 * gaussian(&mut rng)).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn clustered_data_with_a_one_percent_filter_keeps_recall() {
+    // Clusters of about 100 points with a random 1% allow-list hold about one allowed point
+    // each: the allowed nodes are not connected through short detours.
+    let (n, dim) = (20_000, 64);
+    let mut vectors = mixture(n + 100, dim, 200, 61);
+    let queries = vectors.split_off(n);
+    let batch = items(&vectors);
+    let index = HnswIndex::new(
+        Distance::L2Squared,
+        HnswParams {
+            max_connections: 16,
+            ef_construction: 128,
+            flat_search_cutoff: 50,
+            ..HnswParams::default()
+        },
+    );
+    index.insert_batch(&batch).unwrap();
+    let flat = reference(Distance::L2Squared, &batch);
+    let allow = allow_list(n as u32, 1, 62);
+    let truth: Vec<_> = queries
+        .iter()
+        .map(|q| flat.search(q, 10, Some(&allow)).unwrap())
+        .collect();
+    let mut at_64 = 0.0;
+    for ef in [16, 32, 64, 128, 256] {
+        let start = std::time::Instant::now();
+        let got: Vec<_> = queries
+            .iter()
+            .map(|q| index.search_with_ef(q, 10, ef, Some(&allow)).unwrap())
+            .collect();
+        let qps = queries.len() as f64 / start.elapsed().as_secs_f64();
+        let r = got
+            .iter()
+            .zip(&truth)
+            .map(|(g, t)| recall(g, t))
+            .sum::<f64>()
+            / truth.len() as f64;
+        println!("1% clustered, ef {ef}: recall@10 {r:.3}, {qps:.0} qps");
+        if ef == 64 {
+            at_64 = r;
+        }
+    }
+    assert!(at_64 >= 0.9, "recall@10 {at_64} at ef 64");
+}
