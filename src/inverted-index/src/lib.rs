@@ -38,8 +38,10 @@
 //! # Memory layout
 //!
 //! Per property: an ordered map value → (doc bitmap, term frequencies above 1), which answers
-//! equality, ranges, `Like` and `Contains*` without a separate range index (so
-//! `indexRangeFilters` changes nothing but what is allowed); the per-doc count of distinct
+//! equality, ranges, `Like` and `Contains*` (`indexRangeFilters` changes nothing but what is
+//! allowed); for int, number and date properties with few docs per value also the ordered
+//! `(value, doc)` pairs, so that a range costs its matches, not its distinct values (an `And`
+//! of ranges on one such property is evaluated as one range); the per-doc count of distinct
 //! tokens (BM25 property length) and its sum; lengths as an ordered map length → docs; the
 //! present docs; geo points. Globally: uuid string → docs, the all-docs bitmap and ordered
 //! timestamp maps. Everything is derived from the entries: loading them in any order, or

@@ -34,9 +34,11 @@ use std::ops::Bound;
 
 use roaring::RoaringBitmap;
 use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
+use types::schema::DataType;
 
 use crate::config::IndexConfig;
-use crate::index::State;
+use crate::index::{PropIndex, State};
+use crate::postings::codec;
 use crate::{Error, Result};
 
 pub(crate) use like::Like;
@@ -60,9 +62,38 @@ impl Eval<'_> {
         match f {
             Filter::And(operands) => {
                 let mut out = self.state.all.clone();
+                // ranges on the same single-valued property are evaluated as one range (they
+                // cannot fail, so skipping them reports the same errors)
+                let mut merged = vec![false; operands.len()];
+                let ranges: Vec<_> = operands.iter().map(|o| self.range_of(o)).collect();
+                for (i, r) in ranges.iter().enumerate() {
+                    let Some((name, lo, hi)) = r else { continue };
+                    if merged[i] {
+                        continue;
+                    }
+                    let (mut lo, mut hi) = (lo.clone(), hi.clone());
+                    let mut n = 0;
+                    for (j, r2) in ranges.iter().enumerate().skip(i + 1) {
+                        if let Some((name2, lo2, hi2)) = r2 {
+                            if name2 == name {
+                                lo = tighter(lo, lo2.clone(), true);
+                                hi = tighter(hi, hi2.clone(), false);
+                                merged[j] = true;
+                                n += 1;
+                            }
+                        }
+                    }
+                    if n > 0 {
+                        merged[i] = true;
+                        let p = self.index_of(name);
+                        out &= range_docs(p, bound(&lo), bound(&hi));
+                    }
+                }
                 // every operand is evaluated, so that an invalid one is reported
                 for (i, o) in operands.iter().enumerate() {
-                    out &= self.filter(o).map_err(|e| nested(e, i))?;
+                    if !merged[i] {
+                        out &= self.filter(o).map_err(|e| nested(e, i))?;
+                    }
                 }
                 Ok(out)
             }
@@ -85,6 +116,41 @@ impl Eval<'_> {
             FilterPath::UpdateTime => self.timestamp(&self.state.updated, "_lastUpdateTimeUnix", c),
             FilterPath::Length(name) => self.length(name, c),
         }
+    }
+
+    /// A range condition on a single-valued int, number or date property that evaluates
+    /// without error: the property and its bounds on the encoded value.
+    fn range_of<'f>(&self, f: &'f Filter) -> Option<Range<'f>> {
+        let Filter::Condition(c) = f else {
+            return None;
+        };
+        let FilterPath::Property(name) = &c.path else {
+            return None;
+        };
+        let spec = self.config.property(name)?;
+        if !spec.indexes_values() {
+            return None;
+        }
+        let key = match (&spec.data_type, &c.value) {
+            (DataType::Int, FilterValue::Int(v)) => codec::int(*v).to_vec(),
+            (DataType::Number, FilterValue::Number(v)) => codec::number(*v).to_vec(),
+            (DataType::Date, FilterValue::Date(s)) => codec::date(s)?.to_vec(),
+            _ => return None,
+        };
+        let (lo, hi) = match c.operator {
+            Operator::GreaterThan => (Bound::Excluded(key), Bound::Unbounded),
+            Operator::GreaterThanEqual => (Bound::Included(key), Bound::Unbounded),
+            Operator::LessThan => (Bound::Unbounded, Bound::Excluded(key)),
+            Operator::LessThanEqual => (Bound::Unbounded, Bound::Included(key)),
+            Operator::Equal
+            | Operator::NotEqual
+            | Operator::Like
+            | Operator::ContainsAny
+            | Operator::ContainsAll
+            | Operator::IsNull
+            | Operator::WithinGeoRange => return None,
+        };
+        Some((name.as_str(), lo, hi))
     }
 
     /// `all - docs`.
@@ -218,6 +284,98 @@ where
     out.finish()
 }
 
+/// A range on a property: its name and the bounds on the encoded value.
+type Range<'f> = (&'f str, Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// The tighter of two lower (`lower`) or upper bounds.
+fn tighter(a: Bound<Vec<u8>>, b: Bound<Vec<u8>>, lower: bool) -> Bound<Vec<u8>> {
+    use std::cmp::Ordering;
+    let (ka, kb) = match (&a, &b) {
+        (Bound::Unbounded, _) => return b,
+        (_, Bound::Unbounded) => return a,
+        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
+            (x, y)
+        }
+    };
+    match (ka.cmp(kb), lower) {
+        (Ordering::Greater, true) | (Ordering::Less, false) => a,
+        (Ordering::Less, true) | (Ordering::Greater, false) => b,
+        (Ordering::Equal, _) => {
+            if matches!(a, Bound::Excluded(_)) {
+                a
+            } else {
+                b
+            }
+        }
+    }
+}
+
+fn bound(b: &Bound<Vec<u8>>) -> Bound<&[u8]> {
+    match b {
+        Bound::Included(v) => Bound::Included(v.as_slice()),
+        Bound::Excluded(v) => Bound::Excluded(v.as_slice()),
+        Bound::Unbounded => Bound::Unbounded,
+    }
+}
+
+/// True if no key lies within the bounds.
+fn empty_range(lo: Bound<&[u8]>, hi: Bound<&[u8]>) -> bool {
+    match (lo, hi) {
+        (Bound::Included(a), Bound::Included(b)) => a > b,
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))
+        | (Bound::Excluded(a), Bound::Included(b)) => a >= b,
+        _ => false,
+    }
+}
+
+/// The docs having a value within the bounds: from the `(value, doc)` pairs when the property
+/// keeps them (cost proportional to the matches), else the union of the values' bitmaps.
+pub(crate) fn range_docs(p: &PropIndex, lo: Bound<&[u8]>, hi: Bound<&[u8]>) -> RoaringBitmap {
+    if empty_range(lo, hi) {
+        return RoaringBitmap::new();
+    }
+    if let Some(docs) = p.pairs.range(lo, hi) {
+        return bitmap_of(docs.collect());
+    }
+    let mut out = Union::default();
+    for (_, t) in p.values.range::<[u8], _>((lo, hi)) {
+        out.add(&t.docs);
+    }
+    out.finish()
+}
+
+/// A bitmap of unsorted doc ids (possibly repeated): sorted for few ids, through a bitset for
+/// many.
+fn bitmap_of(mut docs: Vec<u32>) -> RoaringBitmap {
+    let Some(&max) = docs.iter().max() else {
+        return RoaringBitmap::new();
+    };
+    let words = max as usize / 64 + 1;
+    if docs.len() < words / 4 {
+        docs.sort_unstable();
+        docs.dedup();
+        return RoaringBitmap::from_sorted_iter(docs.iter().copied())
+            .unwrap_or_else(|_| docs.iter().copied().collect());
+    }
+    let mut bits = vec![0u64; words];
+    for d in docs {
+        bits[d as usize / 64] |= 1 << (d % 64);
+    }
+    let sorted = bits.iter().enumerate().flat_map(|(i, &w)| {
+        let base = (i as u32) * 64;
+        let mut w = w;
+        std::iter::from_fn(move || {
+            if w == 0 {
+                return None;
+            }
+            let t = w.trailing_zeros();
+            w &= w - 1;
+            Some(base + t)
+        })
+    });
+    RoaringBitmap::from_sorted_iter(sorted).unwrap_or_default()
+}
+
 /// A union of many bitmaps, most of them small (one per distinct number, say): small ones are
 /// collected as sorted ids and built in one go, which is much faster than or-ing each.
 #[derive(Default)]
@@ -303,5 +461,112 @@ fn op_name(op: Operator) -> &'static str {
         Operator::ContainsAll => "ContainsAll",
         Operator::IsNull => "IsNull",
         Operator::WithinGeoRange => "WithinGeoRange",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use serde_json::{json, Map};
+    use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
+    use types::schema::DataType;
+
+    use crate::{DocInput, IndexConfig, InvertedIndex, PropertySpec, Tokenization};
+
+    fn cond(name: &str, operator: Operator, v: i64) -> Filter {
+        Filter::Condition(Condition {
+            path: FilterPath::Property(name.into()),
+            operator,
+            value: FilterValue::Int(v),
+        })
+    }
+
+    /// Ranges (single and merged) from the `(value, doc)` pairs agree with a brute force
+    /// evaluation through inserts, updates and removals, for few and many docs per value.
+    #[test]
+    fn ranges_follow_updates() {
+        let config = IndexConfig {
+            properties: ["n", "m"]
+                .iter()
+                .map(|n| PropertySpec {
+                    name: (*n).into(),
+                    data_type: DataType::Int,
+                    tokenization: Tokenization::Word,
+                    filterable: true,
+                    searchable: true,
+                    range_filters: false,
+                })
+                .collect(),
+            ..IndexConfig::default()
+        };
+        let index = InvertedIndex::new(config);
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut docs: Vec<Option<(i64, i64, Vec<crate::Posting>)>> = vec![None; 6000];
+        let ops = [
+            Operator::GreaterThan,
+            Operator::GreaterThanEqual,
+            Operator::LessThan,
+            Operator::LessThanEqual,
+        ];
+        for round in 0..30_000 {
+            let doc = rng.gen_range(0..docs.len());
+            let old = docs[doc].take().map(|d| d.2).unwrap_or_default();
+            let new = if rng.gen_bool(0.8) {
+                let (n, m) = (rng.gen_range(-5000..5000), rng.gen_range(0..3));
+                let mut props = Map::new();
+                props.insert("n".into(), json!(n));
+                props.insert("m".into(), json!(m));
+                let id = uuid::Uuid::from_u128(doc as u128);
+                let input = DocInput {
+                    id: &id,
+                    properties: &props,
+                    creation_ms: 0,
+                    update_ms: 0,
+                };
+                let postings = index.postings(doc as u32, &input);
+                docs[doc] = Some((n, m, postings.clone()));
+                postings
+            } else {
+                Vec::new()
+            };
+            index.apply(doc as u32, &old, &new);
+            if round % 500 != 0 {
+                continue;
+            }
+            for _ in 0..20 {
+                let (a, b) = (rng.gen_range(-6000..6000), rng.gen_range(-6000..6000));
+                let (oa, ob) = (ops[rng.gen_range(0..4)], ops[rng.gen_range(0..4)]);
+                let holds = |op: Operator, x: i64, v: i64| match op {
+                    Operator::GreaterThan => x > v,
+                    Operator::GreaterThanEqual => x >= v,
+                    Operator::LessThan => x < v,
+                    Operator::LessThanEqual => x <= v,
+                    Operator::Equal
+                    | Operator::NotEqual
+                    | Operator::Like
+                    | Operator::ContainsAny
+                    | Operator::ContainsAll
+                    | Operator::IsNull
+                    | Operator::WithinGeoRange => unreachable!(),
+                };
+                let want: Vec<u32> = docs
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, d)| {
+                        let (n, m, _) = d.as_ref()?;
+                        (holds(oa, *n, a) && holds(ob, *n, b) && holds(oa, *m, a % 3))
+                            .then_some(i as u32)
+                    })
+                    .collect();
+                let f = Filter::And(vec![
+                    cond("n", oa, a),
+                    cond("m", oa, a % 3),
+                    cond("n", ob, b),
+                ]);
+                let got: Vec<u32> = index.filter(&f).unwrap().iter().collect();
+                assert_eq!(got, want, "{f:?}");
+            }
+        }
     }
 }

@@ -1,12 +1,13 @@
 //! Conditions on property values: text, uuid and the other primitive types, and the object id.
 
+use std::ops::Bound;
 use std::sync::LazyLock;
 
 use roaring::RoaringBitmap;
 use types::filter::{Condition, FilterValue, Operator};
 use types::schema::DataType;
 
-use super::{compare, op_name, value_name, Cmp, Eval, Like};
+use super::{compare, op_name, range_docs, value_name, Cmp, Eval, Like};
 use crate::config::PropertySpec;
 use crate::index::PropIndex;
 use crate::postings::codec;
@@ -93,7 +94,13 @@ impl Eval<'_> {
         let Some(cmp) = Cmp::of(op) else {
             return RoaringBitmap::new();
         };
-        let docs = compare(&p.values, cmp, key, |t| &t.docs);
+        let docs = match cmp {
+            Cmp::Eq => compare(&p.values, cmp, key, |t| &t.docs),
+            Cmp::Gt => range_docs(p, Bound::Excluded(key), Bound::Unbounded),
+            Cmp::Ge => range_docs(p, Bound::Included(key), Bound::Unbounded),
+            Cmp::Lt => range_docs(p, Bound::Unbounded, Bound::Excluded(key)),
+            Cmp::Le => range_docs(p, Bound::Unbounded, Bound::Included(key)),
+        };
         if op == Operator::NotEqual {
             self.complement(&docs)
         } else {

@@ -1,7 +1,8 @@
 //! The in-memory structures and how entries are added and removed. Adding an entry twice or
 //! removing one that is not there changes nothing, so replays and stale deletes are harmless.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 
 use roaring::RoaringBitmap;
 use types::DocId;
@@ -40,6 +41,123 @@ pub(crate) struct PropIndex {
     pub present: RoaringBitmap,
     /// Geo points.
     pub geo: HashMap<DocId, (f64, f64)>,
+    /// `(value, doc)` pairs in value order, for range filters whose cost follows the matches.
+    pub pairs: Pairs,
+}
+
+/// A pair key: a value of 2..=12 bytes zero-padded to 12 (as `u64`, `u32`), then the doc.
+pub(crate) type PairKey = (u64, u32, DocId);
+
+/// The `(value, doc)` pairs of a property in value order. Derived from the value map (so it
+/// takes no part in equality) and kept only while every value of the property is a non-text
+/// value of one length in 2..=12 bytes (ints, numbers, dates) and values are mostly distinct
+/// (few docs per value); otherwise ranges walk the value map and or its bitmaps.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Pairs {
+    pub set: BTreeSet<PairKey>,
+    /// The length of every value, 0 while there are none.
+    pub len: usize,
+    /// The pairs are not kept (until the property has no values again).
+    pub off: bool,
+}
+
+impl PartialEq for Pairs {
+    fn eq(&self, _: &Pairs) -> bool {
+        true
+    }
+}
+
+/// Below this many pairs the set is kept whatever the number of docs per value.
+const PAIRS_MIN: usize = 4096;
+/// Above this many docs per value on average the set is dropped.
+const PAIRS_MAX_DOCS_PER_VALUE: usize = 16;
+
+impl Pairs {
+    /// The padded value of an encoded value of the kept length, `None` otherwise.
+    pub fn value(&self, v: &[u8]) -> Option<(u64, u32)> {
+        if self.off || v.len() != self.len {
+            return None;
+        }
+        Some(pad(v))
+    }
+
+    /// The pairs with values within the bounds (`None` if the pairs are not kept or the bound
+    /// values do not have their length); an empty iterator for an empty range.
+    pub fn range(
+        &self,
+        lo: Bound<&[u8]>,
+        hi: Bound<&[u8]>,
+    ) -> Option<impl Iterator<Item = DocId> + '_> {
+        if self.off || self.len == 0 {
+            return None;
+        }
+        let lo = match lo {
+            Bound::Included(v) => Bound::Included(self.key(v, 0)?),
+            Bound::Excluded(v) => Bound::Excluded(self.key(v, DocId::MAX)?),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let hi = match hi {
+            Bound::Included(v) => Bound::Included(self.key(v, DocId::MAX)?),
+            Bound::Excluded(v) => Bound::Excluded(self.key(v, 0)?),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let empty = match (lo, hi) {
+            (Bound::Included(a), Bound::Included(b)) => a > b,
+            (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))
+            | (Bound::Excluded(a), Bound::Included(b)) => a >= b,
+            _ => false,
+        };
+        let range = if empty {
+            None
+        } else {
+            Some(self.set.range((lo, hi)).map(|k| k.2))
+        };
+        Some(range.into_iter().flatten())
+    }
+
+    fn key(&self, v: &[u8], doc: DocId) -> Option<PairKey> {
+        let (a, b) = self.value(v)?;
+        Some((a, b, doc))
+    }
+
+    fn add(&mut self, value: &[u8], doc: DocId, text: bool, distinct_values: usize) {
+        if self.off {
+            return;
+        }
+        if text || !(2..=12).contains(&value.len()) || (self.len != 0 && value.len() != self.len) {
+            self.turn_off();
+            return;
+        }
+        self.len = value.len();
+        let (a, b) = pad(value);
+        self.set.insert((a, b, doc));
+        let n = self.set.len();
+        if n > PAIRS_MIN && n > PAIRS_MAX_DOCS_PER_VALUE * distinct_values {
+            self.turn_off();
+        }
+    }
+
+    fn remove(&mut self, value: &[u8], doc: DocId) {
+        if let Some((a, b)) = self.value(value) {
+            self.set.remove(&(a, b, doc));
+        }
+    }
+
+    fn turn_off(&mut self) {
+        self.off = true;
+        self.set = BTreeSet::new();
+    }
+}
+
+fn pad(v: &[u8]) -> (u64, u32) {
+    let mut b = [0u8; 12];
+    let n = v.len().min(12);
+    b[..n].copy_from_slice(&v[..n]);
+    let (x, y) = b.split_at(8);
+    (
+        u64::from_be_bytes(x.try_into().unwrap_or_default()),
+        u32::from_be_bytes(y.try_into().unwrap_or_default()),
+    )
 }
 
 impl PropIndex {
@@ -149,6 +267,10 @@ impl State {
                         p.term_total += 1;
                     }
                 }
+                if new {
+                    let distinct = p.values.len();
+                    p.pairs.add(value, doc, tf.is_some(), distinct);
+                }
             }
             Entry::Present { prop, len, doc } => {
                 let p = prop_mut!(self.props, prop);
@@ -186,6 +308,9 @@ impl State {
                 };
                 let was = term.docs.remove(doc);
                 term.tf.remove(&doc);
+                if was {
+                    p.pairs.remove(value, doc);
+                }
                 if was && term.text {
                     p.term_total = p.term_total.saturating_sub(1);
                     if let Some(n) = p.doc_terms.get_mut(&doc) {
@@ -197,6 +322,9 @@ impl State {
                 }
                 if term.docs.is_empty() {
                     p.values.remove(value);
+                    if p.values.is_empty() {
+                        p.pairs = Pairs::default();
+                    }
                 }
             }
             Entry::Present { prop, len, doc } => {
