@@ -2,8 +2,12 @@
 //! indexed by internal node id.
 //!
 //! # Layout
-//! Node `n` lives in chunk `n >> CHUNK_SHIFT` at offset `n & CHUNK_MASK`. The first chunk starts
-//! small (a tiny tenant should not cost megabytes) and doubles up to [`CHUNK`] nodes; after that
+//! Node `n` lives in chunk `n >> shift` at offset `n & (chunk - 1)`, where a full chunk holds
+//! `1 << shift` nodes. The shift is chosen per index when the first chunk is allocated (the
+//! dimension is known by then): the most nodes, a power of two between [`MIN_CHUNK`] and
+//! [`MAX_CHUNK`], whose bytes fit in [`CHUNK_BYTES`], so that the unused tail of the last chunk
+//! stays small next to the index even for high-dimensional vectors. The first chunk starts
+//! small (a tiny tenant should not cost megabytes) and doubles up to a full chunk; after that
 //! full chunks are appended. Growth needs `&mut Storage`, i.e. the index's storage write lock,
 //! so no reader ever sees memory move; searches and inserts run under the read lock.
 //!
@@ -35,12 +39,12 @@ pub(super) const USED: u8 = 1;
 /// Flag: the node is a tombstone (traversed, never returned, freed by cleanup).
 pub(super) const DELETED: u8 = 2;
 
-const CHUNK_SHIFT: u32 = 12;
-/// Nodes per full chunk.
-pub(super) const CHUNK: usize = 1 << CHUNK_SHIFT;
-const CHUNK_MASK: usize = CHUNK - 1;
-/// Capacity of the first chunk when the index is created.
-const FIRST_CHUNK: usize = 64;
+/// Fewest nodes per full chunk; also the capacity of the first chunk when it is allocated.
+const MIN_CHUNK: usize = 64;
+/// Most nodes per full chunk.
+const MAX_CHUNK: usize = 4096;
+/// Target bytes per full chunk; a full chunk exceeds it only when [`MIN_CHUNK`] nodes do.
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// Upper-layer links of one node, guarded by the node's lock.
 pub(super) type Upper = Mutex<Option<Box<[u32]>>>;
@@ -55,6 +59,8 @@ pub(super) struct Storage {
     pub(super) m0: usize,
     chunks: Vec<Chunk>,
     capacity: usize,
+    /// log2 of the nodes per full chunk; fixed when the first chunk is allocated.
+    shift: u32,
 }
 
 struct Chunk {
@@ -120,6 +126,13 @@ pub(super) fn node_bytes(dim: usize, m0: usize) -> usize {
         + size_of::<Upper>()
 }
 
+/// log2 of the nodes per full chunk for nodes of `node_bytes` bytes: the largest power of two
+/// in `MIN_CHUNK..=MAX_CHUNK` whose chunk fits in `CHUNK_BYTES` (`MIN_CHUNK` if none does).
+fn chunk_shift(node_bytes: usize) -> u32 {
+    let fit = (CHUNK_BYTES / node_bytes.max(1)).clamp(MIN_CHUNK, MAX_CHUNK);
+    fit.ilog2()
+}
+
 impl Storage {
     pub(super) fn new(m: usize) -> Self {
         Storage {
@@ -128,6 +141,7 @@ impl Storage {
             m0: 2 * m,
             chunks: Vec::new(),
             capacity: 0,
+            shift: MAX_CHUNK.ilog2(),
         }
     }
 
@@ -141,14 +155,18 @@ impl Storage {
     pub(super) fn grow(&mut self) {
         debug_assert!(self.dim > 0);
         let (dim, stride0) = (self.dim, self.m0 + 1);
+        let chunk = self.chunk();
         match self.chunks.len() {
-            0 => self.chunks.push(Chunk::new(FIRST_CHUNK, dim, stride0)),
-            1 if self.chunks[0].cap() < CHUNK => {
+            0 => {
+                self.shift = chunk_shift(node_bytes(dim, self.m0));
+                self.chunks.push(Chunk::new(MIN_CHUNK, dim, stride0));
+            }
+            1 if self.chunks[0].cap() < chunk => {
                 let first = self.chunks.pop().expect("one chunk");
-                let cap = (first.cap() * 2).min(CHUNK);
+                let cap = (first.cap() * 2).min(chunk);
                 self.chunks.push(first.grow(cap, dim, stride0));
             }
-            _ => self.chunks.push(Chunk::new(CHUNK, dim, stride0)),
+            _ => self.chunks.push(Chunk::new(chunk, dim, stride0)),
         }
         self.capacity = self.chunks.iter().map(Chunk::cap).sum();
     }
@@ -158,10 +176,16 @@ impl Storage {
         self.capacity * node_bytes(self.dim, self.m0) + self.chunks.capacity() * size_of::<Chunk>()
     }
 
+    /// Nodes per full chunk.
+    #[inline]
+    fn chunk(&self) -> usize {
+        1 << self.shift
+    }
+
     #[inline]
     fn locate(&self, node: u32) -> (&Chunk, usize) {
         let n = node as usize;
-        (&self.chunks[n >> CHUNK_SHIFT], n & CHUNK_MASK)
+        (&self.chunks[n >> self.shift], n & (self.chunk() - 1))
     }
 
     /// The stored vector of `node` (normalised for cosine).
@@ -317,4 +341,90 @@ pub(super) fn set_upper_list(block: &mut [u32], level: usize, m: usize, ids: &[u
     let words = &mut block[start..start + m + 1];
     words[0] = ids.len() as u32;
     words[1..=ids.len()].copy_from_slice(ids);
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use types::schema::Distance;
+
+    use super::super::{HnswIndex, HnswParams};
+    use super::{node_bytes, Storage, MAX_CHUNK, MIN_CHUNK};
+
+    /// A storage of `dim`-float nodes grown to hold `n` nodes.
+    fn storage(n: usize, dim: usize, m: usize) -> Storage {
+        let mut st = Storage::new(m);
+        st.dim = dim;
+        while st.capacity() < n {
+            st.grow();
+        }
+        st
+    }
+
+    #[test]
+    fn chunks_fit_the_node_size_and_address_every_slot() {
+        for (dim, m) in [
+            (1, 4),
+            (8, 16),
+            (128, 16),
+            (768, 32),
+            (1_536, 16),
+            (1_536, 32),
+            (8_192, 16),
+        ] {
+            let n = 9_500;
+            let st = storage(n, dim, m);
+            let chunk = st.chunk();
+            assert!(
+                (MIN_CHUNK..=MAX_CHUNK).contains(&chunk),
+                "dim {dim}: chunk {chunk}"
+            );
+            assert!(chunk == MIN_CHUNK || chunk * node_bytes(dim, 2 * m) <= super::CHUNK_BYTES);
+            // Slack is below one chunk; for big nodes that is a small share of the whole.
+            assert!(st.capacity() < n + chunk);
+            if node_bytes(dim, 2 * m) >= 4_096 {
+                assert!(st.bytes() as f64 <= 1.1 * (n * node_bytes(dim, 2 * m)) as f64);
+            }
+            for node in 0..st.capacity() as u32 {
+                st.set_doc(node, node ^ 0x5a5a);
+            }
+            for node in 0..st.capacity() as u32 {
+                assert_eq!(st.doc(node), node ^ 0x5a5a);
+            }
+            let last = st.capacity() as u32 - 1;
+            let v: Vec<f32> = (0..dim).map(|i| i as f32).collect();
+            // SAFETY: single-threaded; no other reference to the slot exists.
+            unsafe { st.write_vector(last, &v) };
+            assert_eq!(st.vector(last), &v[..]);
+        }
+    }
+
+    #[test]
+    fn high_dimensional_index_memory_is_close_to_raw_node_size() {
+        let (n, dim, m) = (9_500, 1_536, 16);
+        let params = HnswParams {
+            max_connections: m,
+            ef_construction: 16,
+            ..HnswParams::default()
+        };
+        let index = HnswIndex::new(Distance::L2Squared, params);
+        let mut rng = StdRng::seed_from_u64(7);
+        let items: Vec<_> = (0..n)
+            .map(|i| {
+                (
+                    i as _,
+                    (0..dim).map(|_| rng.gen::<f32>()).collect::<Vec<f32>>(),
+                )
+            })
+            .collect();
+        index.insert_batch(&items).unwrap();
+        assert_eq!(index.len(), n);
+        let per_vector = index.memory_bytes() as f64 / n as f64;
+        let raw = node_bytes(dim, 2 * m);
+        assert!(
+            per_vector <= 1.1 * raw as f64,
+            "{per_vector:.0} bytes/vector vs {raw} raw"
+        );
+    }
 }
