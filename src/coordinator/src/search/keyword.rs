@@ -11,7 +11,7 @@ use crate::compute;
 use crate::query::{
     HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch,
 };
-use crate::{run_blocking, Coordinator, Result};
+use crate::{Coordinator, Result};
 
 /// Candidates each half of a hybrid search contributes before fusion, at least.
 const HYBRID_CANDIDATES: usize = 100;
@@ -72,22 +72,20 @@ impl Coordinator {
         wanted: usize,
         with_vectors: bool,
     ) -> Result<Vec<SearchHit>> {
-        let shards = self.shards.shards_of(&class.class);
-        let allows = self.allow_lists(&shards, filter).await?;
-        let mut hits = Vec::new();
-        for (shard, allow) in shards.into_iter().zip(allows) {
-            let (query, props) = (keyword.query.clone(), keyword.properties.clone());
-            let found = run_blocking(move || {
-                Ok(shard.keyword_search(&query, &props, wanted, allow.as_ref(), with_vectors)?)
-            })
-            .await?;
-            hits.extend(found.into_iter().map(|h| SearchHit {
-                object: h.object,
-                distance: None,
-                score: Some(h.score),
-                explain_score: Some(h.explain),
-            }));
-        }
+        let (query, props) = (keyword.query.clone(), keyword.properties.clone());
+        let search = move |shard: &shard::Shard, allow: Option<&roaring::RoaringBitmap>| {
+            let found = shard.keyword_search(&query, &props, wanted, allow, with_vectors)?;
+            Ok(found
+                .into_iter()
+                .map(|h| SearchHit {
+                    object: h.object,
+                    distance: None,
+                    score: Some(h.score),
+                    explain_score: Some(h.explain),
+                })
+                .collect())
+        };
+        let mut hits = self.on_every_shard(&class.class, filter, search).await?;
         by_score(&mut hits);
         hits.truncate(wanted);
         Ok(hits)

@@ -97,6 +97,27 @@ impl Coordinator {
         result.hits = hits;
     }
 
+    /// Runs `search` on every shard of `class`, off the reactor, with that shard's allow-list
+    /// for `filter` (`None` without a filter), and gathers every shard's hits.
+    pub(crate) async fn on_every_shard<F>(
+        &self,
+        class: &str,
+        filter: Option<&Filter>,
+        search: F,
+    ) -> Result<Vec<SearchHit>>
+    where
+        F: Fn(&Shard, Option<&RoaringBitmap>) -> Result<Vec<SearchHit>> + Clone + Send + 'static,
+    {
+        let shards = self.shards.shards_of(class);
+        let allows = self.allow_lists(&shards, filter).await?;
+        let mut hits = Vec::new();
+        for (shard, allow) in shards.into_iter().zip(allows) {
+            let search = search.clone();
+            hits.extend(run_blocking(move || search(&shard, allow.as_ref())).await?);
+        }
+        Ok(hits)
+    }
+
     /// Per shard, the docs a filter allows (`None`: no filter, everything allowed).
     async fn allow_lists(
         &self,

@@ -5,7 +5,7 @@ use types::schema::{Class, Distance};
 
 use super::by_distance;
 use crate::query::{SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
-use crate::{run_blocking, Coordinator, Error, Result};
+use crate::{Coordinator, Error, Result};
 
 /// A resolved vector search: which target, which query vector, how far.
 pub(crate) struct Plan {
@@ -47,30 +47,21 @@ impl Coordinator {
         wanted: usize,
         with_vectors: bool,
     ) -> Result<Vec<SearchHit>> {
-        let shards = self.shards.shards_of(&class.class);
-        let allows = self.allow_lists(&shards, filter).await?;
-        let mut hits = Vec::new();
-        for (shard, allow) in shards.into_iter().zip(allows) {
-            let (target, vector, max) =
-                (plan.target.clone(), plan.vector.clone(), plan.max_distance);
-            let found = run_blocking(move || {
-                Ok(shard.filtered_vector_search(
-                    &target,
-                    &vector,
-                    wanted,
-                    max,
-                    allow.as_ref(),
-                    with_vectors,
-                )?)
-            })
-            .await?;
-            hits.extend(found.into_iter().map(|h| SearchHit {
-                object: h.object,
-                distance: Some(h.distance),
-                score: None,
-                explain_score: None,
-            }));
-        }
+        let (target, vector, max) = (plan.target.clone(), plan.vector.clone(), plan.max_distance);
+        let search = move |shard: &shard::Shard, allow: Option<&roaring::RoaringBitmap>| {
+            let found =
+                shard.filtered_vector_search(&target, &vector, wanted, max, allow, with_vectors)?;
+            Ok(found
+                .into_iter()
+                .map(|h| SearchHit {
+                    object: h.object,
+                    distance: Some(h.distance),
+                    score: None,
+                    explain_score: None,
+                })
+                .collect())
+        };
+        let mut hits = self.on_every_shard(&class.class, filter, search).await?;
         by_distance(&mut hits);
         hits.truncate(wanted);
         Ok(hits)

@@ -184,15 +184,7 @@ impl Shard {
     }
 
     fn load_vector(&self, target: &str, doc: DocId) -> Result<Option<Vec<f32>>> {
-        match self
-            .store
-            .get(Cf::Vectors, &keys::vector_key(self.prefix, target, doc))?
-        {
-            None => Ok(None),
-            Some(bytes) => keys::decode_vector(&bytes)
-                .map(Some)
-                .ok_or_else(|| Error::Corrupt("vector of odd length".into())),
-        }
+        crate::index::load_vector(&*self.store, self.prefix, target, doc)
     }
 }
 
