@@ -5,6 +5,7 @@ use types::Object;
 
 use crate::compute;
 use crate::query::{AggregateQuery, AggregateResult, AggregateRow};
+use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
 
 /// Weaviate's default `topOccurrences` limit.
@@ -28,6 +29,7 @@ impl Coordinator {
     pub async fn aggregate(&self, q: AggregateQuery) -> Result<AggregateResult> {
         let meta = self.require_class(&q.class)?;
         let class = &meta.class;
+        check_where(class, q.filter.as_ref(), "invalid 'where' filter")?;
         let plain = q.filter.is_none() && q.vector_search.is_none() && q.hybrid.is_none();
         if plain && q.group_by.is_none() && q.properties.is_empty() {
             let count = self.count(&class.class, q.tenant.as_deref()).await?;

@@ -4,12 +4,19 @@
 use uuid::Uuid;
 
 use crate::query::{BatchDelete, BatchDeleteResult};
+use crate::schema_ops::check_where;
 use crate::{run_blocking, Coordinator, Result};
 
 impl Coordinator {
     /// Deletes (or, with `dry_run`, only counts) the objects matching the filter.
     pub async fn batch_delete(&self, d: BatchDelete) -> Result<BatchDeleteResult> {
         let meta = self.require_class(&d.class)?;
+        // Weaviate's batch delete wraps its validation errors as "validate: ..."
+        check_where(
+            &meta.class,
+            Some(&d.filter),
+            "validate: invalid where filter",
+        )?;
         let limit = self.config.query_maximum_results;
         let mut result = BatchDeleteResult {
             limit: limit as u64,

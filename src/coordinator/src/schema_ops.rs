@@ -188,3 +188,18 @@ impl Coordinator {
         run_blocking(move || meta.execute(cmd).map(|_| ()).map_err(Error::from)).await
     }
 }
+
+/// Checks a `where` filter against the class before any shard evaluates it, so that a filter
+/// the schema refuses fails once, with Weaviate's message after `prefix`.
+pub(crate) fn check_where(
+    class: &Class,
+    filter: Option<&types::filter::Filter>,
+    prefix: &str,
+) -> Result<()> {
+    match filter {
+        Some(f) => {
+            schema::validate_where(class, f).map_err(|e| Error::invalid(format!("{prefix}: {e}")))
+        }
+        None => Ok(()),
+    }
+}

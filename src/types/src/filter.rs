@@ -75,3 +75,49 @@ pub enum FilterValue {
         max_distance_m: f64,
     },
 }
+
+impl Operator {
+    /// The operator as written in a query (`GreaterThanEqual`), for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operator::Equal => "Equal",
+            Operator::NotEqual => "NotEqual",
+            Operator::GreaterThan => "GreaterThan",
+            Operator::GreaterThanEqual => "GreaterThanEqual",
+            Operator::LessThan => "LessThan",
+            Operator::LessThanEqual => "LessThanEqual",
+            Operator::Like => "Like",
+            Operator::ContainsAny => "ContainsAny",
+            Operator::ContainsAll => "ContainsAll",
+            Operator::IsNull => "IsNull",
+            Operator::WithinGeoRange => "WithinGeoRange",
+        }
+    }
+}
+
+impl FilterValue {
+    /// The data type the value's field stands for (`valueText` and `valueString`: `text`),
+    /// as Weaviate names it.
+    pub fn data_type(&self) -> &'static str {
+        match self {
+            FilterValue::Text(_) | FilterValue::TextList(_) => "text",
+            FilterValue::Int(_) | FilterValue::IntList(_) => "int",
+            FilterValue::Number(_) | FilterValue::NumberList(_) => "number",
+            FilterValue::Boolean(_) | FilterValue::BooleanList(_) => "boolean",
+            FilterValue::Date(_) | FilterValue::DateList(_) => "date",
+            FilterValue::GeoRange { .. } => "geoCoordinates",
+        }
+    }
+
+    /// The wire name of the field the value came from (`valueText`, `valueGeoRange`).
+    pub fn field_name(&self) -> &'static str {
+        match self {
+            FilterValue::GeoRange { .. } => "valueGeoRange",
+            FilterValue::Text(_) | FilterValue::TextList(_) => "valueText",
+            FilterValue::Int(_) | FilterValue::IntList(_) => "valueInt",
+            FilterValue::Number(_) | FilterValue::NumberList(_) => "valueNumber",
+            FilterValue::Boolean(_) | FilterValue::BooleanList(_) => "valueBoolean",
+            FilterValue::Date(_) | FilterValue::DateList(_) => "valueDate",
+        }
+    }
+}

@@ -14,6 +14,7 @@
 //! - `update`: `PUT /v1/schema/{class}` ([`apply_update`]).
 //! - `autoschema`: type inference for unknown classes and properties ([`infer_properties`]).
 //! - `values`: object property validation ([`normalize_properties`]).
+//! - `where_filter`: `where` filters against the class ([`validate_where`]).
 //! - `names`, `json`, `stopwords`: small helpers.
 
 mod autoschema;
@@ -27,6 +28,7 @@ mod stopwords;
 mod update;
 mod values;
 mod vector_index;
+mod where_filter;
 
 #[cfg(test)]
 mod autoschema_test;
@@ -40,6 +42,8 @@ mod update_test;
 mod values_test;
 #[cfg(test)]
 mod vector_index_test;
+#[cfg(test)]
+mod where_filter_test;
 
 use types::schema::{Class, Distance, Property};
 
@@ -49,6 +53,7 @@ pub use names::{class_name, property_name};
 pub use property::{check_new_property, parse_property};
 pub use update::apply_update;
 pub use values::normalize_properties;
+pub use where_filter::validate_where;
 
 /// Node-level inputs to default-filling.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,12 +14,14 @@ use types::filter::Filter;
 
 use crate::compute;
 use crate::query::{SearchHit, SearchQuery, SearchResult, VectorSearch};
+use crate::schema_ops::check_where;
 use crate::{run_blocking, Coordinator, Error, Result};
 
 impl Coordinator {
     /// Runs a `Get` over one class.
     pub async fn search(&self, q: SearchQuery) -> Result<SearchResult> {
         let meta = self.require_class(&q.class)?;
+        check_where(&meta.class, q.filter.as_ref(), "invalid 'where' filter")?;
         let modes = [
             q.vector_search.is_some(),
             q.keyword.is_some(),
