@@ -15,8 +15,8 @@ pub struct PropertySpec {
     pub filterable: bool,
     /// `indexSearchable` (BM25; text only).
     pub searchable: bool,
-    /// `indexRangeFilters`. Ranges are served by the same ordered map either way, so this only
-    /// makes a non-filterable numeric property filterable.
+    /// `indexRangeFilters`. Ranges are served by the same bit-sliced index either way, so this
+    /// only makes a non-filterable numeric property filterable.
     pub range_filters: bool,
 }
 

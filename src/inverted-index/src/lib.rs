@@ -1,5 +1,5 @@
-//! The inverted index of one shard: tokenizers, stopwords, roaring-bitmap postings, ordered
-//! value maps for range filters, property lengths and null state, timestamps, geo points,
+//! The inverted index of one shard: tokenizers, stopwords, roaring-bitmap postings, bit-sliced
+//! indexes for range filters, property lengths and null state, timestamps, geo points,
 //! `where`-filter evaluation into bitmaps of doc ids, and BM25F keyword ranking, all with
 //! Weaviate 1.27's semantics (the acceptance tests `test_filters.py` and `test_keyword.py`
 //! compare against Python restatements of them).
@@ -31,22 +31,38 @@
 //! Values are order-preserving byte strings: tokens as UTF-8; ints as sign-flipped
 //! big-endian `i64`; numbers as `f64` with the usual sign flip (`-0.0` stored as `0.0`);
 //! booleans as one byte; dates as ordered seconds `i64` + nanoseconds `u32`; uuids as their
-//! 16 bytes. The length of `0x11` is characters for text, elements for arrays and
+//! 16 bytes (no non-text value is longer: decoding rejects one that is). The length of `0x11` is characters for text, elements for arrays and
 //! references, and `u32::MAX` ("present, no length") for other types. A property is *null*
 //! when it has no `0x11` entry or its length is 0 (Weaviate: missing, empty text, empty array).
 //!
 //! # Memory layout
 //!
-//! Per property: an ordered map value → (doc bitmap, term frequencies above 1), which answers
-//! equality, ranges, `Like` and `Contains*` (`indexRangeFilters` changes nothing but what is
-//! allowed); for int, number and date properties with few docs per value also the ordered
-//! `(value, doc)` pairs, so that a range costs its matches, not its distinct values (an `And`
-//! of ranges on one such property is evaluated as one range); the per-doc count of distinct
-//! tokens (BM25 property length) and its sum; lengths as an ordered map length → docs; the
-//! present docs; geo points. Globally: uuid string → docs, the all-docs bitmap and ordered
-//! timestamp maps. Everything is derived from the entries: loading them in any order, or
-//! replaying one twice, gives the same structure. See `index/` for the structure, `filter/`
-//! for the filter semantics and `bm25/` for the ranking formula.
+//! Per property:
+//! - text tokens: an ordered map token → (docs, term frequencies above 1 as a sorted
+//!   `(doc, tf)` list), which answers equality, ranges (bytewise) and `Like`; the per-doc
+//!   count of distinct tokens (BM25 property length) in pages of 1024 `u32` and its sum;
+//! - other values: an ordered map from the value bytes zero-padded to a `u128` (all values
+//!   of a property have its type's width, so the keys order like the bytes) → docs, for
+//!   equality (and ranges on booleans and uuids); for ints, numbers and dates the same
+//!   `(value, doc)` pairs again as a *bit-sliced index* (`index/bsi`, O'Neil's BSI, as
+//!   Weaviate's `indexRangeFilters`): one bitmap per bit of the 128-bit key plus one of the
+//!   docs that have a value, stored XOR the first value so that bits shared by every value
+//!   (padding, sign, the high bits of small ints) cost neither memory nor time; a range,
+//!   one- or two-sided, is a pass from the top bit down with a few bitmap operations per
+//!   varying bit, whatever the number of distinct values. A doc with several values (arrays)
+//!   has them in several *layers* of one value per doc each, united by a search. An `And` of
+//!   ranges on one single-valued property is evaluated as one range. `indexRangeFilters`
+//!   changes nothing but what is allowed;
+//! - lengths as an ordered map length → docs, the present docs, geo points.
+//!
+//! Globally: uuid bytes → docs (byte order is the canonical strings' order, which `_id`
+//! filters compare), the all-docs bitmap, and creation and update times as two bit-sliced
+//! indexes (equality there is a bit-sliced search too). Doc sets of a single doc, the common
+//! case for numbers, dates, ids and rare tokens, are kept inline instead of in a bitmap.
+//!
+//! Everything is derived from the entries: loading them in any order, or replaying one twice,
+//! gives the same structure. See `index/` for the structure, `filter/` for the filter
+//! semantics and `bm25/` for the ranking formula.
 
 mod bm25;
 mod config;

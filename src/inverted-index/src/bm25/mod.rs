@@ -78,12 +78,12 @@ pub(crate) fn search(
                 let Some(p) = state.props.get(&spec.name) else {
                     continue;
                 };
-                let Some(postings) = p.values.get(term.as_bytes()) else {
+                let Some(postings) = p.terms.get(term.as_bytes()) else {
                     continue;
                 };
-                for doc in &postings.docs {
+                for doc in postings.docs.iter() {
                     let tf = postings.frequency(doc);
-                    let len = p.doc_terms.get(&doc).copied().unwrap_or(0);
+                    let len = p.doc_terms.get(doc);
                     let e = per_doc.entry(doc).or_default();
                     e.0 += f64::from(tf) * f64::from(*boost);
                     e.1 += f64::from(len);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use roaring::RoaringBitmap;
 
-use super::Union;
+use crate::index::{Docs, Union};
 
 /// A compiled `Like` pattern.
 #[derive(Debug, Clone)]
@@ -26,6 +26,11 @@ impl Like {
             pattern: pattern.chars().collect(),
             prefix,
         }
+    }
+
+    /// The literal characters before the first wildcard.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// True if the whole of `text` matches.
@@ -58,7 +63,7 @@ impl Like {
     pub fn docs<V>(
         &self,
         map: &BTreeMap<Vec<u8>, V>,
-        docs_of: impl Fn(&V) -> &RoaringBitmap,
+        docs_of: impl Fn(&V) -> &Docs,
     ) -> RoaringBitmap {
         let mut out = Union::default();
         let prefix = self.prefix.as_bytes();
@@ -71,23 +76,6 @@ impl Like {
             }
             if std::str::from_utf8(k).is_ok_and(|s| self.matches(s)) {
                 out.add(docs_of(v));
-            }
-        }
-        out.finish()
-    }
-
-    /// As [`Like::docs`] for a map keyed by strings.
-    pub fn docs_str(&self, map: &BTreeMap<String, RoaringBitmap>) -> RoaringBitmap {
-        let mut out = Union::default();
-        for (k, v) in map.range::<str, _>((
-            std::ops::Bound::Included(self.prefix.as_str()),
-            std::ops::Bound::Unbounded,
-        )) {
-            if !k.starts_with(&self.prefix) {
-                break;
-            }
-            if self.matches(k) {
-                out.add(v);
             }
         }
         out.finish()
@@ -117,16 +105,14 @@ mod tests {
 
     #[test]
     fn prefix_scan_finds_exactly_the_matches() {
-        let mut map: BTreeMap<Vec<u8>, RoaringBitmap> = BTreeMap::new();
+        let mut map: BTreeMap<Vec<u8>, Docs> = BTreeMap::new();
         for (i, w) in ["app", "apple", "apply", "banana", "ap", "b"]
             .iter()
             .enumerate()
         {
-            map.entry(w.as_bytes().to_vec())
-                .or_default()
-                .insert(i as u32);
+            map.insert(w.as_bytes().to_vec(), Docs::One(i as u32));
         }
-        let docs = |p: &str| Like::new(p).docs(&map, |b| b).iter().collect::<Vec<_>>();
+        let docs = |p: &str| Like::new(p).docs(&map, |d| d).iter().collect::<Vec<_>>();
         assert_eq!(docs("app*"), [0, 1, 2]);
         assert_eq!(docs("appl?"), [1, 2]);
         assert_eq!(docs("*a"), [3]);

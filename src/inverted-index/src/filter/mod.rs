@@ -24,12 +24,11 @@
 //! - A reference property with `valueInt` compares the number of references.
 //! - `WithinGeoRange`: great-circle (haversine, R = 6371 km) distance ≤ the maximum, meters.
 
+mod id;
 mod like;
 mod paths;
 mod text;
 
-use std::borrow::Borrow;
-use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use roaring::RoaringBitmap;
@@ -37,7 +36,7 @@ use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
 use types::schema::DataType;
 
 use crate::config::IndexConfig;
-use crate::index::{PropIndex, State};
+use crate::index::State;
 use crate::postings::codec;
 use crate::{Error, Result};
 
@@ -85,8 +84,7 @@ impl Eval<'_> {
                     }
                     if n > 0 {
                         merged[i] = true;
-                        let p = self.index_of(name);
-                        out &= range_docs(p, bound(&lo), bound(&hi));
+                        out &= self.index_of(name).value_range(bound(&lo), bound(&hi));
                     }
                 }
                 // every operand is evaluated, so that an invalid one is reported
@@ -180,8 +178,8 @@ impl Eval<'_> {
                 if is_list(&c.value) {
                     return Err(Error::InvalidFilter(format!(
                         "operator {} needs a single value, got a list in {}",
-                        op_name(c.operator),
-                        value_name(&c.value)
+                        c.operator.name(),
+                        c.value.field_name()
                     )));
                 }
                 return each(&c.value, c.operator);
@@ -191,7 +189,7 @@ impl Eval<'_> {
         if items.is_empty() {
             return Err(Error::InvalidFilter(format!(
                 "operator {} needs at least one value",
-                op_name(c.operator)
+                c.operator.name()
             )));
         }
         let mut out = if any {
@@ -221,7 +219,7 @@ fn nested(e: Error, i: usize) -> Error {
     }
 }
 
-/// A comparison served by an ordered map.
+/// A comparison of a value with the filter's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cmp {
     Eq,
@@ -259,29 +257,15 @@ impl Cmp {
     }
 }
 
-/// The union of the docs of the keys `k` of `map` with `k cmp key`.
-fn compare<K, Q, V>(
-    map: &BTreeMap<K, V>,
-    cmp: Cmp,
-    key: &Q,
-    docs: impl Fn(&V) -> &RoaringBitmap,
-) -> RoaringBitmap
-where
-    K: Borrow<Q> + Ord,
-    Q: Ord + ?Sized,
-{
-    let range = match cmp {
-        Cmp::Eq => return map.get(key).map(&docs).cloned().unwrap_or_default(),
+/// The bounds of the keys `k` with `k cmp key`.
+fn bounds<T: Copy>(cmp: Cmp, key: T) -> (Bound<T>, Bound<T>) {
+    match cmp {
+        Cmp::Eq => (Bound::Included(key), Bound::Included(key)),
         Cmp::Gt => (Bound::Excluded(key), Bound::Unbounded),
         Cmp::Ge => (Bound::Included(key), Bound::Unbounded),
         Cmp::Lt => (Bound::Unbounded, Bound::Excluded(key)),
         Cmp::Le => (Bound::Unbounded, Bound::Included(key)),
-    };
-    let mut out = Union::default();
-    for (_, v) in map.range::<Q, _>(range) {
-        out.add(docs(v));
     }
-    out.finish()
 }
 
 /// A range on a property: its name and the bounds on the encoded value.
@@ -318,96 +302,6 @@ fn bound(b: &Bound<Vec<u8>>) -> Bound<&[u8]> {
     }
 }
 
-/// True if no key lies within the bounds.
-fn empty_range(lo: Bound<&[u8]>, hi: Bound<&[u8]>) -> bool {
-    match (lo, hi) {
-        (Bound::Included(a), Bound::Included(b)) => a > b,
-        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))
-        | (Bound::Excluded(a), Bound::Included(b)) => a >= b,
-        _ => false,
-    }
-}
-
-/// The docs having a value within the bounds: from the `(value, doc)` pairs when the property
-/// keeps them (cost proportional to the matches), else the union of the values' bitmaps.
-pub(crate) fn range_docs(p: &PropIndex, lo: Bound<&[u8]>, hi: Bound<&[u8]>) -> RoaringBitmap {
-    if empty_range(lo, hi) {
-        return RoaringBitmap::new();
-    }
-    if let Some(docs) = p.pairs.range(lo, hi) {
-        return bitmap_of(docs.collect());
-    }
-    let mut out = Union::default();
-    for (_, t) in p.values.range::<[u8], _>((lo, hi)) {
-        out.add(&t.docs);
-    }
-    out.finish()
-}
-
-/// A bitmap of unsorted doc ids (possibly repeated): sorted for few ids, through a bitset for
-/// many.
-fn bitmap_of(mut docs: Vec<u32>) -> RoaringBitmap {
-    let Some(&max) = docs.iter().max() else {
-        return RoaringBitmap::new();
-    };
-    let words = max as usize / 64 + 1;
-    if docs.len() < words / 4 {
-        docs.sort_unstable();
-        docs.dedup();
-        return RoaringBitmap::from_sorted_iter(docs.iter().copied())
-            .unwrap_or_else(|_| docs.iter().copied().collect());
-    }
-    let mut bits = vec![0u64; words];
-    for d in docs {
-        bits[d as usize / 64] |= 1 << (d % 64);
-    }
-    let sorted = bits.iter().enumerate().flat_map(|(i, &w)| {
-        let base = (i as u32) * 64;
-        let mut w = w;
-        std::iter::from_fn(move || {
-            if w == 0 {
-                return None;
-            }
-            let t = w.trailing_zeros();
-            w &= w - 1;
-            Some(base + t)
-        })
-    });
-    RoaringBitmap::from_sorted_iter(sorted).unwrap_or_default()
-}
-
-/// A union of many bitmaps, most of them small (one per distinct number, say): small ones are
-/// collected as sorted ids and built in one go, which is much faster than or-ing each.
-#[derive(Default)]
-pub(crate) struct Union {
-    out: RoaringBitmap,
-    small: Vec<u32>,
-}
-
-impl Union {
-    pub fn add(&mut self, b: &RoaringBitmap) {
-        let n = b.len();
-        if n == 1 {
-            self.small.extend(b.min());
-        } else if n <= 16 {
-            self.small.extend(b.iter());
-        } else {
-            self.out |= b;
-        }
-    }
-
-    pub fn finish(mut self) -> RoaringBitmap {
-        if !self.small.is_empty() {
-            self.small.sort_unstable();
-            self.small.dedup();
-            let small = RoaringBitmap::from_sorted_iter(self.small.iter().copied())
-                .unwrap_or_else(|_| self.small.iter().copied().collect());
-            self.out |= small;
-        }
-        self.out
-    }
-}
-
 fn is_list(v: &FilterValue) -> bool {
     matches!(
         v,
@@ -436,34 +330,6 @@ fn list_items(v: &FilterValue) -> Vec<FilterValue> {
     }
 }
 
-/// The wire name of the field a value came from.
-fn value_name(v: &FilterValue) -> &'static str {
-    match v {
-        FilterValue::Text(_) | FilterValue::TextList(_) => "valueText",
-        FilterValue::Int(_) | FilterValue::IntList(_) => "valueInt",
-        FilterValue::Number(_) | FilterValue::NumberList(_) => "valueNumber",
-        FilterValue::Boolean(_) | FilterValue::BooleanList(_) => "valueBoolean",
-        FilterValue::Date(_) | FilterValue::DateList(_) => "valueDate",
-        FilterValue::GeoRange { .. } => "valueGeoRange",
-    }
-}
-
-fn op_name(op: Operator) -> &'static str {
-    match op {
-        Operator::Equal => "Equal",
-        Operator::NotEqual => "NotEqual",
-        Operator::GreaterThan => "GreaterThan",
-        Operator::GreaterThanEqual => "GreaterThanEqual",
-        Operator::LessThan => "LessThan",
-        Operator::LessThanEqual => "LessThanEqual",
-        Operator::Like => "Like",
-        Operator::ContainsAny => "ContainsAny",
-        Operator::ContainsAll => "ContainsAll",
-        Operator::IsNull => "IsNull",
-        Operator::WithinGeoRange => "WithinGeoRange",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use rand::rngs::StdRng;
@@ -482,7 +348,7 @@ mod tests {
         })
     }
 
-    /// Ranges (single and merged) from the `(value, doc)` pairs agree with a brute force
+    /// Ranges (single and merged) from the bit-sliced index agree with a brute force
     /// evaluation through inserts, updates and removals, for few and many docs per value.
     #[test]
     fn ranges_follow_updates() {

@@ -1,16 +1,14 @@
 //! Conditions on derived values: property length, null state, timestamps, geo distance and
 //! reference counts.
 
-use std::collections::BTreeMap;
-
 use roaring::RoaringBitmap;
 use types::filter::{Condition, FilterValue, Operator};
 use types::schema::DataType;
 
 use super::text::{invalid, type_name};
-use super::{compare, op_name, value_name, Cmp, Eval};
+use super::{bounds, Cmp, Eval};
 use crate::config::PropertySpec;
-use crate::index::{is_length, PropIndex};
+use crate::index::{is_length, time_key, Bsi, PropIndex};
 use crate::postings::codec;
 use crate::Result;
 
@@ -59,13 +57,13 @@ impl Eval<'_> {
         let FilterValue::Int(v) = c.value else {
             return Err(invalid(format!(
                 "Filtering for property length requires IntValue, got \"{}\" instead",
-                value_name(&c.value)
+                c.value.field_name()
             )));
         };
         if Cmp::of(c.operator).is_none() {
             return Err(invalid(format!(
                 "Filtering for property length supports operators (not) equal and greater/less than (equal), got \"{}\" instead",
-                op_name(c.operator)
+                c.operator.name()
             )));
         }
         if v < 0 {
@@ -102,7 +100,7 @@ impl Eval<'_> {
         let FilterValue::Boolean(null) = c.value else {
             return Err(invalid(format!(
                 "operator IsNull requires a booleanValue, got \"{}\" instead",
-                value_name(&c.value)
+                c.value.field_name()
             )));
         };
         if !self.config.index_null_state {
@@ -121,7 +119,7 @@ impl Eval<'_> {
     /// `_creationTimeUnix` / `_lastUpdateTimeUnix`.
     pub(super) fn timestamp(
         &self,
-        map: &BTreeMap<i64, RoaringBitmap>,
+        times: &Bsi,
         name: &str,
         c: &Condition,
     ) -> Result<RoaringBitmap> {
@@ -137,7 +135,7 @@ impl Eval<'_> {
         ) {
             return Err(invalid(format!(
                 "operator {} cannot be used on {name}",
-                op_name(c.operator)
+                c.operator.name()
             )));
         }
         self.contains(c, |value, op| {
@@ -164,7 +162,8 @@ impl Eval<'_> {
             let Some(cmp) = Cmp::of(op) else {
                 return Ok(RoaringBitmap::new());
             };
-            let docs = compare(map, cmp, &ms, |b| b);
+            let (lo, hi) = bounds(cmp, time_key(ms));
+            let docs = times.range(lo, hi);
             Ok(if op == Operator::NotEqual { self.complement(&docs) } else { docs })
         })
     }

@@ -1,13 +1,12 @@
 //! Conditions on property values: text, uuid and the other primitive types, and the object id.
 
-use std::ops::Bound;
 use std::sync::LazyLock;
 
 use roaring::RoaringBitmap;
 use types::filter::{Condition, FilterValue, Operator};
 use types::schema::DataType;
 
-use super::{compare, op_name, range_docs, value_name, Cmp, Eval, Like};
+use super::{bounds, Cmp, Eval, Like};
 use crate::config::PropertySpec;
 use crate::index::PropIndex;
 use crate::postings::codec;
@@ -29,7 +28,7 @@ pub(super) fn type_name(dt: &DataType) -> &'static str {
 pub(super) fn type_error(value: &FilterValue, spec: &PropertySpec, expected: &str) -> Error {
     invalid(format!(
         "data type filter cannot use \"{}\" on type \"{}\", use \"{expected}\" instead",
-        value_name(value),
+        value.field_name(),
         type_name(&spec.data_type)
     ))
 }
@@ -89,17 +88,18 @@ impl Eval<'_> {
         )))
     }
 
-    /// `op key` over a property's values; `NotEqual` is the complement of `Equal`.
-    fn value_op(&self, p: &PropIndex, op: Operator, key: &[u8]) -> RoaringBitmap {
+    /// `op key` over a property's tokens (`text`) or other values; `NotEqual` is the
+    /// complement of `Equal`.
+    fn value_op(&self, p: &PropIndex, op: Operator, key: &[u8], text: bool) -> RoaringBitmap {
         let Some(cmp) = Cmp::of(op) else {
             return RoaringBitmap::new();
         };
-        let docs = match cmp {
-            Cmp::Eq => compare(&p.values, cmp, key, |t| &t.docs),
-            Cmp::Gt => range_docs(p, Bound::Excluded(key), Bound::Unbounded),
-            Cmp::Ge => range_docs(p, Bound::Included(key), Bound::Unbounded),
-            Cmp::Lt => range_docs(p, Bound::Unbounded, Bound::Excluded(key)),
-            Cmp::Le => range_docs(p, Bound::Unbounded, Bound::Included(key)),
+        let (lo, hi) = bounds(cmp, key);
+        let docs = match (cmp == Cmp::Eq, text) {
+            (true, true) => p.token_docs(key),
+            (true, false) => p.value_docs(key),
+            (false, true) => p.token_range(lo, hi),
+            (false, false) => p.value_range(lo, hi),
         };
         if op == Operator::NotEqual {
             self.complement(&docs)
@@ -130,9 +130,9 @@ impl Eval<'_> {
             let mut out = self.state.all.clone();
             for t in &terms {
                 out &= if op == Operator::Like {
-                    Like::new(t).docs(&p.values, |t| &t.docs)
+                    Like::new(t).docs(&p.terms, |t| &t.docs)
                 } else {
-                    self.value_op(p, op, t.as_bytes())
+                    self.value_op(p, op, t.as_bytes(), true)
                 };
             }
             Ok(out)
@@ -144,7 +144,7 @@ impl Eval<'_> {
         if matches!(c.operator, Operator::Like | Operator::WithinGeoRange) {
             return Err(invalid(format!(
                 "operator \"{}\" cannot be used on uuid/uuid[] props",
-                op_name(c.operator)
+                c.operator.name()
             )));
         }
         let p = self.index_of(&spec.name);
@@ -156,7 +156,7 @@ impl Eval<'_> {
                 )));
             };
             let key = codec::uuid(s).ok_or_else(|| invalid(format!("parse uuid string: invalid UUID {s:?}")))?;
-            Ok(self.value_op(p, op, &key))
+            Ok(self.value_op(p, op, &key, false))
         })
     }
 
@@ -199,41 +199,7 @@ impl Eval<'_> {
                 }
                 (_, _) => return Err(type_error(value, spec, "valueDate")),
             };
-            Ok(self.value_op(p, op, &key))
-        })
-    }
-
-    /// `["id"]` / `["_id"]`: compared as the canonical uuid string, as Weaviate's `_id` index
-    /// stores it.
-    pub(super) fn id(&self, c: &Condition) -> Result<RoaringBitmap> {
-        if matches!(c.operator, Operator::IsNull | Operator::WithinGeoRange) {
-            return Err(invalid(format!(
-                "operator {} cannot be used on the object id",
-                op_name(c.operator)
-            )));
-        }
-        self.contains(c, |value, op| {
-            let FilterValue::Text(s) = value else {
-                return Err(invalid(
-                    "using [\"_id\"] to filter by uuid: must use \"valueText\" to specify the id"
-                        .into(),
-                ));
-            };
-            if op == Operator::Like {
-                return Ok(Like::new(s).docs_str(&self.state.ids));
-            }
-            let key = uuid::Uuid::parse_str(s)
-                .map(|u| u.hyphenated().to_string())
-                .unwrap_or_else(|_| s.clone());
-            let Some(cmp) = Cmp::of(op) else {
-                return Ok(RoaringBitmap::new());
-            };
-            let docs = compare(&self.state.ids, cmp, key.as_str(), |b| b);
-            Ok(if op == Operator::NotEqual {
-                self.complement(&docs)
-            } else {
-                docs
-            })
+            Ok(self.value_op(p, op, &key, false))
         })
     }
 }

@@ -1,8 +1,15 @@
 //! [`InvertedIndex`]: the configuration and the in-memory state behind one lock.
 
+mod bsi;
+mod counts;
+mod docs;
+mod prop;
 mod state;
 
-pub(crate) use state::{is_length, PropIndex, State};
+pub(crate) use bsi::Bsi;
+pub(crate) use docs::{Docs, Union};
+pub(crate) use prop::{empty_range, PropIndex};
+pub(crate) use state::{is_length, time_key, State};
 
 use parking_lot::RwLock;
 use roaring::RoaringBitmap;

@@ -136,6 +136,11 @@ pub(crate) fn decode<'a>(key: &'a [u8], value: &'a [u8]) -> Result<Entry<'a>> {
                         4 => Some(u32::from_be_bytes(array(value, key)?)),
                         _ => return Err(corrupt("bad term frequency", key)),
                     };
+                    // non-text values are encoded in at most 16 bytes (a uuid), which the
+                    // in-memory value keys rely on
+                    if tf.is_none() && payload.len() > 16 {
+                        return Err(corrupt("value longer than 16 bytes", key));
+                    }
                     Ok(Entry::Value {
                         prop,
                         value: payload,
@@ -217,6 +222,7 @@ mod tests {
             (vec![KIND_VALUE, 0, 9, b'a', 0, 0, 0, 1], vec![]),
             (key(KIND_VALUE, Some("p"), b"x", 1), vec![1, 2]),
             (key(KIND_PRESENT, Some("p"), b"xy", 1), vec![]),
+            (key(KIND_VALUE, Some("p"), &[7; 17], 1), vec![]),
         ] {
             assert!(matches!(decode(&k, &v), Err(Error::Corrupt(_))), "{k:?}");
         }

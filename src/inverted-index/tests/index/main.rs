@@ -1,8 +1,9 @@
 //! Integration tests of the inverted index: filters per operator and type (`filters/`), every
 //! case of the acceptance suite's test_filters.py with its own Python expectations
 //! (`filters_python`), a property test against a naive evaluator (`naive/`), BM25 against a
-//! reference computation and against test_keyword.py's Python reference (`bm25`), and the
-//! durable-entry round trip, updates and deletes (`roundtrip`).
+//! reference computation and against test_keyword.py's Python reference (`bm25`), comparisons
+//! on numbers, dates and timestamps (the bit-sliced indexes) against the naive evaluator
+//! (`ranges`), and the durable-entry round trip, updates and deletes (`roundtrip`).
 
 // The naive evaluator and helpers panic on shapes they do not expect: a new variant should
 // fail these tests loudly rather than be listed here.
@@ -12,6 +13,7 @@ mod bm25;
 mod filters;
 mod filters_python;
 mod naive;
+mod ranges;
 mod roundtrip;
 
 use serde_json::{Map, Value};

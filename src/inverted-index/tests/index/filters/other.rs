@@ -131,6 +131,38 @@ fn uuid_properties_and_object_ids() {
         ids(&ix, &cond("id", Operator::Equal, text("not-a-uuid"))),
         Vec::<u32>::new()
     );
+    // Like scans only the ids starting with the literal prefix; it never matches uppercase
+    let like = |p: &str| ids(&ix, &cond("id", Operator::Like, text(p)));
+    assert_eq!(
+        like("10000000-0000-4000-8000-00000000000?"),
+        [0, 1, 2, 3, 4, 5]
+    );
+    assert_eq!(like("1000*5"), [5]);
+    assert_eq!(like("10000000-0000-4000-8000-000000000003"), [3]);
+    assert_eq!(like("1000000?-*-00000000000[0-9]"), Vec::<u32>::new());
+    assert_eq!(
+        like("10000000-0000-4000-8000-00000000000A"),
+        Vec::<u32>::new()
+    );
+    // a range bounded by something that is not a uuid compares the canonical strings
+    let all: &[u32] = &[0, 1, 2, 3, 4, 5];
+    assert_eq!(ids(&ix, &cond("id", Operator::GreaterThan, text("1"))), all);
+    assert_eq!(
+        ids(&ix, &cond("id", Operator::LessThan, text("1"))),
+        Vec::<u32>::new()
+    );
+    assert_eq!(ids(&ix, &cond("id", Operator::NotEqual, text("1"))), all);
+    assert_eq!(
+        ids(
+            &ix,
+            &cond(
+                "id",
+                Operator::LessThanEqual,
+                text("10000000-0000-4000-8000-000000000001x")
+            )
+        ),
+        [0, 1]
+    );
     assert!(err(&ix, &cond("id", Operator::Equal, FilterValue::Int(1)))
         .contains("must use \"valueText\""));
 }

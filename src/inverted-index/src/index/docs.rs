@@ -1,0 +1,138 @@
+//! [`Docs`]: the doc set of one posting, and [`Union`]: or-ing many of them.
+
+use roaring::RoaringBitmap;
+use types::DocId;
+
+/// The docs having one value (token, uuid). Most values of high-cardinality properties
+/// (numbers, dates, object ids, rare tokens) have exactly one doc, which is kept inline: a
+/// one-doc `RoaringBitmap` costs three heap allocations (~100 bytes with allocator overhead),
+/// this costs 16 bytes. Never empty, and `Many` always holds at least two docs, so that the
+/// derived equality is equality of sets.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Docs {
+    One(DocId),
+    Many(Box<RoaringBitmap>),
+}
+
+/// What [`Docs::remove`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Removal {
+    /// The doc was not there.
+    Absent,
+    /// The doc was removed; others remain.
+    Removed,
+    /// The doc was the only one (left in place: a `Docs` cannot be empty, so the owner drops
+    /// the whole posting).
+    Last,
+}
+
+impl Docs {
+    /// True if `doc` was not there yet.
+    pub fn insert(&mut self, doc: DocId) -> bool {
+        match self {
+            Docs::One(d) if *d == doc => false,
+            Docs::One(d) => {
+                let pair = RoaringBitmap::from_iter([*d, doc]);
+                *self = Docs::Many(Box::new(pair));
+                true
+            }
+            Docs::Many(b) => b.insert(doc),
+        }
+    }
+
+    pub fn remove(&mut self, doc: DocId) -> Removal {
+        match self {
+            Docs::One(d) if *d == doc => Removal::Last,
+            Docs::One(_) => Removal::Absent,
+            Docs::Many(b) => {
+                if !b.remove(doc) {
+                    return Removal::Absent;
+                }
+                if b.len() == 1 {
+                    if let Some(last) = b.min() {
+                        *self = Docs::One(last);
+                    }
+                }
+                Removal::Removed
+            }
+        }
+    }
+
+    /// The docs in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = DocId> + '_ {
+        let (one, many) = match self {
+            Docs::One(d) => (Some(*d), None),
+            Docs::Many(b) => (None, Some(b.iter())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+
+    pub fn to_bitmap(&self) -> RoaringBitmap {
+        match self {
+            Docs::One(d) => RoaringBitmap::from_iter([*d]),
+            Docs::Many(b) => (**b).clone(),
+        }
+    }
+}
+
+/// A union of many doc sets, most of them small (one per distinct number, say): small ones
+/// are collected as ids and built into a bitmap in one go, which is much faster than or-ing
+/// each into the result.
+#[derive(Default)]
+pub(crate) struct Union {
+    out: RoaringBitmap,
+    small: Vec<u32>,
+}
+
+impl Union {
+    pub fn add(&mut self, docs: &Docs) {
+        match docs {
+            Docs::One(d) => self.small.push(*d),
+            Docs::Many(b) if b.len() <= 16 => self.small.extend(b.iter()),
+            Docs::Many(b) => self.out |= &**b,
+        }
+    }
+
+    pub fn finish(mut self) -> RoaringBitmap {
+        if !self.small.is_empty() {
+            self.small.sort_unstable();
+            self.small.dedup();
+            let small = RoaringBitmap::from_sorted_iter(self.small.iter().copied())
+                .unwrap_or_else(|_| self.small.iter().copied().collect());
+            self.out |= small;
+        }
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_stay_normalised() {
+        let mut d = Docs::One(5);
+        assert!(!d.insert(5));
+        assert!(d.insert(9));
+        assert!(matches!(d, Docs::Many(_)));
+        assert_eq!(d.iter().collect::<Vec<_>>(), [5, 9]);
+        assert_eq!(d.remove(7), Removal::Absent);
+        assert_eq!(d.remove(5), Removal::Removed);
+        assert_eq!(d, Docs::One(9));
+        assert_eq!(d.remove(9), Removal::Last);
+        assert_eq!(d.to_bitmap().iter().collect::<Vec<_>>(), [9]);
+    }
+
+    #[test]
+    fn union_of_small_and_large_sets() {
+        let big = Docs::Many(Box::new((0..100).collect()));
+        let mut u = Union::default();
+        u.add(&Docs::One(500));
+        u.add(&big);
+        u.add(&Docs::One(3));
+        u.add(&Docs::Many(Box::new([200, 201].into_iter().collect())));
+        let got = u.finish();
+        assert_eq!(got.len(), 103);
+        assert!(got.contains(500) && got.contains(201));
+    }
+}
