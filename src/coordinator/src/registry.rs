@@ -132,7 +132,10 @@ impl ShardRegistry {
                 async_indexing: self.async_indexing,
                 inverted: inverted_config(&meta.class)?,
             };
-            let shard = Arc::new(self.store.open_shard(spec)?);
+            let options = shard::OpenOptions {
+                vector_cache_max_objects: cache_limits(&meta.class),
+            };
+            let shard = Arc::new(self.store.open_shard_with(spec, &options)?);
             // The thread ends by itself when the shard is dropped.
             let _indexer = shard.start_indexer();
             self.shards.write().insert(key, shard);
@@ -166,8 +169,12 @@ impl MetaListener for ShardRegistry {
             MetaChange::ClassUpdated(name) => state.class(name).map_or(Ok(()), |meta| {
                 let targets = targets_of(&meta.class);
                 let inverted = inverted_config(&meta.class)?;
+                let limits = cache_limits(&meta.class);
                 for shard in self.shards_of(name) {
                     shard.update_targets(&targets);
+                    for (target, max) in &limits {
+                        shard.set_vector_cache_max_objects(target, *max);
+                    }
                     shard.update_inverted(inverted.clone());
                 }
                 Ok(())
@@ -204,6 +211,23 @@ pub(crate) fn targets_of(class: &types::schema::Class) -> Vec<TargetSpec> {
                 kind,
                 cleanup_interval_secs,
             }
+        })
+        .collect()
+}
+
+/// `vectorCacheMaxObjects` of every graph index of a class, by target (flat indexes hold
+/// their vectors in memory whatever the setting, as they scan them all anyway).
+fn cache_limits(class: &types::schema::Class) -> BTreeMap<String, u64> {
+    class
+        .vector_targets()
+        .into_iter()
+        .filter_map(|(name, _, config)| {
+            let max = match &config {
+                VectorIndexConfig::Hnsw(h) => h.vector_cache_max_objects,
+                VectorIndexConfig::Dynamic(d) => d.hnsw.vector_cache_max_objects,
+                VectorIndexConfig::Flat(_) => return None,
+            };
+            Some((name, max.max(0) as u64))
         })
         .collect()
 }
@@ -290,5 +314,28 @@ fn status_from(s: &str) -> ShardStatus {
         ShardStatus::ReadOnly
     } else {
         ShardStatus::Ready
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::cache_limits;
+    use crate::schema::{parse_class, SchemaDefaults};
+
+    #[test]
+    fn cache_limits_cover_graph_indexes_only() {
+        let body = json!({"class": "V", "vectorConfig": {
+            "a": {"vectorizer": {"none": {}}, "vectorIndexType": "hnsw",
+                  "vectorIndexConfig": {"vectorCacheMaxObjects": 500}},
+            "b": {"vectorizer": {"none": {}}, "vectorIndexType": "flat"},
+            "c": {"vectorizer": {"none": {}}, "vectorIndexType": "hnsw"}
+        }});
+        let class = parse_class(&body, &SchemaDefaults::default()).expect("valid class");
+        let limits = cache_limits(&class);
+        assert_eq!(limits.get("a"), Some(&500));
+        assert_eq!(limits.get("b"), None);
+        assert_eq!(limits.get("c"), Some(&1_000_000_000_000));
     }
 }

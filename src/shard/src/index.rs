@@ -4,11 +4,12 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use storage::{keys, Cf, KvStore};
 use types::schema::Distance;
 use types::DocId;
-use vector_index::{HnswIndex, HnswParams, VectorIndex};
+use vector_index::{HnswIndex, HnswParams, VectorCache, VectorIndex};
 
 use crate::{snapshot, Error, Result};
 
@@ -50,15 +51,46 @@ pub(crate) struct Opened {
     pub stale: Vec<(DocId, Option<Vec<f32>>)>,
 }
 
-/// Opens the index of one target of the shard at `prefix`.
+/// `vectorCacheMaxObjects` when a class does not set it: Weaviate's default, which binds
+/// nothing (every vector stays in memory).
+pub const DEFAULT_VECTOR_CACHE_MAX_OBJECTS: u64 = 1_000_000_000_000;
+
+/// A graph target's vector cache: at most `max` vectors in memory, the others read from the
+/// target's stored vectors. A store error reads as a missing vector (the index then skips the
+/// node for that operation) and is logged.
+pub(crate) fn vector_cache(
+    store: &Arc<dyn KvStore>,
+    prefix: u64,
+    target: &str,
+    max: u64,
+) -> VectorCache {
+    let (store, target) = (store.clone(), target.to_string());
+    let loader = move |doc| match load_vector(&*store, prefix, &target, doc) {
+        Ok(vector) => vector,
+        Err(e) => {
+            tracing::warn!(target = %target, doc, error = %e, "reading a vector for the index failed");
+            None
+        }
+    };
+    VectorCache {
+        max_objects: usize::try_from(max).unwrap_or(usize::MAX),
+        loader: Arc::new(loader),
+    }
+}
+
+/// Opens the index of one target of the shard at `prefix`; a graph keeps at most `cache_max`
+/// vectors in memory.
 pub(crate) fn open(
-    store: &dyn KvStore,
+    store: &Arc<dyn KvStore>,
     prefix: u64,
     target: &str,
     distance: Distance,
     kind: &IndexKind,
     index_dir: Option<&Path>,
+    cache_max: u64,
 ) -> Result<Opened> {
+    let cache = vector_cache(store, prefix, target, cache_max);
+    let store = &**store;
     match kind {
         IndexKind::Skip => Ok(Opened {
             index: None,
@@ -66,11 +98,13 @@ pub(crate) fn open(
             stale: Vec::new(),
         }),
         IndexKind::Flat => open_flat(store, prefix, target, distance),
-        IndexKind::Hnsw(params) => open_hnsw(store, prefix, target, distance, params, index_dir),
+        IndexKind::Hnsw(params) => {
+            open_hnsw(store, prefix, target, distance, params, index_dir, cache)
+        }
         IndexKind::Dynamic { threshold, hnsw } => {
             let has_graph = index_dir.is_some_and(|d| snapshot::path(d, prefix, target).exists());
             if has_graph || count_vectors(store, prefix, target, *threshold)? >= *threshold {
-                return open_hnsw(store, prefix, target, distance, hnsw, index_dir);
+                return open_hnsw(store, prefix, target, distance, hnsw, index_dir, cache);
             }
             let mut opened = open_flat(store, prefix, target, distance)?;
             opened.unsnapshotted = count_log(store, prefix, target)?;
@@ -125,15 +159,16 @@ fn open_hnsw(
     distance: Distance,
     params: &HnswParams,
     index_dir: Option<&Path>,
+    cache: VectorCache,
 ) -> Result<Opened> {
     let restored = match index_dir {
-        Some(dir) => restore(store, prefix, target, distance, params, dir)?,
+        Some(dir) => restore(store, prefix, target, distance, params, dir, cache.clone())?,
         None => None,
     };
     let (index, covered, mut stale) = match restored {
         Some(r) => r,
         None => (
-            rebuild(store, prefix, target, distance, params)?,
+            rebuild(store, prefix, target, distance, params, cache)?,
             u64::MAX,
             BTreeSet::new(),
         ),
@@ -172,6 +207,7 @@ fn restore(
     distance: Distance,
     params: &HnswParams,
     dir: &Path,
+    cache: VectorCache,
 ) -> Result<Option<(HnswIndex, u64, BTreeSet<DocId>)>> {
     let Some((covered, mut reader)) = snapshot::open(dir, prefix, target)? else {
         return Ok(None);
@@ -186,7 +222,8 @@ fn restore(
             failure = Some(e);
         }
     };
-    let restored = HnswIndex::read_graph(distance, *params, &mut reader, &mut feed);
+    let restored =
+        HnswIndex::read_graph_with_cache(distance, *params, cache, &mut reader, &mut feed);
     if let Some(e) = failure {
         return Err(e);
     }
@@ -206,8 +243,9 @@ pub(crate) fn rebuild(
     target: &str,
     distance: Distance,
     params: &HnswParams,
+    cache: VectorCache,
 ) -> Result<HnswIndex> {
-    let index = HnswIndex::new(distance, *params);
+    let index = HnswIndex::with_vector_cache(distance, *params, cache);
     let mut chunk: Vec<(DocId, Vec<f32>)> = Vec::with_capacity(REBUILD_CHUNK);
     for_each_vector(store, prefix, target, &mut |doc, v| {
         chunk.push((doc, v.to_vec()));

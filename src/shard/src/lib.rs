@@ -14,11 +14,12 @@ mod shard;
 mod snapshot;
 
 pub use error::{Error, Result};
-pub use index::IndexKind;
+pub use index::{IndexKind, DEFAULT_VECTOR_CACHE_MAX_OBJECTS};
 pub use inverted_index::{IndexConfig, PropertySpec, Stopwords, Tokenization};
 pub use node_store::{NodeStore, ShardLocation};
 pub use shard::KeywordHit;
 pub use shard::{
-    PutMode, PutRefusal, PutResult, Shard, ShardSpec, ShardStatus, TargetSpec, VectorHit,
+    OpenOptions, PutMode, PutRefusal, PutResult, Shard, ShardSpec, ShardStatus, TargetSpec,
+    VectorHit,
 };
 pub use vector_index::HnswParams;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use storage::{keys, Cf, KvStore, RocksConfig, RocksStore, WriteBatch};
 
-use crate::{Error, Result, Shard, ShardSpec};
+use crate::{Error, OpenOptions, Result, Shard, ShardSpec};
 
 const PREFIX_KEY: &str = "shard-prefix/";
 const NEXT_PREFIX_KEY: &[u8] = b"shard-prefix-next";
@@ -50,9 +50,14 @@ impl NodeStore {
     }
 
     /// Opens a shard, allocating its prefix the first time. `spec.prefix` is ignored.
-    pub fn open_shard(&self, mut spec: ShardSpec) -> Result<Shard> {
+    pub fn open_shard(&self, spec: ShardSpec) -> Result<Shard> {
+        self.open_shard_with(spec, &OpenOptions::default())
+    }
+
+    /// [`NodeStore::open_shard`] with settings beyond the spec.
+    pub fn open_shard_with(&self, mut spec: ShardSpec, options: &OpenOptions) -> Result<Shard> {
         spec.prefix = self.prefix_for(&spec.class, &spec.name)?;
-        Shard::open(self.store.clone(), spec, self.index_dir.clone())
+        Shard::open_with(self.store.clone(), spec, self.index_dir.clone(), options)
     }
 
     /// Every shard that has data on this node.

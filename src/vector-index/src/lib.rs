@@ -16,7 +16,9 @@ mod validate;
 
 pub use error::{Error, Result};
 pub use flat::FlatIndex;
-pub use hnsw::{HnswIndex, HnswParams};
+pub use hnsw::{
+    HnswIndex, HnswParams, VectorCache, VectorLoader, UNCAPPED as UNCAPPED_VECTOR_CACHE,
+};
 
 use roaring::RoaringBitmap;
 use types::schema::Distance;
@@ -24,6 +26,8 @@ use types::DocId;
 
 /// A vector index of any kind. Methods dispatch by `match`, which keeps calls static and lets a
 /// new kind be added without touching callers.
+// One per target vector of a shard, behind an `Arc`: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum VectorIndex {
     /// Exact brute-force search.

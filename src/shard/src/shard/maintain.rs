@@ -9,7 +9,7 @@ use storage::{keys, Cf, WriteBatch};
 use vector_index::VectorIndex;
 
 use super::{Shard, TargetSpec};
-use crate::{snapshot, Result};
+use crate::{index, snapshot, Result};
 
 impl Shard {
     /// Snapshots every graph index that changed since its last snapshot and truncates the index
@@ -90,6 +90,32 @@ impl Shard {
                 }
             }
             *target.spec.write() = spec.clone();
+        }
+    }
+
+    /// Applies `vectorCacheMaxObjects` of a graph target at runtime (also to the graph a
+    /// dynamic target builds later). Unknown targets are ignored, like in
+    /// [`Shard::update_targets`].
+    pub fn set_vector_cache_max_objects(&self, target: &str, max: u64) {
+        let Some(t) = self.targets.get(target) else {
+            return;
+        };
+        if t.cache_max.swap(max, Ordering::Relaxed) == max {
+            return;
+        }
+        if let Some(current) = t.index() {
+            if let VectorIndex::Hnsw(index) = &*current {
+                index.set_vector_cache(index::vector_cache(&self.store, self.prefix, target, max));
+            }
+        }
+    }
+
+    /// Vectors of `target` held in memory (a capped graph holds at most its cap of them once
+    /// idle); `None` for a skipped or unknown target.
+    pub fn vectors_in_memory(&self, target: &str) -> Option<usize> {
+        match &*self.targets.get(target)?.index()? {
+            VectorIndex::Hnsw(index) => Some(index.vectors_in_memory()),
+            VectorIndex::Flat(index) => Some(index.len()),
         }
     }
 

@@ -21,6 +21,7 @@ use types::DocId;
 use vector_index::VectorIndex;
 
 pub use crate::index::IndexKind;
+use crate::index::DEFAULT_VECTOR_CACHE_MAX_OBJECTS;
 
 use crate::{Error, Result};
 
@@ -58,6 +59,16 @@ pub struct ShardSpec {
     pub inverted: inverted_index::IndexConfig,
 }
 
+/// Settings a shard needs when it opens that are not part of its [`ShardSpec`].
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// `vectorCacheMaxObjects` of graph targets by name: at most this many vectors stay in
+    /// memory, the others are read from the store when needed. Targets not named use
+    /// [`DEFAULT_VECTOR_CACHE_MAX_OBJECTS`] (no cap). Known at open, so that a restored index
+    /// never loads more.
+    pub vector_cache_max_objects: BTreeMap<String, u64>,
+}
+
 /// Whether the shard accepts writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShardStatus {
@@ -86,6 +97,8 @@ struct Target {
     last_cleanup: Mutex<Instant>,
     /// Changes waiting for the index, with asynchronous indexing.
     queue: Option<queue::IndexQueue>,
+    /// `vectorCacheMaxObjects` of the graph (also when a dynamic index builds it later).
+    cache_max: AtomicU64,
 }
 
 /// One physical shard.
@@ -123,21 +136,39 @@ impl Shard {
         spec: ShardSpec,
         index_dir: Option<PathBuf>,
     ) -> Result<Shard> {
+        Shard::open_with(store, spec, index_dir, &OpenOptions::default())
+    }
+
+    /// [`Shard::open`] with settings beyond the spec.
+    pub fn open_with(
+        store: Arc<dyn KvStore>,
+        spec: ShardSpec,
+        index_dir: Option<PathBuf>,
+        options: &OpenOptions,
+    ) -> Result<Shard> {
         let next_doc = read_counter(&*store, spec.prefix, NEXT_DOC_KEY)? as DocId;
         let next_seq = read_counter(&*store, spec.prefix, NEXT_SEQ_KEY)?;
         let count = read_counter(&*store, spec.prefix, COUNT_KEY)?;
         let mut targets = BTreeMap::new();
         for t in spec.targets {
+            let cache_max = options
+                .vector_cache_max_objects
+                .get(&t.name)
+                .copied()
+                .unwrap_or(DEFAULT_VECTOR_CACHE_MAX_OBJECTS);
             let opened = crate::index::open(
-                &*store,
+                &store,
                 spec.prefix,
                 &t.name,
                 t.distance,
                 &t.kind,
                 index_dir.as_deref(),
+                cache_max,
             )?;
             let name = t.name.clone();
-            targets.insert(name, Target::new(t, opened, spec.async_indexing)?);
+            let mut target = Target::new(t, opened, spec.async_indexing)?;
+            *target.cache_max.get_mut() = cache_max;
+            targets.insert(name, target);
         }
         let inverted = inverted_index::InvertedIndex::new(spec.inverted);
         load_postings(&*store, spec.prefix, &inverted)?;
@@ -220,6 +251,7 @@ impl Target {
             unsnapshotted: AtomicU64::new(opened.unsnapshotted),
             last_cleanup: Mutex::new(Instant::now()),
             queue,
+            cache_max: AtomicU64::new(DEFAULT_VECTOR_CACHE_MAX_OBJECTS),
         })
     }
 }

@@ -53,7 +53,16 @@ impl Shard {
         target.upgrading.store(true, Ordering::Relaxed);
         let from = self.write_lock.lock().next_seq;
         tracing::info!(shard = %self.name, target = name, "dynamic index reached its threshold: building the graph");
-        let built = index::rebuild(&*self.store, self.prefix, name, spec.distance, &params);
+        let max = target.cache_max.load(Ordering::Relaxed);
+        let cache = index::vector_cache(&self.store, self.prefix, name, max);
+        let built = index::rebuild(
+            &*self.store,
+            self.prefix,
+            name,
+            spec.distance,
+            &params,
+            cache,
+        );
         let outcome = built.and_then(|graph| {
             let _writer = self.write_lock.lock();
             let _indexing = self.indexer.lock();
@@ -64,6 +73,11 @@ impl Shard {
                         graph.remove(doc);
                     }
                 }
+            }
+            // The cap may have changed during the build.
+            let latest = target.cache_max.load(Ordering::Relaxed);
+            if latest != max {
+                graph.set_vector_cache(index::vector_cache(&self.store, self.prefix, name, latest));
             }
             *target.index.write() = Some(Arc::new(VectorIndex::Hnsw(graph)));
             Ok(())

@@ -4,3 +4,4 @@ mod async_indexing;
 mod basics;
 mod hnsw_persistence;
 mod inverted;
+mod vector_cache;

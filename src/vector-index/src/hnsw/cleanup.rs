@@ -18,7 +18,8 @@ use std::thread;
 
 use types::DocId;
 
-use super::storage::{set_upper_list, upper_list, Storage, DELETED, NONE, USED};
+use super::cache::Source;
+use super::storage::{set_upper_list, upper_list, Storage, DELETED, LINKING, NONE, USED};
 use super::visited::Scratch;
 use super::HnswIndex;
 use crate::topk::{decode, encode};
@@ -127,13 +128,20 @@ impl HnswIndex {
                     return;
                 }
                 let st = self.storage.read();
-                for node in start..end.min(start.saturating_add(REPAIR_BATCH)) {
-                    if st.flags(node) & USED == 0 || dead.contains(node) {
-                        continue;
+                with_source!(st, |src| {
+                    for node in start..end.min(start.saturating_add(REPAIR_BATCH)) {
+                        if src.flags(node) & USED == 0 || dead.contains(node) {
+                            continue;
+                        }
+                        for level in 0..=src.level(node) {
+                            self.repair(src, node, level, dead, &mut s);
+                        }
                     }
-                    for level in 0..=st.level(node) {
-                        self.repair(&st, node, level, dead, &mut s);
-                    }
+                });
+                let over = Self::over_cache(&st);
+                drop(st);
+                if over {
+                    self.evict_if_over();
                 }
             }
         };
@@ -159,7 +167,7 @@ impl HnswIndex {
             }
         }
         // Barrier 2: nobody holds a link into `dead` any more.
-        let st = self.storage.write();
+        let mut st = self.storage.write();
         let mut ids = self.ids.write();
         for &node in &dead.nodes {
             debug_assert!(ids.node_of(st.doc(node)) != Some(node));
@@ -171,22 +179,32 @@ impl HnswIndex {
             }
             st.set_level(node, 0);
             st.set_doc(node, NONE);
+            // A reused slot must start with an empty cell.
+            st.forget_vector(node);
             ids.free.push(node);
         }
         self.tombstones.fetch_sub(dead.len(), Ordering::Relaxed);
     }
 
-    /// A remaining node of the highest level, live ones preferred.
+    /// A remaining node of the highest level, live ones preferred, and above all one whose
+    /// insert has linked it (see [`LINKING`]): a node still being linked of a higher level
+    /// makes itself the entry point once it is linked.
     pub(super) fn best_entry(&self, st: &Storage, dead: &Dead) -> Option<(u32, usize)> {
         let next = self.ids.read().next;
         (0..next)
             .filter(|&n| st.flags(n) & USED != 0 && !dead.contains(n))
-            .max_by_key(|&n| (st.level(n), st.is_live(n), std::cmp::Reverse(n)))
+            .max_by_key(|&n| {
+                let linked = st.flags(n) & LINKING == 0;
+                (linked, st.level(n), st.is_live(n), std::cmp::Reverse(n))
+            })
             .map(|n| (n, st.level(n)))
     }
 
     /// Replaces `node`'s links at `level` if any points into `dead`.
-    fn repair(&self, st: &Storage, node: u32, level: usize, dead: &Dead, s: &mut Scratch) {
+    ///
+    /// A node without a usable vector (capped index, deleted meanwhile) only loses its links
+    /// into `dead`: without a vector nothing can be ranked. Candidates without one are left out.
+    fn repair<V: Source>(&self, st: V, node: u32, level: usize, dead: &Dead, s: &mut Scratch) {
         let mut upper = st.upper(node).lock();
         s.links.clear();
         if level == 0 {
@@ -200,14 +218,20 @@ impl HnswIndex {
         if !s.links.iter().any(|&n| dead.contains(n)) {
             return;
         }
-        let base = st.vector(node);
+        let Some(base) = st.vector(node) else {
+            s.links.retain(|&n| !dead.contains(n));
+            self.write_links(&st, &mut upper, node, level, &s.links);
+            return;
+        };
         s.visited.reset(st.capacity());
         s.visited.insert(node);
         s.keys.clear();
         for &link in &s.links {
             if !dead.contains(link) {
                 if !s.visited.insert(link) {
-                    s.keys.push(encode(self.dist(base, st.vector(link)), link));
+                    if let Some(v) = st.vector(link) {
+                        s.keys.push(encode(self.dist(base, v), link));
+                    }
                 }
                 continue;
             }
@@ -219,8 +243,9 @@ impl HnswIndex {
                     && st.flags(candidate) & USED != 0
                     && !s.visited.insert(candidate)
                 {
-                    s.keys
-                        .push(encode(self.dist(base, st.vector(candidate)), candidate));
+                    if let Some(v) = st.vector(candidate) {
+                        s.keys.push(encode(self.dist(base, v), candidate));
+                    }
                 }
             }
         }
@@ -240,10 +265,22 @@ impl HnswIndex {
                 s.kept.push(candidate);
             }
         }
+        self.write_links(&st, &mut upper, node, level, &s.kept);
+    }
+
+    /// Replaces `node`'s links at `level`; `upper` is its locked upper block.
+    fn write_links(
+        &self,
+        st: &Storage,
+        upper: &mut Option<Box<[u32]>>,
+        node: u32,
+        level: usize,
+        links: &[u32],
+    ) {
         if level == 0 {
-            st.write_links0(node, &s.kept);
+            st.write_links0(node, links);
         } else if let Some(block) = upper.as_deref_mut() {
-            set_upper_list(block, level, self.m, &s.kept);
+            set_upper_list(block, level, self.m, links);
         }
     }
 }

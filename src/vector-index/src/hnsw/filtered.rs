@@ -13,6 +13,7 @@ use std::sync::atomic::Ordering;
 
 use roaring::RoaringBitmap;
 
+use super::cache::Source;
 use super::search::len_of;
 use super::storage::Storage;
 use super::visited::Scratch;
@@ -32,9 +33,9 @@ const SEED_DIVISOR: usize = 2;
 
 impl HnswIndex {
     /// Layer-0 search from `ep` keeping the `ef` closest live allowed nodes in `s.sorted`.
-    pub(super) fn search_layer0_filtered(
+    pub(super) fn search_layer0_filtered<V: Source>(
         &self,
-        st: &Storage,
+        st: V,
         q: &[f32],
         ep: (u32, f32),
         ef: usize,
@@ -51,9 +52,9 @@ impl HnswIndex {
     }
 
     /// The two-hop search described in the module docs.
-    fn search_layer0_acorn(
+    fn search_layer0_acorn<V: Source>(
         &self,
-        st: &Storage,
+        st: V,
         q: &[f32],
         ep: (u32, f32),
         ef: usize,
@@ -78,8 +79,9 @@ impl HnswIndex {
                     bits[node as usize / 64] |= 1 << (node % 64);
                 }
             }
-            if bit(&bits, ep.0) {
-                offer(st, s, ef, &mut lower, ep.0, ep.1);
+            // An entry point without a usable vector (capped index) is only a way in.
+            if bit(&bits, ep.0) && (V::RESIDENT || ep.1 < f32::INFINITY) {
+                offer(&st, s, ef, &mut lower, ep.0, ep.1);
             } else {
                 s.candidates.push(!encode(ep.1, ep.0));
             }
@@ -134,8 +136,11 @@ impl HnswIndex {
                 if let Some(&after) = s.links2.get(i + 1) {
                     st.prefetch(after);
                 }
-                let d = self.dist(q, st.vector(next));
-                offer(st, s, ef, &mut lower, next, d);
+                let Some(v) = st.vector(next) else {
+                    continue;
+                };
+                let d = self.dist(q, v);
+                offer(&st, s, ef, &mut lower, next, d);
             }
         }
         s.sorted.clear();
@@ -148,9 +153,9 @@ impl HnswIndex {
     /// (see [`seed_count`]). Returns whether the sample was the whole allow-list, which makes
     /// the results exact.
     #[allow(clippy::too_many_arguments)]
-    fn seed(
+    fn seed<V: Source>(
         &self,
-        st: &Storage,
+        st: V,
         q: &[f32],
         allow: &RoaringBitmap,
         ids: &Ids,
@@ -176,8 +181,10 @@ impl HnswIndex {
                 continue;
             };
             if !s.visited.insert(node) {
-                let d = self.dist(q, st.vector(node));
-                offer(st, s, ef, lower, node, d);
+                if let Some(v) = st.vector(node) {
+                    let d = self.dist(q, v);
+                    offer(&st, s, ef, lower, node, d);
+                }
             }
             if taken >= seeds {
                 break;

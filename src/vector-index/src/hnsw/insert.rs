@@ -9,7 +9,8 @@ use parking_lot::Mutex;
 use types::schema::Distance;
 use types::DocId;
 
-use super::storage::{set_upper_list, upper_list, Storage, USED};
+use super::cache::Source;
+use super::storage::{set_upper_list, upper_list, Storage, LINKING, USED};
 use super::visited::Scratch;
 use super::{HnswIndex, MAX_LEVEL};
 use crate::distance;
@@ -109,7 +110,12 @@ impl HnswIndex {
                 self.grow();
                 continue;
             };
-            self.link(&st, node, level, s);
+            with_source!(st, |src| self.link(src, node, level, s));
+            let over = Self::over_cache(&st);
+            drop(st);
+            if over {
+                self.evict_if_over();
+            }
             return Ok(());
         }
     }
@@ -137,8 +143,9 @@ impl HnswIndex {
         };
         // The slot is unreachable: a fresh one was never linked, and a freed one was unlinked
         // and freed under the storage write lock, after which this read lock was taken.
-        // SAFETY: so nobody else reads or writes its vector now; the length is `dim`.
-        unsafe { st.write_vector(node, &s.query) };
+        // SAFETY: so nobody else reads or writes its vector now; the length is `dim`. A
+        // capped index keeps it even over the cap: the insert is about to need it.
+        unsafe { st.put_vector(node, &s.query, true) };
         st.write_links0(node, &[]);
         if level > 0 {
             let words = level * (self.m + 1);
@@ -147,7 +154,7 @@ impl HnswIndex {
         }
         st.set_level(node, level as u8);
         st.set_doc(node, doc);
-        st.set_flags(node, USED);
+        st.set_flags(node, USED | LINKING);
         match ids.node_of(doc) {
             Some(old) => {
                 if st.mark_deleted(old) {
@@ -168,35 +175,72 @@ impl HnswIndex {
         ((-u.ln() * self.level_mult) as usize).min(MAX_LEVEL)
     }
 
-    /// Links a freshly allocated node into the graph.
-    fn link(&self, st: &Storage, node: u32, level: usize, s: &mut Scratch) {
-        let q = st.vector(node);
+    /// Links a freshly allocated node into the graph, then clears its [`LINKING`] flag and
+    /// settles the entry point.
+    fn link<V: Source>(&self, st: V, node: u32, level: usize, s: &mut Scratch) {
+        // Just stored under the read lock this insert still holds, so never evicted.
+        let Some(q) = st.vector(node) else {
+            st.clear_flag(node, LINKING);
+            return;
+        };
         let mut entry = self.entry();
         let mut top_guard = None;
         if entry.is_none_or(|(_, top)| level > top) {
             top_guard = Some(self.entry_lock.lock());
             entry = self.entry();
         }
-        let Some((ep, top)) = entry else {
-            self.set_entry(Some((node, level)));
-            return;
+        let linked = entry.is_some_and(|entry| self.link_layers(st, q, node, level, entry, s));
+        st.clear_flag(node, LINKING);
+        // A node above layer 0 settles under the lock: a cleanup looking for a new entry point
+        // while this node was linking passed over it and may have lowered the top level below
+        // it. The flag is cleared before the lock is taken, so either that cleanup's choice
+        // is seen here or this node was one of its candidates.
+        let _guard = match top_guard {
+            Some(guard) => guard,
+            None if linked && level == 0 && self.entry().is_some() => return,
+            None => self.entry_lock.lock(),
         };
-        let mut cur = (ep, self.dist(q, st.vector(ep)));
+        // A node above the top level becomes the entry point. So does one that found no live
+        // node to link to while the entry point is a tombstone, promoted to the top level, so
+        // that it and later inserts are reachable.
+        match self.entry() {
+            Some((_, top)) if level > top => self.set_entry(Some((node, level))),
+            Some((ep, top)) if !linked && !st.is_live(ep) => {
+                self.promote(&st, node, level, top);
+                self.set_entry(Some((node, top)));
+            }
+            None => self.set_entry(Some((node, level))),
+            Some(_) => {}
+        }
+    }
+
+    /// Descends from `entry` and connects `node` (vector `q`) on each of its layers the graph
+    /// has. Returns whether it found a live node to link to on layer 0.
+    fn link_layers<V: Source>(
+        &self,
+        st: V,
+        q: &[f32],
+        node: u32,
+        level: usize,
+        (ep, top): (u32, usize),
+        s: &mut Scratch,
+    ) -> bool {
+        let mut cur = (ep, self.dist_to(st, q, ep));
         for lev in (level + 1..=top).rev() {
             self.greedy(st, q, &mut cur, lev, &mut s.links);
         }
         let mut linked = false;
+        let accept = |n| n != node && st.is_live(n);
         for lev in (0..=level.min(top)).rev() {
-            self.search_layer(
-                st,
-                q,
-                cur,
-                self.ef_construction,
-                lev,
-                |n| n != node && st.is_live(n),
-                true,
-                s,
-            );
+            let ef = self.ef_construction;
+            self.search_layer(st, q, cur, ef, lev, accept, true, s);
+            if lev == 0 && s.sorted.is_empty() && cur.0 != ep {
+                // The descent can end on a node another insert has linked on the upper layers
+                // but not yet on layer 0 (inserts link from the top down), deleted meanwhile:
+                // an island without a live node. The entry point's layer 0 is the graph.
+                let from_entry = (ep, self.dist_to(st, q, ep));
+                self.search_layer(st, q, from_entry, ef, 0, accept, true, s);
+            }
             let Some(&closest) = s.sorted.first() else {
                 continue;
             };
@@ -210,25 +254,7 @@ impl HnswIndex {
             }
             s.selected = selected;
         }
-        let _guard = match top_guard {
-            Some(guard) => guard,
-            None if linked && self.entry().is_some_and(|(_, top)| level <= top) => return,
-            // A cleanup lowered the top level (or emptied the graph) meanwhile, or no live
-            // node was reachable (the search found only tombstones): see below.
-            None => self.entry_lock.lock(),
-        };
-        // A node above the top level becomes the entry point. So does one that found no live
-        // node to link to while the entry point is a tombstone, promoted to the top level, so
-        // that it and later inserts are reachable.
-        match self.entry() {
-            Some((_, top)) if level > top => self.set_entry(Some((node, level))),
-            Some((ep, top)) if !linked && !st.is_live(ep) => {
-                self.promote(st, node, level, top);
-                self.set_entry(Some((node, top)));
-            }
-            None => self.set_entry(Some((node, level))),
-            Some(_) => {}
-        }
+        linked
     }
 
     /// Raises `node` from `level` to `top` (no links on the new levels). The caller holds the
@@ -262,9 +288,9 @@ impl HnswIndex {
     /// hnswlib's `getNeighborsByHeuristic2`: walks `sorted` (ascending keys of candidates
     /// relative to a base point) and keeps a candidate unless an already kept one is closer to
     /// it than the base point is. Fewer than `m` candidates are all kept.
-    pub(super) fn select_heuristic(
+    pub(super) fn select_heuristic<V: Source>(
         &self,
-        st: &Storage,
+        st: V,
         sorted: &[u64],
         m: usize,
         out: &mut Vec<u32>,
@@ -279,8 +305,11 @@ impl HnswIndex {
                 break;
             }
             let (candidate, d) = decode(key);
-            let v = st.vector(candidate);
-            if out.iter().all(|&kept| self.dist(v, st.vector(kept)) >= d) {
+            let Some(v) = st.vector(candidate) else {
+                continue;
+            };
+            let closer = |&kept: &u32| st.vector(kept).is_some_and(|w| self.dist(v, w) < d);
+            if !out.iter().any(closer) {
                 out.push(candidate);
             }
         }
@@ -288,9 +317,9 @@ impl HnswIndex {
 
     /// Sets the links of the new `node` at `level`, merging with links other inserts may
     /// already have added to it (pruned by the heuristic when over the bound).
-    fn set_own_links(
+    fn set_own_links<V: Source>(
         &self,
-        st: &Storage,
+        st: V,
         node: u32,
         level: usize,
         selected: &[u32],
@@ -320,9 +349,9 @@ impl HnswIndex {
     }
 
     /// Adds `new` to the links of `node` at `level`, pruning by the heuristic when full.
-    pub(super) fn add_link(
+    pub(super) fn add_link<V: Source>(
         &self,
-        st: &Storage,
+        st: V,
         node: u32,
         new: u32,
         level: usize,
@@ -358,17 +387,23 @@ impl HnswIndex {
     /// choice of `bound`. Links to tombstones go first: they are about to be cleaned up, and
     /// the heuristic would otherwise prefer an old tombstoned copy of a vector over its live
     /// replacement at the same place, leaving the replacement without a way in.
-    pub(super) fn prune(&self, st: &Storage, node: u32, bound: usize, s: &mut Scratch) {
+    ///
+    /// Without a usable vector of `node` (capped index, object deleted meanwhile) nothing can
+    /// be ranked and the first `bound` links stay; links without a usable vector go.
+    pub(super) fn prune<V: Source>(&self, st: V, node: u32, bound: usize, s: &mut Scratch) {
         s.links.retain(|&id| st.is_live(id));
         if s.links.len() <= bound {
             return;
         }
-        let base = st.vector(node);
+        let Some(base) = st.vector(node) else {
+            s.links.truncate(bound);
+            return;
+        };
         s.keys.clear();
         s.keys.extend(
             s.links
                 .iter()
-                .map(|&id| encode(self.dist(base, st.vector(id)), id)),
+                .filter_map(|&id| Some(encode(self.dist(base, st.vector(id)?), id))),
         );
         s.keys.sort_unstable();
         self.select_heuristic(st, &s.keys, bound, &mut s.kept);

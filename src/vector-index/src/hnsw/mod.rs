@@ -14,9 +14,33 @@
 //!   per operation) and exclusively only to grow the storage and, in a cleanup, as a barrier
 //!   that waits out operations which might still hold links to the slots being freed.
 //!
+//! - `vectorCacheMaxObjects` ([`cache`]): a capped index keeps at most that many vectors in
+//!   memory and reads the others through a loader; every operation picks the vector layout
+//!   once, so the default (uncapped) code paths are those of a plain in-memory index.
+//!
 //! # Lock order
 //! `storage` → `ids` or `entry_lock` → one node lock. `cleanup_lock` comes before all of them.
 
+/// Runs `$body` with `$src` bound to the [`cache::Source`] of the storage `$st` (a guard or a
+/// reference): the dispatch between the resident and the cached vector layouts, made once per
+/// operation so that each layout's loops are compiled on their own.
+macro_rules! with_source {
+    ($st:expr, |$src:ident| $body:expr) => {{
+        let storage: &$crate::hnsw::storage::Storage = &$st;
+        match storage.cache.as_ref() {
+            None => {
+                let $src = $crate::hnsw::cache::Resident(storage);
+                $body
+            }
+            Some(cache) => {
+                let $src = $crate::hnsw::cache::Cached::new(storage, cache);
+                $body
+            }
+        }
+    }};
+}
+
+mod cache;
 mod cleanup;
 mod filtered;
 mod insert;
@@ -41,6 +65,7 @@ use crate::distance::{self, DistanceFn};
 use crate::error::{Error, Result};
 use crate::topk::canonical;
 
+pub use cache::{VectorCache, VectorLoader, UNCAPPED};
 pub use params::HnswParams;
 
 use storage::{Storage, NONE};
@@ -235,6 +260,12 @@ impl HnswIndex {
     #[inline]
     fn dist(&self, a: &[f32], b: &[f32]) -> f32 {
         canonical((self.kernel)(a, b))
+    }
+
+    /// The distance from `q` to `node`, infinite when the node's vector is unusable.
+    #[inline]
+    fn dist_to<V: cache::Source>(&self, st: V, q: &[f32], node: u32) -> f32 {
+        st.vector(node).map_or(f32::INFINITY, |v| self.dist(q, v))
     }
 }
 

@@ -5,6 +5,7 @@ use roaring::RoaringBitmap;
 use types::schema::Distance;
 use types::DocId;
 
+use super::cache::Source;
 use super::storage::Storage;
 use super::visited::Scratch;
 use super::HnswIndex;
@@ -41,7 +42,26 @@ impl HnswIndex {
         allow: Option<&RoaringBitmap>,
     ) -> Result<Vec<(DocId, f32)>> {
         validate::components(query)?;
-        let st = self.storage.read();
+        let (hits, over) = {
+            let st = self.storage.read();
+            let hits = self.search_locked(&st, query, k, ef, allow)?;
+            (hits, Self::over_cache(&st))
+        };
+        if over {
+            self.evict_if_over();
+        }
+        Ok(hits)
+    }
+
+    /// [`HnswIndex::search_with_ef`] under the storage read lock.
+    fn search_locked(
+        &self,
+        st: &Storage,
+        query: &[f32],
+        k: usize,
+        ef: usize,
+        allow: Option<&RoaringBitmap>,
+    ) -> Result<Vec<(DocId, f32)>> {
         if st.dim == 0 || k == 0 {
             return Ok(Vec::new());
         }
@@ -59,10 +79,10 @@ impl HnswIndex {
             distance::normalize(&mut q);
         }
         let cutoff = self.params.read().flat_search_cutoff;
-        let hits = match allow {
-            Some(allow) if len_of(allow) < cutoff => self.exact(&st, &q, k, allow),
-            _ => self.graph_search(&st, &q, k, ef.max(k), allow, &mut s),
-        };
+        let hits = with_source!(st, |src| match allow {
+            Some(allow) if len_of(allow) < cutoff => self.exact(src, &q, k, allow),
+            _ => self.graph_search(src, &q, k, ef.max(k), allow, &mut s),
+        });
         s.query = q;
         Ok(hits)
     }
@@ -99,14 +119,21 @@ impl HnswIndex {
     }
 
     /// Exact top-`k` over the allowed ids.
-    fn exact(&self, st: &Storage, q: &[f32], k: usize, allow: &RoaringBitmap) -> Vec<(DocId, f32)> {
+    fn exact<V: Source>(
+        &self,
+        st: V,
+        q: &[f32],
+        k: usize,
+        allow: &RoaringBitmap,
+    ) -> Vec<(DocId, f32)> {
         let ids = self.ids.read();
         let k = k.min(len_of(allow)).min(ids.live);
         let mut top = TopK::new(k);
         if k > 0 {
             for doc in allow {
-                if let Some(node) = ids.node_of(doc) {
-                    top.push(self.dist(q, st.vector(node)), doc);
+                let node = ids.node_of(doc);
+                if let Some(v) = node.and_then(|node| st.vector(node)) {
+                    top.push(self.dist(q, v), doc);
                 }
             }
         }
@@ -114,9 +141,9 @@ impl HnswIndex {
     }
 
     /// Descends from the entry point, then searches layer 0 with `ef`.
-    fn graph_search(
+    fn graph_search<V: Source>(
         &self,
-        st: &Storage,
+        st: V,
         q: &[f32],
         k: usize,
         ef: usize,
@@ -126,16 +153,26 @@ impl HnswIndex {
         let Some((ep, top)) = self.entry() else {
             return Vec::new();
         };
-        let mut cur = (ep, self.dist(q, st.vector(ep)));
+        let mut cur = (ep, self.dist_to(st, q, ep));
         for level in (1..=top).rev() {
             self.greedy(st, q, &mut cur, level, &mut s.links);
         }
-        match allow {
-            None => {
-                let bounded = self.tombstones() > 0;
-                self.search_layer(st, q, cur, ef, 0, |n| st.is_live(n), bounded, s);
+        let layer0 = |from: (u32, f32), s: &mut Scratch| match allow {
+            // Without tombstones every reachable node is live, so the per-candidate flag read
+            // is skipped (as hnswlib's bare-bone search does); a node deleted during the search
+            // is still dropped from the hits below.
+            None if self.tombstones() == 0 => {
+                self.search_layer(st, q, from, ef, 0, |_| true, false, s);
             }
-            Some(allow) => self.search_layer0_filtered(st, q, cur, ef, allow, s),
+            None => self.search_layer(st, q, from, ef, 0, |n| st.is_live(n), true, s),
+            Some(allow) => self.search_layer0_filtered(st, q, from, ef, allow, s),
+        };
+        layer0(cur, s);
+        if s.sorted.is_empty() && cur.0 != ep {
+            // The descent ended on an island: a node an insert in flight has linked on the
+            // upper layers but not yet on layer 0, deleted meanwhile. The entry point's layer 0
+            // is the graph.
+            layer0((ep, self.dist_to(st, q, ep)), s);
         }
         let mut hits: Vec<(DocId, f32)> = s
             .sorted
@@ -150,9 +187,9 @@ impl HnswIndex {
     }
 
     /// Greedy walk at one upper layer: moves to the closest neighbour while that improves.
-    pub(super) fn greedy(
+    pub(super) fn greedy<V: Source>(
         &self,
-        st: &Storage,
+        st: V,
         q: &[f32],
         cur: &mut (u32, f32),
         level: usize,
@@ -165,7 +202,10 @@ impl HnswIndex {
                 if next as usize >= st.capacity() {
                     continue;
                 }
-                let d = self.dist(q, st.vector(next));
+                let Some(v) = st.vector(next) else {
+                    continue;
+                };
+                let d = self.dist(q, v);
                 if d < cur.1 {
                     *cur = (next, d);
                     changed = true;
@@ -184,9 +224,9 @@ impl HnswIndex {
     /// search stops at the first candidate farther than the worst result even when fewer than
     /// `ef` were found; with one, only once `ef` results are in.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn search_layer(
+    pub(super) fn search_layer<V: Source>(
         &self,
-        st: &Storage,
+        st: V,
         q: &[f32],
         ep: (u32, f32),
         ef: usize,
@@ -200,7 +240,8 @@ impl HnswIndex {
         s.results.clear();
         s.visited.insert(ep.0);
         let mut lower = f32::INFINITY;
-        if accept(ep.0) {
+        // An entry point without a usable vector (capped index) is only a way in.
+        if (V::RESIDENT || ep.1 < f32::INFINITY) && accept(ep.0) {
             s.results.push(encode(ep.1, ep.0));
             lower = ep.1;
         }
@@ -224,9 +265,15 @@ impl HnswIndex {
                 if s.visited.insert(next) {
                     continue;
                 }
-                let d = self.dist(q, st.vector(next));
+                let Some(v) = st.vector(next) else {
+                    continue;
+                };
+                let d = self.dist(q, v);
                 if s.results.len() < ef || d < lower {
                     s.candidates.push(!encode(d, next));
+                    if let Some(&best) = s.candidates.peek() {
+                        st.prefetch_links0(decode(!best).0);
+                    }
                     if accept(next) {
                         s.results.push(encode(d, next));
                         if s.results.len() > ef {

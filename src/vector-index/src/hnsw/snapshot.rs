@@ -1,16 +1,20 @@
 //! Persistence of the graph: [`HnswIndex::write_graph`] and [`HnswIndex::read_graph`].
 //!
-//! # Format (version 1, little-endian)
+//! # Format (version 2, little-endian)
 //! ```text
 //! header  "SHOALHNW" · version u32 · metric u8 · M u32 · efConstruction u32 · dim u32
 //!         · slots u32 · entry node u32 · top level u32 · level rng state u64
 //!         · checksum u64 of the header so far (checked before anything is allocated)
-//! slots   per slot: tag u8 (0 free, 1 live, 3 tombstone); unless free: doc u32 · level u8
+//! slots   per slot: tag u8 (0 free, 1 live, 3 tombstone, 5 tombstone without vector);
+//!         unless free: doc u32 · level u8
 //!         · layer 0: count u16 · ids u32.. · each level 1..=level: count u16 · ids u32..
-//!         · tombstones only: the stored vector, dim × f32 (the caller no longer has it)
+//!         · tag 3 only: the stored vector, dim × f32 (the caller no longer has it)
 //! footer  checksum u64 of every byte before it
 //! ```
 //! Live vectors are not written: the caller owns them and streams them back on restore.
+//! Version 2 added tag 5, written by capped indexes for tombstones whose vector was evicted;
+//! version 1 files are read as well. A restored capped index keeps no more vectors than its
+//! cap; a resident one frees the tombstones without a vector (their neighbours reconnected).
 
 use std::io::{self, Read, Write};
 use std::sync::atomic::Ordering;
@@ -21,16 +25,17 @@ use types::DocId;
 use super::cleanup::Dead;
 use super::insert::splitmix64;
 use super::storage::{set_upper_list, upper_list, Storage, DELETED, NONE, USED};
-use super::{HnswIndex, HnswParams, Ids, MAX_LEVEL};
+use super::{HnswIndex, HnswParams, Ids, VectorCache, MAX_LEVEL};
 use crate::distance;
 use crate::error::{Error, Result};
 use crate::validate;
 
 const MAGIC: &[u8; 8] = b"SHOALHNW";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const TAG_FREE: u8 = 0;
 const TAG_LIVE: u8 = 1;
 const TAG_TOMBSTONE: u8 = 3;
+const TAG_TOMBSTONE_BARE: u8 = 5;
 const BUFFER: usize = 1 << 16;
 
 fn metric_code(metric: Distance) -> u8 {
@@ -84,8 +89,12 @@ impl HnswIndex {
                 w.bytes(&[TAG_FREE]);
                 continue;
             }
-            let tombstone = flags & DELETED != 0;
-            w.bytes(&[if tombstone { TAG_TOMBSTONE } else { TAG_LIVE }]);
+            let tombstone = (flags & DELETED != 0).then(|| st.stored_vector(node));
+            w.bytes(&[match tombstone {
+                None => TAG_LIVE,
+                Some(Some(_)) => TAG_TOMBSTONE,
+                Some(None) => TAG_TOMBSTONE_BARE,
+            }]);
             w.u32(st.doc(node));
             {
                 // The level is read under the node's lock, which a promotion holds.
@@ -98,8 +107,8 @@ impl HnswIndex {
                     w.list(upper_list(upper.as_deref(), lev, self.m).unwrap_or(&[]));
                 }
             }
-            if tombstone {
-                for &x in st.vector(node) {
+            if let Some(Some(vector)) = tombstone {
+                for &x in vector {
                     w.bytes(&x.to_le_bytes());
                 }
             }
@@ -122,13 +131,30 @@ impl HnswIndex {
         vectors: &mut dyn FnMut(&mut dyn FnMut(DocId, &[f32])),
     ) -> Result<(HnswIndex, Vec<DocId>)> {
         let index = HnswIndex::new(metric, params);
-        index.read_nodes(graph)?;
-        let missing = index.attach_vectors(vectors)?;
+        let bare = index.read_nodes(graph)?;
+        let missing = index.attach_vectors(vectors, bare)?;
         Ok((index, missing))
     }
 
-    /// Reads and validates the header and the slots into this (new, unshared) index.
-    fn read_nodes(&self, graph: &mut dyn Read) -> Result<()> {
+    /// [`HnswIndex::read_graph`] for an index capped by `cache`: it keeps at most
+    /// `cache.max_objects` of the restored vectors in memory.
+    #[allow(clippy::type_complexity)]
+    pub fn read_graph_with_cache(
+        metric: Distance,
+        params: HnswParams,
+        cache: VectorCache,
+        graph: &mut dyn Read,
+        vectors: &mut dyn FnMut(&mut dyn FnMut(DocId, &[f32])),
+    ) -> Result<(HnswIndex, Vec<DocId>)> {
+        let index = HnswIndex::with_vector_cache(metric, params, cache);
+        let bare = index.read_nodes(graph)?;
+        let missing = index.attach_vectors(vectors, bare)?;
+        Ok((index, missing))
+    }
+
+    /// Reads and validates the header and the slots into this (new, unshared) index. Returns
+    /// the tombstones stored without a vector.
+    fn read_nodes(&self, graph: &mut dyn Read) -> Result<Vec<u32>> {
         let mut r = Reader::new(graph);
         let mut magic = [0u8; 8];
         r.bytes(&mut magic)?;
@@ -136,7 +162,7 @@ impl HnswIndex {
             return Err(corrupt("not an HNSW graph (bad magic)"));
         }
         let version = r.u32()?;
-        if version != VERSION {
+        if !(1..=VERSION).contains(&version) {
             return Err(incompatible(format!(
                 "graph format version {version}, expected {VERSION}"
             )));
@@ -176,6 +202,7 @@ impl HnswIndex {
         };
         let mut live = Vec::new();
         let mut tombstones = 0;
+        let mut bare = Vec::new();
         let mut links = Vec::new();
         let mut vector = vec![0f32; dim];
         for node in 0..slots {
@@ -189,6 +216,7 @@ impl HnswIndex {
                     continue;
                 }
                 TAG_LIVE | TAG_TOMBSTONE => {}
+                TAG_TOMBSTONE_BARE if version >= 2 => {}
                 _ => return Err(corrupt(format!("slot {node} has unknown tag {tag}"))),
             }
             let doc = r.u32()?;
@@ -217,9 +245,13 @@ impl HnswIndex {
                 validate::components(&vector)
                     .map_err(|err| corrupt(format!("tombstone {node}: {err}")))?;
                 // SAFETY: the index is still private to this thread.
-                unsafe { st.write_vector(node, &vector) };
+                unsafe { st.put_vector(node, &vector, false) };
                 st.set_flags(node, USED | DELETED);
                 tombstones += 1;
+            } else if tag == TAG_TOMBSTONE_BARE {
+                st.set_flags(node, USED | DELETED);
+                tombstones += 1;
+                bare.push(node);
             } else {
                 st.set_flags(node, USED);
                 live.push((node, doc));
@@ -248,15 +280,17 @@ impl HnswIndex {
         self.tombstones.store(tombstones, Ordering::Relaxed);
         self.rng.store(rng, Ordering::Relaxed);
         self.set_entry((entry != NONE).then_some((entry, top as usize)));
-        Ok(())
+        Ok(bare)
     }
 
-    /// Streams the caller's vectors into the slots of their live nodes; removes the nodes whose
-    /// ids were not fed; returns the fed ids without a node.
+    /// Streams the caller's vectors into the slots of their live nodes (a capped index keeps
+    /// those that fit); removes the nodes whose ids were not fed, and in a resident index the
+    /// `bare` tombstones (stored without a vector); returns the fed ids without a node.
     #[allow(clippy::type_complexity)]
     fn attach_vectors(
         &self,
         vectors: &mut dyn FnMut(&mut dyn FnMut(DocId, &[f32])),
+        bare: Vec<u32>,
     ) -> Result<Vec<DocId>> {
         let mut missing = Vec::new();
         let mut failure = None;
@@ -292,7 +326,7 @@ impl HnswIndex {
                     distance::normalize(&mut normalised);
                 }
                 // SAFETY: the index is still private to this thread.
-                unsafe { st.write_vector(node, &normalised) };
+                unsafe { st.put_vector(node, &normalised, false) };
                 fed[node as usize / 64] |= 1 << (node % 64);
             };
             vectors(&mut sink);
@@ -314,9 +348,13 @@ impl HnswIndex {
             }
             gone
         };
-        if !gone.is_empty() {
-            self.tombstones.fetch_add(gone.len(), Ordering::Relaxed);
-            let mut dead = Dead::new(gone, self.storage.read().capacity());
+        self.tombstones.fetch_add(gone.len(), Ordering::Relaxed);
+        let mut dead = gone;
+        if self.storage.read().cache.is_none() {
+            dead.extend(bare);
+        }
+        if !dead.is_empty() {
+            let mut dead = Dead::new(dead, self.storage.read().capacity());
             self.purge(&mut dead, true);
         }
         if self.entry().is_none() {

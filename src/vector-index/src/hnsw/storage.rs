@@ -19,18 +19,29 @@
 //! - upper layers: one `Mutex<Option<Box<[u32]>>>` per node holding `level * (M + 1)` words,
 //!   `[count, ids..]` per level from 1 up. The mutex is also the node's lock for layer-0 writes.
 //!
+//! - cached vectors (a capped index, see [`super::cache`]): instead of the vectors above, one
+//!   `OnceLock<Box<[f32]>>` cell per node, set at most once under the shared lock and cleared
+//!   only through `&mut Storage`.
+//!
 //! # The one `unsafe` invariant
-//! Vectors sit in `UnsafeCell`s because inserts write them under the shared lock. A slot is
-//! written only while it is unreachable: right after allocation (before any link, entry point
-//! or result can name it), or while being restored. It is read only once reachable. Slot reuse
-//! after a cleanup waits for every operation that might still hold a stale link to finish
-//! (the cleanup takes the storage write lock before it frees), so no read overlaps a write.
+//! Resident vectors sit in `UnsafeCell`s because inserts write them under the shared lock. A
+//! slot is written only while it is unreachable: right after allocation (before any link,
+//! entry point or result can name it), or while being restored. It is read only once reachable.
+//! Slot reuse after a cleanup waits for every operation that might still hold a stale link to
+//! finish (the cleanup takes the storage write lock before it frees), so no read overlaps a
+//! write. Cached vectors hold to the same rule without `unsafe`: a cell is written once while
+//! shared (by the insert that allocated the slot, or by a search loading the vector of a
+//! reachable node, which then no longer changes) and emptied only under the storage write
+//! lock (eviction, slot freeing), when no reference into it can exist.
 
 use std::cell::UnsafeCell;
 use std::mem::size_of;
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use std::sync::OnceLock;
 
 use parking_lot::Mutex;
+
+use super::cache::Cache;
 
 /// "No node" in links, maps and the entry point.
 pub(super) const NONE: u32 = u32::MAX;
@@ -38,6 +49,10 @@ pub(super) const NONE: u32 = u32::MAX;
 pub(super) const USED: u8 = 1;
 /// Flag: the node is a tombstone (traversed, never returned, freed by cleanup).
 pub(super) const DELETED: u8 = 2;
+/// Flag: the insert that allocated the node is still linking it. Such a node is never made the
+/// entry point by a cleanup: its links are partial, and inserts descending from it would grow
+/// an island the rest of the graph does not reach.
+pub(super) const LINKING: u8 = 4;
 
 /// Fewest nodes per full chunk; also the capacity of the first chunk when it is allocated.
 const MIN_CHUNK: usize = 64;
@@ -48,6 +63,9 @@ const CHUNK_BYTES: usize = 1 << 20;
 
 /// Upper-layer links of one node, guarded by the node's lock.
 pub(super) type Upper = Mutex<Option<Box<[u32]>>>;
+
+/// A cached vector: set at most once while shared, cleared only through `&mut`.
+pub(super) type Cell = OnceLock<Box<[f32]>>;
 
 /// Everything stored per node.
 pub(super) struct Storage {
@@ -61,10 +79,15 @@ pub(super) struct Storage {
     capacity: usize,
     /// log2 of the nodes per full chunk; fixed when the first chunk is allocated.
     shift: u32,
+    /// `Some` in the cached layout: chunks hold cells instead of vectors.
+    pub(super) cache: Option<Box<Cache>>,
 }
 
 struct Chunk {
-    vectors: Box<[UnsafeCell<f32>]>,
+    /// `dim` floats per node in the resident layout; empty in the cached one.
+    vectors: Box<[Line]>,
+    /// One cell per node in the cached layout; empty in the resident one.
+    cells: Box<[Cell]>,
     links0: Box<[AtomicU32]>,
     docs: Box<[AtomicU32]>,
     flags: Box<[AtomicU8]>,
@@ -76,6 +99,46 @@ struct Chunk {
 // `Storage::write_vector`, whose contract (see the module docs) excludes concurrent reads and
 // writes of the same slot.
 unsafe impl Sync for Chunk {}
+
+/// Hints the CPU to fetch the cache line at `ptr` (a no-op off x86_64).
+#[inline]
+pub(super) fn prefetch<T>(ptr: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint; it never faults, whatever the address.
+    #[allow(unused_unsafe)]
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(ptr.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = ptr;
+}
+
+/// Sixteen floats on a cache line of their own: vector chunks are built of these so that a
+/// vector whose length is a multiple of 16 starts on a cache line, and no SIMD load of it
+/// straddles two lines.
+#[repr(C, align(64))]
+pub(super) struct Line([UnsafeCell<f32>; 16]);
+
+impl Line {
+    fn zero() -> Line {
+        Line(std::array::from_fn(|_| UnsafeCell::new(0.0)))
+    }
+}
+
+/// Lines enough for `floats` floats.
+fn lines_for(floats: usize) -> usize {
+    floats.div_ceil(16)
+}
+
+/// The floats of a run of lines.
+fn floats(lines: &[Line]) -> &[UnsafeCell<f32>] {
+    // SAFETY: `Line` is `repr(C)` over 16 `UnsafeCell<f32>` with no padding (64 bytes), so
+    // the lines are `16 * len` consecutive cells.
+    unsafe {
+        std::slice::from_raw_parts(lines.as_ptr().cast::<UnsafeCell<f32>>(), lines.len() * 16)
+    }
+}
 
 fn filled<T>(len: usize, f: impl FnMut() -> T) -> Box<[T]> {
     std::iter::repeat_with(f).take(len).collect()
@@ -90,9 +153,11 @@ fn extended<T>(old: Box<[T]>, len: usize, f: impl FnMut() -> T) -> Box<[T]> {
 }
 
 impl Chunk {
-    fn new(cap: usize, dim: usize, stride0: usize) -> Self {
+    fn new(cap: usize, dim: usize, stride0: usize, cached: bool) -> Self {
+        let (vectors, cells) = if cached { (0, cap) } else { (cap * dim, 0) };
         Chunk {
-            vectors: filled(cap * dim, || UnsafeCell::new(0.0)),
+            vectors: filled(lines_for(vectors), Line::zero),
+            cells: filled(cells, Cell::new),
             links0: filled(cap * stride0, || AtomicU32::new(0)),
             docs: filled(cap, || AtomicU32::new(NONE)),
             flags: filled(cap, || AtomicU8::new(0)),
@@ -105,9 +170,11 @@ impl Chunk {
         self.docs.len()
     }
 
-    fn grow(self, cap: usize, dim: usize, stride0: usize) -> Self {
+    fn grow(self, cap: usize, dim: usize, stride0: usize, cached: bool) -> Self {
+        let (vectors, cells) = if cached { (0, cap) } else { (cap * dim, 0) };
         Chunk {
-            vectors: extended(self.vectors, cap * dim, || UnsafeCell::new(0.0)),
+            vectors: extended(self.vectors, lines_for(vectors), Line::zero),
+            cells: extended(self.cells, cells, Cell::new),
             links0: extended(self.links0, cap * stride0, || AtomicU32::new(0)),
             docs: extended(self.docs, cap, || AtomicU32::new(NONE)),
             flags: extended(self.flags, cap, || AtomicU8::new(0)),
@@ -142,6 +209,7 @@ impl Storage {
             chunks: Vec::new(),
             capacity: 0,
             shift: MAX_CHUNK.ilog2(),
+            cache: None,
         }
     }
 
@@ -156,24 +224,33 @@ impl Storage {
         debug_assert!(self.dim > 0);
         let (dim, stride0) = (self.dim, self.m0 + 1);
         let chunk = self.chunk();
+        let cached = self.cache.is_some();
         match self.chunks.len() {
             0 => {
                 self.shift = chunk_shift(node_bytes(dim, self.m0));
-                self.chunks.push(Chunk::new(MIN_CHUNK, dim, stride0));
+                self.chunks
+                    .push(Chunk::new(MIN_CHUNK, dim, stride0, cached));
             }
             1 if self.chunks[0].cap() < chunk => {
                 let first = self.chunks.pop().expect("one chunk");
                 let cap = (first.cap() * 2).min(chunk);
-                self.chunks.push(first.grow(cap, dim, stride0));
+                self.chunks.push(first.grow(cap, dim, stride0, cached));
             }
-            _ => self.chunks.push(Chunk::new(chunk, dim, stride0)),
+            _ => self.chunks.push(Chunk::new(chunk, dim, stride0, cached)),
         }
         self.capacity = self.chunks.iter().map(Chunk::cap).sum();
     }
 
-    /// Bytes allocated for nodes.
+    /// Bytes allocated for nodes (and their cached vectors).
     pub(super) fn bytes(&self) -> usize {
-        self.capacity * node_bytes(self.dim, self.m0) + self.chunks.capacity() * size_of::<Chunk>()
+        let nodes = match &self.cache {
+            None => self.capacity * node_bytes(self.dim, self.m0),
+            Some(cache) => {
+                self.capacity * (node_bytes(0, self.m0) + size_of::<Cell>())
+                    + cache.count() * self.dim * size_of::<f32>()
+            }
+        };
+        nodes + self.chunks.capacity() * size_of::<Chunk>()
     }
 
     /// Nodes per full chunk.
@@ -188,11 +265,11 @@ impl Storage {
         (&self.chunks[n >> self.shift], n & (self.chunk() - 1))
     }
 
-    /// The stored vector of `node` (normalised for cosine).
+    /// The stored vector of `node` (normalised for cosine) in the resident layout.
     #[inline]
-    pub(super) fn vector(&self, node: u32) -> &[f32] {
+    pub(super) fn resident_vector(&self, node: u32) -> &[f32] {
         let (chunk, i) = self.locate(node);
-        let cells = &chunk.vectors[i * self.dim..(i + 1) * self.dim];
+        let cells = &floats(&chunk.vectors)[i * self.dim..(i + 1) * self.dim];
         // SAFETY: `UnsafeCell<f32>` has the layout of `f32`, and by the module invariant no
         // write to this slot overlaps the lifetime of the returned slice.
         unsafe { &*(cells as *const [UnsafeCell<f32>] as *const [f32]) }
@@ -206,7 +283,7 @@ impl Storage {
     /// restored by a single thread. `vector.len()` must equal `dim`.
     pub(super) unsafe fn write_vector(&self, node: u32, vector: &[f32]) {
         let (chunk, i) = self.locate(node);
-        let cells = &chunk.vectors[i * self.dim..(i + 1) * self.dim];
+        let cells = &floats(&chunk.vectors)[i * self.dim..(i + 1) * self.dim];
         assert_eq!(cells.len(), vector.len());
         for (cell, &x) in cells.iter().zip(vector) {
             // SAFETY: exclusive access to the slot per this function's contract.
@@ -214,22 +291,143 @@ impl Storage {
         }
     }
 
-    /// Hints the CPU to fetch the start of `node`'s vector.
+    /// `node`'s cell; `None` in the resident layout.
     #[inline]
-    pub(super) fn prefetch(&self, node: u32) {
-        #[cfg(target_arch = "x86_64")]
-        if (node as usize) < self.capacity {
-            let (chunk, i) = self.locate(node);
-            let ptr = chunk.vectors.as_ptr().wrapping_add(i * self.dim);
-            // SAFETY: a prefetch is only a hint; it never faults, whatever the address.
-            #[allow(unused_unsafe)]
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>(ptr.cast::<i8>());
+    pub(super) fn cell(&self, node: u32) -> Option<&Cell> {
+        let (chunk, i) = self.locate(node);
+        chunk.cells.get(i)
+    }
+
+    pub(super) fn cell_mut(&mut self, node: u32) -> Option<&mut Cell> {
+        let (n, mask) = (node as usize, self.chunk() - 1);
+        self.chunks
+            .get_mut(n >> self.shift)?
+            .cells
+            .get_mut(n & mask)
+    }
+
+    /// `node`'s vector if it is in memory (never loads).
+    pub(super) fn stored_vector(&self, node: u32) -> Option<&[f32]> {
+        match self.cache {
+            None => Some(self.resident_vector(node)),
+            Some(_) => self.cell(node)?.get().map(|v| &**v),
+        }
+    }
+
+    /// Stores the vector of a slot nobody else can reach: written in the resident layout, kept
+    /// in the cell in the cached one (only if the cache has room, unless `always`).
+    ///
+    /// # Safety
+    /// As [`Storage::write_vector`].
+    pub(super) unsafe fn put_vector(&self, node: u32, vector: &[f32], always: bool) {
+        let Some(cache) = &self.cache else {
+            // SAFETY: per this function's contract.
+            unsafe { self.write_vector(node, vector) };
+            return;
+        };
+        if !always && !cache.has_room() {
+            return;
+        }
+        let stored = self
+            .cell(node)
+            .is_some_and(|cell| cell.set(vector.into()).is_ok());
+        if stored {
+            cache.count.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Switches to the cached layout, keeping as many vectors as `cache.max` allows:
+    /// tombstones (which cannot be reloaded) and upper-layer nodes first.
+    pub(super) fn make_cached(&mut self, cache: Cache) {
+        if self.cache.is_some() {
+            return;
+        }
+        let cells: Vec<Box<[Cell]>> = self
+            .chunks
+            .iter()
+            .map(|c| filled(c.cap(), Cell::new))
+            .collect();
+        let mut kept = 0;
+        for first in [true, false] {
+            for node in 0..self.capacity as u32 {
+                let flags = self.flags(node);
+                let preferred = flags & DELETED != 0 || self.level(node) > 0;
+                if kept >= cache.max || flags & USED == 0 || preferred != first {
+                    continue;
+                }
+                let (n, mask) = (node as usize, self.chunk() - 1);
+                let cell = &cells[n >> self.shift][n & mask];
+                kept += usize::from(cell.set(self.resident_vector(node).into()).is_ok());
             }
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = node;
+        for (chunk, cells) in self.chunks.iter_mut().zip(cells) {
+            chunk.cells = cells;
+            chunk.vectors = Box::default();
+        }
+        cache.count.store(kept, Ordering::Relaxed);
+        self.cache = Some(Box::new(cache));
+    }
+
+    /// Switches back to the resident layout if every used slot's vector is cached; returns
+    /// whether the storage is resident now.
+    pub(super) fn make_resident(&mut self) -> bool {
+        if self.cache.is_none() {
+            return true;
+        }
+        let complete = (0..self.capacity as u32)
+            .all(|n| self.flags(n) & USED == 0 || self.stored_vector(n).is_some());
+        if !complete {
+            return false;
+        }
+        let dim = self.dim;
+        for chunk in &mut self.chunks {
+            let vectors = filled(lines_for(chunk.cap() * dim), Line::zero);
+            for (i, cell) in chunk.cells.iter().enumerate() {
+                if let Some(v) = cell.get() {
+                    let slot = &floats(&vectors)[i * dim..(i + 1) * dim];
+                    for (to, &x) in slot.iter().zip(v.iter()) {
+                        // SAFETY: `vectors` is not shared yet.
+                        unsafe { *to.get() = x };
+                    }
+                }
+            }
+            chunk.vectors = vectors;
+            chunk.cells = Box::default();
+        }
+        self.cache = None;
+        true
+    }
+
+    /// Hints the CPU to fetch `node`'s cell.
+    #[inline]
+    pub(super) fn prefetch_cell(&self, node: u32) {
+        if let Some(cell) = ((node as usize) < self.capacity)
+            .then(|| self.cell(node))
+            .flatten()
+        {
+            prefetch(cell as *const Cell);
+        }
+    }
+
+    /// Hints the CPU to fetch the start of `node`'s resident vector.
+    #[inline]
+    pub(super) fn prefetch_resident(&self, node: u32) {
+        if (node as usize) < self.capacity {
+            let (chunk, i) = self.locate(node);
+            let ptr = floats(&chunk.vectors).as_ptr().wrapping_add(i * self.dim);
+            prefetch(ptr);
+        }
+    }
+
+    /// Hints the CPU to fetch the start of `node`'s layer-0 links: hnswlib does this for the
+    /// best candidate, which is the next node a layer search expands.
+    #[inline]
+    pub(super) fn prefetch_links0(&self, node: u32) {
+        if (node as usize) < self.capacity {
+            let (chunk, i) = self.locate(node);
+            let ptr = chunk.links0.as_ptr().wrapping_add(i * (self.m0 + 1));
+            prefetch(ptr);
+        }
     }
 
     /// The layer-0 link words of `node`: `[count, ids..]`.
@@ -269,6 +467,12 @@ impl Storage {
     pub(super) fn set_flags(&self, node: u32, flags: u8) {
         let (chunk, i) = self.locate(node);
         chunk.flags[i].store(flags, Ordering::Release);
+    }
+
+    /// Clears `flag` of `node`, keeping the others.
+    pub(super) fn clear_flag(&self, node: u32, flag: u8) {
+        let (chunk, i) = self.locate(node);
+        chunk.flags[i].fetch_and(!flag, Ordering::AcqRel);
     }
 
     /// Marks `node` deleted; returns whether it was live before.
@@ -396,7 +600,7 @@ mod tests {
             let v: Vec<f32> = (0..dim).map(|i| i as f32).collect();
             // SAFETY: single-threaded; no other reference to the slot exists.
             unsafe { st.write_vector(last, &v) };
-            assert_eq!(st.vector(last), &v[..]);
+            assert_eq!(st.resident_vector(last), &v[..]);
         }
     }
 

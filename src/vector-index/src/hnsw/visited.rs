@@ -58,18 +58,7 @@ impl Visited {
     /// Hints the CPU to fetch `node`'s mark.
     #[inline]
     pub(super) fn prefetch(&self, node: u32) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let ptr = self.marks.as_ptr().wrapping_add(node as usize);
-            // SAFETY: a prefetch is only a hint; it never faults, whatever the address.
-            #[allow(unused_unsafe)]
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>(ptr.cast::<i8>());
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = node;
+        super::storage::prefetch(self.marks.as_ptr().wrapping_add(node as usize));
     }
 }
 

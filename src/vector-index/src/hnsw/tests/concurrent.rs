@@ -6,6 +6,8 @@ use std::thread;
 use types::schema::Distance;
 
 use super::*;
+use crate::hnsw::cleanup::Dead;
+use crate::hnsw::storage::LINKING;
 
 #[test]
 fn concurrent_inserts_and_searches() {
@@ -120,4 +122,66 @@ fn concurrent_updates_removals_and_cleanups() {
     assert_eq!(flat.len(), index.len());
     let r = mean_recall(&index, &flat, &gaussian_vectors(50, 8, 65), 10, None);
     assert!(r >= 0.9, "recall@10 {r}");
+}
+
+/// The state a cleanup can meet mid-insert: the entry point is dead and the node of the highest
+/// level is still being linked. Making that node the entry point made later inserts grow an
+/// island from it that the rest of the graph never reached (seen as half the live nodes
+/// unreachable after `concurrent_updates_removals_and_cleanups`).
+#[test]
+fn a_cleanup_never_makes_a_node_being_linked_the_entry_point() {
+    let index = HnswIndex::new(Distance::L2Squared, small_params());
+    index.insert_batch(&items(&gaussian_vectors(300, 8, 66))).unwrap();
+    let (ep, top) = index.entry().unwrap();
+    let st = index.storage.read();
+    st.set_flags(ep, USED | LINKING);
+    let (chosen, level) = index.best_entry(&st, &Dead::new(Vec::new(), 0)).unwrap();
+    assert_ne!(chosen, ep);
+    assert!(level <= top);
+    assert_eq!(st.flags(chosen) & LINKING, 0);
+    // With nothing else left, a node being linked is still better than no entry point.
+    let others: Vec<u32> = (0..300).filter(|&n| n != ep).collect();
+    let dead = Dead::new(others, st.capacity());
+    assert_eq!(index.best_entry(&st, &dead), Some((ep, top)));
+}
+
+/// The state an insert can meet: its descent ends on a node another insert linked on the upper
+/// layers but not yet on layer 0, deleted meanwhile, while the entry point is a tombstone too.
+/// The insert found nothing live from there and promoted itself to an unlinked entry point,
+/// cutting the graph off; it must search again from the entry point instead.
+#[test]
+fn an_insert_stranded_on_an_unlinked_tombstone_searches_from_the_entry_point() {
+    let vectors = gaussian_vectors(300, 8, 67);
+    let index = HnswIndex::new(Distance::L2Squared, small_params());
+    index.insert_batch(&items(&vectors)).unwrap();
+    let (ep, top) = index.entry().unwrap();
+    assert!(top >= 1, "the test needs an upper layer");
+    // A node the descent reaches: an upper-layer neighbour of the entry point.
+    let stranded = {
+        let st = index.storage.read();
+        let mut links = Vec::new();
+        (1..=top)
+            .rev()
+            .find_map(|lev| {
+                st.neighbors_into(ep, lev, &mut links);
+                links.first().copied()
+            })
+            .expect("the entry point has upper links")
+    };
+    let doc = index.storage.read().doc(stranded);
+    let query = vectors[doc as usize].clone();
+    {
+        let st = index.storage.read();
+        let _lock = st.upper(stranded).lock();
+        st.write_links0(stranded, &[]);
+    }
+    assert!(index.remove(doc));
+    assert!(index.remove(index.storage.read().doc(ep)));
+    index.insert(1000, &query).unwrap();
+    let node = index.ids.read().node_of(1000).unwrap();
+    let mut links = Vec::new();
+    index.storage.read().neighbors_into(node, 0, &mut links);
+    assert!(!links.is_empty(), "the new node found no neighbour");
+    assert_eq!(index.entry(), Some((ep, top)));
+    assert_eq!(index.search(&query, 1, None).unwrap()[0].0, 1000);
 }

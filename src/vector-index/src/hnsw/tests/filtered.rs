@@ -75,7 +75,7 @@ fn exact_path_below_the_cutoff_is_exact() {
 fn flat_vector(_flat: &FlatIndex, index: &HnswIndex, id: DocId) -> Vec<f32> {
     let st = index.storage.read();
     let node = index.ids.read().node_of(id).unwrap();
-    st.vector(node).to_vec()
+    st.resident_vector(node).to_vec()
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! Sizes are kept small enough for a two-core CI machine; every random input is seeded.
 
 mod basics;
+mod cache;
 mod concurrent;
 mod filtered;
 mod graph;
