@@ -19,6 +19,15 @@ pub enum Error {
     Storage(#[from] storage::Error),
     #[error("corrupt metadata: {0}")]
     Corrupt(String),
+    /// The cluster cannot take the request now (no leader, no quorum, node stopped); retry later.
+    #[error("cluster metadata unavailable: {0}")]
+    Unavailable(String),
+    /// The request did not finish in time; it may still be applied later.
+    #[error("cluster metadata request timed out: {0}")]
+    Timeout(String),
+    /// Misconfiguration or a failure of the Raft machinery itself.
+    #[error("raft: {0}")]
+    Raft(String),
 }
 
 impl Error {
@@ -31,7 +40,9 @@ impl Error {
             Error::ClassNotFound(_) | Error::ShardNotFound { .. } => ErrorKind::NotFound,
             Error::Invalid(_) => ErrorKind::InvalidInput,
             Error::Storage(e) => e.kind(),
-            Error::Corrupt(_) => ErrorKind::Internal,
+            Error::Corrupt(_) | Error::Raft(_) => ErrorKind::Internal,
+            Error::Unavailable(_) => ErrorKind::Unavailable,
+            Error::Timeout(_) => ErrorKind::Timeout,
         }
     }
 }

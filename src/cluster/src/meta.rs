@@ -169,3 +169,152 @@ impl MetaState {
         })
     }
 }
+
+/// The changes that turn `prev` into `next`, in an order a listener can apply one by one: deleted
+/// classes first, then added and changed ones. Used when a Raft snapshot replaces the whole state
+/// at once (see [`crate::MetaListener::on_reset`]).
+pub fn changes_between(prev: &MetaState, next: &MetaState) -> Vec<MetaChange> {
+    let mut out: Vec<MetaChange> = prev
+        .classes
+        .keys()
+        .filter(|name| !next.classes.contains_key(*name))
+        .map(|name| MetaChange::ClassDeleted(name.clone()))
+        .collect();
+    for (name, new) in &next.classes {
+        match prev.classes.get(name) {
+            None => out.push(MetaChange::ClassAdded(name.clone())),
+            Some(old) if Arc::ptr_eq(old, new) || old == new => {}
+            Some(old) => out.extend(class_changes(name, old, new)),
+        }
+    }
+    out
+}
+
+/// The changes of one class present in both states.
+fn class_changes(name: &str, old: &ClassMeta, new: &ClassMeta) -> Vec<MetaChange> {
+    if !same_placement(&old.sharding, &new.sharding) {
+        // Sharding is chosen once, at creation, and never recomputed: a different placement
+        // means the class was deleted and created again while this node was not following.
+        return vec![
+            MetaChange::ClassDeleted(name.to_string()),
+            MetaChange::ClassAdded(name.to_string()),
+        ];
+    }
+    let mut out = Vec::new();
+    if old.class != new.class {
+        out.push(MetaChange::ClassUpdated(name.to_string()));
+    }
+    for (shard, physical) in &new.sharding.physical {
+        let before = old.sharding.physical.get(shard).map(|p| &p.status);
+        if before != Some(&physical.status) {
+            out.push(MetaChange::ShardStatusChanged {
+                class: name.to_string(),
+                shard: shard.clone(),
+                status: physical.status.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Whether two sharding states place data the same way: same shards, tokens, assignments and
+/// nodes. Statuses are compared separately, and the `owns_percentage` floats are left out: they
+/// are derived, and JSON round trips may change their last bit, which must not look like a
+/// recreated class.
+fn same_placement(old: &ShardingState, new: &ShardingState) -> bool {
+    let physical = |s: &ShardingState| {
+        s.physical
+            .values()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.owns_virtual.clone(),
+                    p.belongs_to_nodes.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let virtuals = |s: &ShardingState| {
+        s.virtual_shards
+            .iter()
+            .map(|v| (v.name.clone(), v.upper, v.assigned_to_physical.clone()))
+            .collect::<Vec<_>>()
+    };
+    physical(old) == physical(new) && virtuals(old) == virtuals(new)
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    fn meta(name: &str, seed: u64) -> Arc<ClassMeta> {
+        let class = serde_json::from_value(serde_json::json!({
+            "class": name, "properties": null,
+            "invertedIndexConfig": {"cleanupIntervalSeconds": 60, "bm25": {"k1": 1.2, "b": 0.75},
+                "stopwords": {"preset": "en", "additions": null, "removals": null}},
+            "shardingConfig": {"virtualPerPhysical": 2, "desiredCount": 1, "actualCount": 1,
+                "desiredVirtualCount": 2, "actualVirtualCount": 2, "key": "_id",
+                "strategy": "hash", "function": "murmur3"},
+            "replicationConfig": {"factor": 1, "asyncEnabled": false, "deletionStrategy": "x"},
+            "multiTenancyConfig": {"enabled": false, "autoTenantCreation": false,
+                "autoTenantActivation": false}
+        }))
+        .expect("class");
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let sharding = ShardingState::new(1, 2, &["n1".to_string()], 1, &mut rng);
+        Arc::new(ClassMeta { class, sharding })
+    }
+
+    fn state(classes: &[(&str, Arc<ClassMeta>)]) -> MetaState {
+        MetaState {
+            classes: classes
+                .iter()
+                .map(|(n, m)| (n.to_string(), m.clone()))
+                .collect(),
+            applied: 0,
+        }
+    }
+
+    #[test]
+    fn changes_between_states_name_every_difference() {
+        let kept = meta("Kept", 1);
+        let mut status_changed = (*kept).clone();
+        for p in status_changed.sharding.physical.values_mut() {
+            p.status = "READONLY".to_string();
+        }
+        let shard = status_changed
+            .sharding
+            .physical
+            .keys()
+            .next()
+            .expect("one shard")
+            .clone();
+        let prev = state(&[
+            ("Kept", kept.clone()),
+            ("Gone", meta("Gone", 2)),
+            ("Re", meta("Re", 3)),
+        ]);
+        let next = state(&[
+            ("Kept", Arc::new(status_changed)),
+            ("New", meta("New", 4)),
+            ("Re", meta("Re", 5)),
+        ]);
+        assert_eq!(
+            changes_between(&prev, &next),
+            vec![
+                MetaChange::ClassDeleted("Gone".to_string()),
+                MetaChange::ShardStatusChanged {
+                    class: "Kept".to_string(),
+                    shard,
+                    status: "READONLY".to_string()
+                },
+                MetaChange::ClassAdded("New".to_string()),
+                MetaChange::ClassDeleted("Re".to_string()),
+                MetaChange::ClassAdded("Re".to_string()),
+            ]
+        );
+        assert!(changes_between(&next, &next).is_empty());
+    }
+}

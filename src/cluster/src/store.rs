@@ -13,9 +13,27 @@ const STATE_KEY: &[u8] = b"meta/state";
 
 /// Told about every applied change, after it is durable. The coordinator implements this to
 /// create, reconfigure and drop local shards.
+///
+/// Under [`crate::raft::RaftMeta`] it is called from Raft's state-machine task, in log order:
+/// it may do blocking local work, but must never wait on Raft itself (a `write` from inside it
+/// would wait for an apply that cannot happen until it returns).
 pub trait MetaListener: Send + Sync {
     /// `state` is the state after the change.
     fn on_applied(&self, change: &MetaChange, state: &MetaState);
+
+    /// The whole state was replaced at once (a Raft snapshot was installed because this node fell
+    /// too far behind, or joined late). The default replays the difference as ordinary changes,
+    /// each with the final `state`, which is enough for a listener that reconciles per class;
+    /// override it to resynchronise everything in one go.
+    ///
+    /// Why a method rather than a `MetaChange::Reset` variant: listeners match `MetaChange`
+    /// exhaustively, and a new variant would break every implementation; a provided method does
+    /// not, and still lets a listener choose a full reconcile.
+    fn on_reset(&self, previous: &MetaState, state: &MetaState) {
+        for change in crate::meta::changes_between(previous, state) {
+            self.on_applied(&change, state);
+        }
+    }
 }
 
 /// Applies [`MetaCommand`]s in order, persists the result and notifies the listener.
@@ -40,6 +58,7 @@ impl MetaStore {
             &RocksConfig {
                 sync_writes: true,
                 block_cache_bytes: 8 << 20,
+                write_buffer_bytes: 16 << 20,
             },
         )?;
         let state = match db.get(Cf::Meta, STATE_KEY)? {

@@ -90,9 +90,78 @@ pub fn decode_vector(bytes: &[u8]) -> Option<Vec<f32>> {
     )
 }
 
+/// The key of the Raft log entry at `index` in [`crate::Cf::RaftLog`]: big-endian, so byte order
+/// is log order and a truncation or purge is one range delete.
+pub fn raft_log_key(index: u64) -> [u8; 8] {
+    index.to_be_bytes()
+}
+
+/// The exclusive end of every Raft log key: one byte longer than any 8-byte key, and greater
+/// than all of them, so `[raft_log_key(i), RAFT_LOG_END)` also covers index `u64::MAX`.
+pub const RAFT_LOG_END: [u8; 9] = [0xff; 9];
+
+/// The log index of a [`raft_log_key`]; `None` if the key is not 8 bytes.
+pub fn raft_log_index(key: &[u8]) -> Option<u64> {
+    let bytes: [u8; 8] = key.try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}
+
+/// Keys of [`crate::Cf::RaftMeta`]. Raft's records and the state machine's share the column
+/// family (and therefore one atomic batch); prefixes keep them apart.
+pub mod raft {
+    /// The last vote (term, node, committed flag).
+    pub const VOTE: &[u8] = b"log/vote";
+    /// The last known committed log id (a hint: on start, entries up to it are re-applied).
+    pub const COMMITTED: &[u8] = b"log/committed";
+    /// The last purged log id.
+    pub const LAST_PURGED: &[u8] = b"log/last_purged";
+    /// The node name this directory belongs to (the node id is derived from it).
+    pub const NODE_NAME: &[u8] = b"node/name";
+    /// The last applied log id of the state machine.
+    pub const APPLIED: &[u8] = b"sm/applied";
+    /// The last applied membership.
+    pub const MEMBERSHIP: &[u8] = b"sm/membership";
+    /// The last built or installed snapshot (meta and data).
+    pub const SNAPSHOT: &[u8] = b"sm/snapshot";
+    /// Prefix of `class name -> class metadata`.
+    pub const CLASS_PREFIX: &[u8] = b"sm/class/";
+    /// Exclusive end of [`CLASS_PREFIX`] keys (`/` + 1 = `0`).
+    pub const CLASS_END: &[u8] = b"sm/class0";
+    /// Prefix of `log index -> (request id, outcome)`: the recent requests kept for dedup.
+    pub const DEDUP_PREFIX: &[u8] = b"sm/dedup/";
+    /// Exclusive end of [`DEDUP_PREFIX`] keys.
+    pub const DEDUP_END: &[u8] = b"sm/dedup0";
+
+    /// `sm/class/<name>`.
+    pub fn class_key(name: &str) -> Vec<u8> {
+        [CLASS_PREFIX, name.as_bytes()].concat()
+    }
+
+    /// `sm/dedup/<index big-endian>`: ordered by the index that applied the request.
+    pub fn dedup_key(index: u64) -> Vec<u8> {
+        [DEDUP_PREFIX, &index.to_be_bytes()].concat()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raft_log_keys_sort_numerically_and_stay_below_the_end() {
+        assert!(raft_log_key(255) < raft_log_key(256));
+        assert!(raft_log_key(u64::MAX).as_slice() < RAFT_LOG_END.as_slice());
+        assert_eq!(raft_log_index(&raft_log_key(77)), Some(77));
+        assert_eq!(raft_log_index(b"short"), None);
+    }
+
+    #[test]
+    fn raft_meta_prefix_ends_bound_their_keys() {
+        let k = raft::class_key("\u{10FFFF}Zzz");
+        assert!(k.as_slice() < raft::CLASS_END && k.as_slice() >= raft::CLASS_PREFIX);
+        let d = raft::dedup_key(u64::MAX);
+        assert!(d.as_slice() < raft::DEDUP_END && d.as_slice() >= raft::DEDUP_PREFIX);
+    }
 
     #[test]
     fn shard_prefixes_sort_numerically_and_bound_their_keys() {

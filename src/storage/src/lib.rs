@@ -33,11 +33,16 @@ pub enum Cf {
     IndexLog,
     /// Node-level metadata (the Raft state machine, shard prefixes).
     Meta,
+    /// `index` (8 bytes, big-endian) -> one encoded Raft log entry (see [`keys::raft_log_key`]).
+    RaftLog,
+    /// Raft's own records and the replicated state machine: vote, committed and purged log ids,
+    /// last applied, membership, the metadata by class, snapshots (keys in [`keys::raft`]).
+    RaftMeta,
 }
 
 impl Cf {
     /// Every column family, in a stable order.
-    pub const ALL: [Cf; 7] = [
+    pub const ALL: [Cf; 9] = [
         Cf::Objects,
         Cf::DocIds,
         Cf::Vectors,
@@ -45,6 +50,8 @@ impl Cf {
         Cf::ShardMeta,
         Cf::IndexLog,
         Cf::Meta,
+        Cf::RaftLog,
+        Cf::RaftMeta,
     ];
 
     /// The column families that hold per-shard data (every key starts with a shard prefix).
@@ -67,6 +74,8 @@ impl Cf {
             Cf::ShardMeta => "shard_meta",
             Cf::IndexLog => "index_log",
             Cf::Meta => "meta",
+            Cf::RaftLog => "raft_log",
+            Cf::RaftMeta => "raft_meta",
         }
     }
 }

@@ -17,6 +17,10 @@ pub struct RocksConfig {
     pub sync_writes: bool,
     /// Shared block cache for all column families.
     pub block_cache_bytes: usize,
+    /// Memtable memory of all column families together; past it RocksDB flushes the largest.
+    /// Without a total, every column family may hold two 64 MiB memtables, which with Shoal's
+    /// column families is over a gigabyte before anything reaches disk.
+    pub write_buffer_bytes: usize,
 }
 
 impl Default for RocksConfig {
@@ -24,6 +28,7 @@ impl Default for RocksConfig {
         RocksConfig {
             sync_writes: false,
             block_cache_bytes: 256 << 20,
+            write_buffer_bytes: 128 << 20,
         }
     }
 }
@@ -46,6 +51,7 @@ impl RocksStore {
         db_opts.create_missing_column_families(true);
         db_opts.set_max_background_jobs(2);
         db_opts.set_bytes_per_sync(1 << 20);
+        db_opts.set_db_write_buffer_size(config.write_buffer_bytes);
         let cache = Cache::new_lru_cache(config.block_cache_bytes);
         let cfs = Cf::ALL
             .iter()

@@ -1,0 +1,449 @@
+//! The replicated state machine: [`MetaState`] plus Raft's last applied id and membership, in
+//! `Cf::RaftMeta` of the node's Raft RocksDB.
+//!
+//! Each `apply` batch is one synced RocksDB write holding the changed classes, `last_applied`,
+//! the membership and the dedup records, so after a crash the state is exactly that of some
+//! applied prefix of the log (openraft.md §5.2: logs covered by a snapshot are purged, so the
+//! state machine must never go back). Only after the write does the in-memory view change and
+//! the [`MetaListener`] hear about it, as with `MetaStore::execute`.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io::Cursor;
+use std::sync::Arc;
+
+use openraft::storage::RaftStateMachine;
+use openraft::{EntryPayload, OptionalSend, RaftSnapshotBuilder};
+use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
+use storage::keys::raft as rk;
+use storage::{Cf, KvStore, RocksStore, WriteBatch};
+
+use crate::meta::{ClassMeta, MetaChange, MetaState};
+use crate::raft::codec::{decode, encode, get_meta, storage_err, Op, OrStorageErr};
+use crate::raft::types::{typ, ApplyError, MetaRequest, MetaResponse, TypeConfig};
+use crate::store::MetaListener;
+use crate::{Error, Result};
+
+type StorageResult<T> = std::result::Result<T, typ::StorageError>;
+
+/// How many recent request ids are remembered for deduplication. A client retry comes within
+/// seconds; at metadata write rates this window spans far longer.
+const DEDUP_WINDOW: usize = 1000;
+
+/// A remembered request and its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct DedupEntry {
+    index: u64,
+    request_id: String,
+    response: MetaResponse,
+}
+
+/// The state machine's content at one applied log id; replaced as a whole after each durable
+/// batch, so readers and the snapshot builder always see a consistent version.
+#[derive(Debug, Clone, Default)]
+pub struct SmData {
+    pub state: Arc<MetaState>,
+    pub last_applied: Option<typ::LogId>,
+    pub membership: typ::StoredMembership,
+    pub(crate) dedup: VecDeque<DedupEntry>,
+}
+
+/// The view of the state machine shared with readers (the node handle, HTTP handlers).
+#[derive(Default)]
+pub struct SmShared {
+    current: RwLock<Arc<SmData>>,
+}
+
+impl SmShared {
+    /// The current content.
+    pub fn load(&self) -> Arc<SmData> {
+        self.current.read().clone()
+    }
+
+    fn store(&self, data: Arc<SmData>) {
+        *self.current.write() = data;
+    }
+}
+
+/// The snapshot payload (its `SnapshotMeta` carries last applied and membership).
+#[derive(Serialize, Deserialize)]
+struct SnapshotPayload {
+    state: MetaState,
+    dedup: Vec<DedupEntry>,
+}
+
+/// The last snapshot as stored. The data is the encoded payload, which is UTF-8 JSON, kept as a
+/// string so that it is not inflated into a JSON array of numbers.
+#[derive(Serialize, Deserialize)]
+struct StoredSnapshot {
+    meta: typ::SnapshotMeta,
+    data: String,
+}
+
+/// The state machine handed to openraft.
+pub struct StateMachine {
+    db: Arc<RocksStore>,
+    shared: Arc<SmShared>,
+    listener: Arc<dyn MetaListener>,
+}
+
+impl StateMachine {
+    /// Loads the persisted state machine from `db`.
+    pub fn open(db: Arc<RocksStore>, listener: Arc<dyn MetaListener>) -> Result<StateMachine> {
+        let data = load(&db)?;
+        let shared = Arc::new(SmShared {
+            current: RwLock::new(Arc::new(data)),
+        });
+        Ok(StateMachine {
+            db,
+            shared,
+            listener,
+        })
+    }
+
+    /// The view readers use.
+    pub fn shared(&self) -> Arc<SmShared> {
+        self.shared.clone()
+    }
+
+    fn install(&mut self, meta: &typ::SnapshotMeta, bytes: Vec<u8>) -> Result<()> {
+        let payload: SnapshotPayload = decode(&bytes)?;
+        let mut state = payload.state;
+        state.applied = meta.last_log_id.map_or(0, |l| l.index);
+        let data = String::from_utf8(bytes).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let mut batch = WriteBatch::new();
+        batch.delete_range(
+            Cf::RaftMeta,
+            rk::CLASS_PREFIX.to_vec(),
+            rk::CLASS_END.to_vec(),
+        );
+        batch.delete_range(
+            Cf::RaftMeta,
+            rk::DEDUP_PREFIX.to_vec(),
+            rk::DEDUP_END.to_vec(),
+        );
+        for (name, class) in &state.classes {
+            batch.put(Cf::RaftMeta, rk::class_key(name), encode(&**class)?);
+        }
+        for entry in &payload.dedup {
+            batch.put(Cf::RaftMeta, rk::dedup_key(entry.index), encode(entry)?);
+        }
+        batch.put(
+            Cf::RaftMeta,
+            rk::APPLIED.to_vec(),
+            encode(&meta.last_log_id)?,
+        );
+        let membership = meta.last_membership.clone();
+        batch.put(Cf::RaftMeta, rk::MEMBERSHIP.to_vec(), encode(&membership)?);
+        let stored = StoredSnapshot {
+            meta: meta.clone(),
+            data,
+        };
+        batch.put(Cf::RaftMeta, rk::SNAPSHOT.to_vec(), encode(&stored)?);
+        self.db.write(batch)?;
+
+        let previous = self.shared.load();
+        let next = Arc::new(SmData {
+            state: Arc::new(state),
+            last_applied: meta.last_log_id,
+            membership,
+            dedup: payload.dedup.into(),
+        });
+        self.shared.store(next.clone());
+        self.listener.on_reset(&previous.state, &next.state);
+        Ok(())
+    }
+}
+
+/// Reads the persisted state machine.
+fn load(db: &RocksStore) -> Result<SmData> {
+    let last_applied: Option<typ::LogId> =
+        get_meta::<Option<typ::LogId>>(db, rk::APPLIED)?.flatten();
+    let membership: typ::StoredMembership = get_meta(db, rk::MEMBERSHIP)?.unwrap_or_default();
+    let mut state = MetaState::default();
+    for bytes in prefix_values(db, rk::CLASS_PREFIX)? {
+        let class: ClassMeta = decode(&bytes)?;
+        state
+            .classes
+            .insert(class.class.class.clone(), Arc::new(class));
+    }
+    state.applied = last_applied.map_or(0, |l| l.index);
+    let dedup = prefix_values(db, rk::DEDUP_PREFIX)?
+        .iter()
+        .map(|bytes| decode::<DedupEntry>(bytes))
+        .collect::<Result<VecDeque<_>>>()?;
+    Ok(SmData {
+        state: Arc::new(state),
+        last_applied,
+        membership,
+        dedup,
+    })
+}
+
+/// Every value under `prefix` of `Cf::RaftMeta`, in key order.
+fn prefix_values(db: &RocksStore, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    db.for_each_prefix(Cf::RaftMeta, prefix, &mut |_, v| {
+        out.push(v.to_vec());
+        true
+    })?;
+    Ok(out)
+}
+
+/// One `apply` call in progress: the next state, and what to write and announce.
+struct ApplyBatch {
+    state: MetaState,
+    last_applied: Option<typ::LogId>,
+    membership: typ::StoredMembership,
+    membership_changed: bool,
+    dedup: VecDeque<DedupEntry>,
+    dedup_added: Vec<DedupEntry>,
+    dedup_evicted: Vec<u64>,
+    dirty_classes: BTreeSet<String>,
+    /// Each change with the state right after it, for the listener.
+    notes: Vec<(MetaChange, Arc<MetaState>)>,
+}
+
+impl ApplyBatch {
+    fn new(current: &SmData) -> Self {
+        ApplyBatch {
+            state: (*current.state).clone(),
+            last_applied: current.last_applied,
+            membership: current.membership.clone(),
+            membership_changed: false,
+            dedup: current.dedup.clone(),
+            dedup_added: Vec::new(),
+            dedup_evicted: Vec::new(),
+            dirty_classes: BTreeSet::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Applies one entry; exactly one response per entry, whatever its kind.
+    fn apply_entry(&mut self, entry: typ::Entry) -> MetaResponse {
+        let log_id = entry.log_id;
+        self.last_applied = Some(log_id);
+        self.state.applied = log_id.index;
+        match entry.payload {
+            EntryPayload::Blank => MetaResponse::none(),
+            EntryPayload::Membership(m) => {
+                self.membership = typ::StoredMembership::new(Some(log_id), m);
+                self.membership_changed = true;
+                MetaResponse::none()
+            }
+            EntryPayload::Normal(request) => self.apply_request(log_id.index, request),
+        }
+    }
+
+    fn apply_request(&mut self, index: u64, request: MetaRequest) -> MetaResponse {
+        if let Some(seen) = self
+            .dedup
+            .iter()
+            .find(|d| d.request_id == request.request_id)
+        {
+            // A retry of a request that was already applied: same outcome, no second change.
+            return seen.response.clone();
+        }
+        let outcome = match self.state.apply(request.command) {
+            Ok(change) => {
+                // `MetaState::apply` counts commands; the schema version is the log index.
+                self.state.applied = index;
+                self.dirty_classes
+                    .insert(changed_class(&change).to_string());
+                self.notes.push((change, Arc::new(self.state.clone())));
+                Ok(())
+            }
+            Err(e) => Err(ApplyError::from(e)),
+        };
+        let response = MetaResponse { outcome };
+        self.remember(index, request.request_id, response.clone());
+        response
+    }
+
+    fn remember(&mut self, index: u64, request_id: String, response: MetaResponse) {
+        let entry = DedupEntry {
+            index,
+            request_id,
+            response,
+        };
+        self.dedup.push_back(entry.clone());
+        self.dedup_added.push(entry);
+        while self.dedup.len() > DEDUP_WINDOW {
+            if let Some(old) = self.dedup.pop_front() {
+                self.dedup_evicted.push(old.index);
+            }
+        }
+    }
+
+    /// The one atomic write of this batch.
+    fn write_batch(&self) -> Result<WriteBatch> {
+        let mut batch = WriteBatch::new();
+        for name in &self.dirty_classes {
+            match self.state.classes.get(name) {
+                Some(class) => batch.put(Cf::RaftMeta, rk::class_key(name), encode(&**class)?),
+                None => batch.delete(Cf::RaftMeta, rk::class_key(name)),
+            }
+        }
+        for entry in &self.dedup_added {
+            batch.put(Cf::RaftMeta, rk::dedup_key(entry.index), encode(entry)?);
+        }
+        // Deletes after puts: an entry added and evicted in the same batch ends up deleted.
+        for index in &self.dedup_evicted {
+            batch.delete(Cf::RaftMeta, rk::dedup_key(*index));
+        }
+        if self.membership_changed {
+            batch.put(
+                Cf::RaftMeta,
+                rk::MEMBERSHIP.to_vec(),
+                encode(&self.membership)?,
+            );
+        }
+        batch.put(
+            Cf::RaftMeta,
+            rk::APPLIED.to_vec(),
+            encode(&self.last_applied)?,
+        );
+        Ok(batch)
+    }
+
+    fn into_data(self) -> (SmData, Vec<(MetaChange, Arc<MetaState>)>) {
+        let data = SmData {
+            state: Arc::new(self.state),
+            last_applied: self.last_applied,
+            membership: self.membership,
+            dedup: self.dedup,
+        };
+        (data, self.notes)
+    }
+}
+
+/// The class a change is about.
+fn changed_class(change: &MetaChange) -> &str {
+    match change {
+        MetaChange::ClassAdded(name)
+        | MetaChange::ClassUpdated(name)
+        | MetaChange::ClassDeleted(name) => name,
+        MetaChange::ShardStatusChanged { class, .. } => class,
+    }
+}
+
+impl RaftStateMachine<TypeConfig> for StateMachine {
+    type SnapshotBuilder = SnapshotBuilder;
+
+    async fn applied_state(
+        &mut self,
+    ) -> StorageResult<(Option<typ::LogId>, typ::StoredMembership)> {
+        let data = self.shared.load();
+        Ok((data.last_applied, data.membership.clone()))
+    }
+
+    async fn apply<I>(&mut self, entries: I) -> StorageResult<Vec<MetaResponse>>
+    where
+        I: IntoIterator<Item = typ::Entry> + OptionalSend,
+        I::IntoIter: OptionalSend,
+    {
+        let mut batch = ApplyBatch::new(&self.shared.load());
+        let responses: Vec<MetaResponse> =
+            entries.into_iter().map(|e| batch.apply_entry(e)).collect();
+        if responses.is_empty() {
+            return Ok(responses);
+        }
+        let write = batch.write_batch().or_storage(Op::WriteStateMachine)?;
+        self.db
+            .write(write)
+            .map_err(Error::from)
+            .or_storage(Op::WriteStateMachine)?;
+        let (data, notes) = batch.into_data();
+        self.shared.store(Arc::new(data));
+        for (change, state) in &notes {
+            self.listener.on_applied(change, state);
+        }
+        Ok(responses)
+    }
+
+    async fn get_snapshot_builder(&mut self) -> Self::SnapshotBuilder {
+        SnapshotBuilder {
+            db: self.db.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+
+    async fn begin_receiving_snapshot(&mut self) -> StorageResult<Box<Cursor<Vec<u8>>>> {
+        Ok(Box::new(Cursor::new(Vec::new())))
+    }
+
+    async fn install_snapshot(
+        &mut self,
+        meta: &typ::SnapshotMeta,
+        snapshot: Box<Cursor<Vec<u8>>>,
+    ) -> StorageResult<()> {
+        self.install(meta, snapshot.into_inner())
+            .map_err(|e| storage_err(Op::WriteSnapshot, &e))
+    }
+
+    async fn get_current_snapshot(&mut self) -> StorageResult<Option<typ::Snapshot>> {
+        let stored: Option<StoredSnapshot> =
+            get_meta(&self.db, rk::SNAPSHOT).or_storage(Op::ReadSnapshot)?;
+        Ok(stored.map(|s| typ::Snapshot {
+            meta: s.meta,
+            snapshot: Box::new(Cursor::new(s.data.into_bytes())),
+        }))
+    }
+}
+
+/// Builds snapshots from the shared view; runs concurrently with `apply` (openraft.md §13.15),
+/// which is safe because the view is an immutable version.
+pub struct SnapshotBuilder {
+    db: Arc<RocksStore>,
+    shared: Arc<SmShared>,
+}
+
+impl SnapshotBuilder {
+    fn build(&self) -> Result<typ::Snapshot> {
+        let data = self.shared.load();
+        let payload = SnapshotPayload {
+            state: (*data.state).clone(),
+            dedup: data.dedup.iter().cloned().collect(),
+        };
+        let bytes = encode(&payload)?;
+        let snapshot_id = match data.last_applied {
+            Some(l) => format!(
+                "{}-{}-{}",
+                l.leader_id,
+                l.index,
+                uuid::Uuid::new_v4().simple()
+            ),
+            None => format!("none-{}", uuid::Uuid::new_v4().simple()),
+        };
+        let meta = typ::SnapshotMeta {
+            last_log_id: data.last_applied,
+            last_membership: data.membership.clone(),
+            snapshot_id,
+        };
+        let stored = StoredSnapshot {
+            meta: meta.clone(),
+            data: String::from_utf8(bytes.clone()).map_err(|e| Error::Corrupt(e.to_string()))?,
+        };
+        let mut batch = WriteBatch::new();
+        batch.put(Cf::RaftMeta, rk::SNAPSHOT.to_vec(), encode(&stored)?);
+        self.db.write(batch)?;
+        Ok(typ::Snapshot {
+            meta,
+            snapshot: Box::new(Cursor::new(bytes)),
+        })
+    }
+}
+
+impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
+    async fn build_snapshot(&mut self) -> StorageResult<typ::Snapshot> {
+        self.build().or_storage(Op::WriteSnapshot)
+    }
+}
+
+/// The node names and addresses of a membership, by node id.
+pub fn members_of(membership: &typ::StoredMembership) -> BTreeMap<u64, crate::raft::NodeInfo> {
+    membership
+        .nodes()
+        .map(|(id, info)| (*id, info.clone()))
+        .collect()
+}
