@@ -68,7 +68,24 @@ def pick(group, engine, kind):
 
 
 def by_ef(records):
-    return {r["ef"]: r for r in records}
+    """One record per ef. With several rounds (run.sh --rounds): the fastest QPS, the mean
+    recall (each round builds its own graph) and the number of rounds."""
+    rounds = OrderedDict()
+    for r in records:
+        rounds.setdefault(r["ef"], []).append(r)
+    out = {}
+    for ef, rs in rounds.items():
+        best = dict(max(rs, key=lambda r: r.get("qps") or 0))
+        best["recall"] = sum(r["recall"] for r in rs) / len(rs)
+        best["rounds"] = len(rs)
+        out[ef] = best
+    return out
+
+
+def fastest_build(group, engine):
+    """The fastest of an engine's builds (one per round), or None."""
+    builds = pick(group, engine, "build")
+    return min(builds, key=lambda r: r.get("seconds") or float("inf"), default=None)
 
 
 def fmt(value, spec, missing="n/a"):
@@ -86,8 +103,8 @@ def ratio(a, b):
 
 
 def report_group(dataset, m, efc, group):
-    shoal_build = next(iter(pick(group, "shoal", "build")), None)
-    ref_build = next(iter(pick(group, "hnswlib", "build")), None)
+    shoal_build = fastest_build(group, "shoal")
+    ref_build = fastest_build(group, "hnswlib")
     http_build = next(iter(pick(group, "shoal-http", "build")), None)
     shoal_q = by_ef(pick(group, "shoal", "query"))
     ref_q = by_ef(pick(group, "hnswlib", "query"))
@@ -97,7 +114,10 @@ def report_group(dataset, m, efc, group):
     shape = f"{any_build['n']:,} x {any_build['dim']}" if any_build else "?"
     print()
     print("=" * 100)
-    print(f"{dataset} ({shape}), M={m} (layer 0: {2 * m}), efConstruction={efc}")
+    n_rounds = len(pick(group, "shoal", "build"))
+    print(f"{dataset} ({shape}), M={m} (layer 0: {2 * m}), efConstruction={efc}"
+          + (f", {n_rounds} alternating rounds per engine: fastest build and QPS, mean recall"
+             if n_rounds > 1 else ""))
     print("-" * 100)
 
     build_ratio = ratio(get(shoal_build, "seconds"), get(ref_build, "seconds"))
@@ -152,12 +172,12 @@ def report_filtered(group):
     if not shoal_f and not ref_f:
         return
     allow = (shoal_f or ref_f)[0].get("allow_count")
-    columns = OrderedDict()  # label -> {ef: record}
+    labelled = OrderedDict()  # label -> records of every round
     for r in shoal_f:
-        label = f"shoal {r.get('path', '')}, cutoff {r.get('cutoff')}"
-        columns.setdefault(label, {})[r["ef"]] = r
+        labelled.setdefault(f"shoal {r.get('path', '')}, cutoff {r.get('cutoff')}", []).append(r)
     for r in ref_f:
-        columns.setdefault(f"hnswlib ({r.get('path', '')})", {})[r["ef"]] = r
+        labelled.setdefault(f"hnswlib ({r.get('path', '')})", []).append(r)
+    columns = OrderedDict((label, by_ef(rs)) for label, rs in labelled.items())  # label -> {ef: record}
     print()
     print(f"filtered search, allow-list of {allow:,} ids (1%), recall@10 against the exact top-10 among them, "
           f"QPS 1 thread:")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Shoal's HNSW against hnswlib, on this machine, in one run. See bench/README.md.
 #
-#   bench/hnsw/run.sh [--datasets a,b,c] [--quick] [--m 16,32] [--no-http] [--repeat N]
+#   bench/hnsw/run.sh [--datasets a,b,c] [--quick] [--m 16,32] [--no-http] [--repeat N] [--rounds N]
 #
 #   --datasets   which datasets: a = jeopardy_10k (1536-dim, cosine), b = 100k x 128 Gaussian
 #                mixture (l2-squared), c = the same recipe at 1M x 128. Default: a,b,c.
@@ -10,6 +10,10 @@
 #                and b, 16 for c. The server measurement uses the first.
 #   --no-http    skip the measurement through the server
 #   --repeat N   timed query passes per ef, fastest counts (default 5)
+#   --rounds N   build-and-query rounds per engine for datasets a and b, run alternately
+#                (shoal, hnswlib, shoal, ...), so that a slow spell of a shared machine
+#                does not fall on one engine only; the report takes each engine's fastest
+#                QPS and build and its mean recall (default 3; dataset c runs once)
 #
 # Environment: SHOAL_BENCH_VENV (Python venv, default ~/.cache/shoal-bench/venv),
 # SHOAL_BENCH_DATA (prepared datasets, default ~/.cache/shoal-bench/data),
@@ -31,8 +35,9 @@ datasets="a,b,c"
 m_override=""
 http=1
 repeat=5
+rounds=3
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
         --m) m_override="${2:?--m needs a value}"; shift 2 ;;
         --no-http) http=0; shift ;;
         --repeat) repeat="${2:?--repeat needs a value}"; shift 2 ;;
+        --rounds) rounds="${2:?--rounds needs a value}"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -127,13 +133,18 @@ run_dataset() {
 
     IFS=',' read -r -a ms <<< "$(m_values_for "$key")"
     first_m="${ms[0]}"
+    local n_rounds="$rounds" round
+    [ "$key" = "c" ] && n_rounds=1
     for m in "${ms[@]}"; do
-        run_step shoal "$name" "$m" \
-            "$target_dir/release/examples/hnsw_bench" "$dir" --m "$m" \
-            --ef-construction "$ef_construction" --ef "$ef_values" --repeat "$repeat"
-        run_step hnswlib "$name" "$m" \
-            "$venv/bin/python" "$bench_dir/hnswlib_bench.py" "$dir" --m "$m" \
-            --ef-construction "$ef_construction" --ef "$ef_values" --repeat "$repeat"
+        for round in $(seq 1 "$n_rounds"); do
+            log "round $round/$n_rounds"
+            run_step shoal "$name" "$m" \
+                "$target_dir/release/examples/hnsw_bench" "$dir" --m "$m" \
+                --ef-construction "$ef_construction" --ef "$ef_values" --repeat "$repeat"
+            run_step hnswlib "$name" "$m" \
+                "$venv/bin/python" "$bench_dir/hnswlib_bench.py" "$dir" --m "$m" \
+                --ef-construction "$ef_construction" --ef "$ef_values" --repeat "$repeat"
+        done
     done
 
     if [ "$http" -eq 1 ] && [ "$key" != "c" ]; then
