@@ -13,7 +13,9 @@ use coordinator::Coordinator;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::handlers::{batch, batch_delete, fallback, graphql, list, meta, nodes, objects, schema};
+use crate::handlers::{
+    batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, schema,
+};
 use crate::state::AppState;
 use crate::ApiConfig;
 
@@ -33,6 +35,7 @@ pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> Router {
         .route("/v1/graphql/batch", post(graphql::batch))
         .route("/v1/nodes", get(nodes::all))
         .route("/v1/nodes/{class}", get(nodes::for_class))
+        .route("/v1/cluster/statistics", get(cluster::statistics))
         .fallback(fallback::not_found)
         // Applies to the routes above, so it must come after them.
         .method_not_allowed_fallback(fallback::method_not_allowed)

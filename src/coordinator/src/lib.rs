@@ -14,6 +14,8 @@ pub mod schema;
 mod aggregate;
 mod compute;
 mod delete;
+mod internal;
+mod meta;
 mod objects;
 mod registry;
 mod schema_ops;
@@ -22,6 +24,7 @@ mod status;
 
 use std::sync::Arc;
 
+pub use cluster::raft::{RaftMetaConfig, RaftTimeouts};
 pub use config::CoordinatorConfig;
 pub use error::{Error, Result};
 pub use query::{
@@ -30,39 +33,79 @@ pub use query::{
     SearchQuery, SearchResult, SortBy, Threshold, VectorSearch,
 };
 
+use meta::Meta;
 use registry::ShardRegistry;
 
 /// Entry point for every request the API serves.
 pub struct Coordinator {
     config: CoordinatorConfig,
-    meta: Arc<cluster::MetaStore>,
+    meta: Meta,
     shards: Arc<ShardRegistry>,
     rate: status::ImportRate,
 }
 
 impl Coordinator {
-    /// Opens (or creates) the node's data under `config.data_path`, loading every local shard.
-    /// Blocking: call it before serving requests.
+    /// Opens (or creates) the node's data under `config.data_path`, loading every local shard,
+    /// with the metadata in a local store, without Raft (embedded use and tests). Blocking:
+    /// call it before serving requests.
     pub fn open(config: CoordinatorConfig) -> Result<Arc<Coordinator>> {
+        let shards = Self::open_shards(&config)?;
+        let store = Arc::new(cluster::MetaStore::open(
+            &config.data_path.join("raft"),
+            &config.node_name,
+            shards.clone(),
+        )?);
+        shards.sync_with(&store.snapshot())?;
+        Ok(Self::with_meta(config, shards, Meta::Local(store)))
+    }
+
+    /// Opens the node's data and joins the metadata Raft group described by `raft` (a
+    /// standalone node is a group of one). Serve [`Coordinator::internal_router`] on the
+    /// internal port right away: peers must reach this node before the cluster can form, and
+    /// until then [`Coordinator::is_ready`] is false.
+    pub async fn start_clustered(
+        config: CoordinatorConfig,
+        raft: cluster::raft::RaftMetaConfig,
+    ) -> Result<Arc<Coordinator>> {
+        let shard_config = config.clone();
+        let shards = run_blocking(move || Self::open_shards(&shard_config)).await?;
+        let meta = Arc::new(cluster::raft::RaftMeta::start(raft, shards.clone()).await?);
+        let synced = shards.clone();
+        let state = meta.snapshot();
+        run_blocking(move || synced.sync_with(&state)).await?;
+        Ok(Self::with_meta(config, shards, Meta::Raft(meta)))
+    }
+
+    fn open_shards(config: &CoordinatorConfig) -> Result<Arc<ShardRegistry>> {
         std::fs::create_dir_all(&config.data_path).map_err(|e| {
             Error::Internal(format!(
                 "cannot create data path {}: {e}",
                 config.data_path.display()
             ))
         })?;
-        let shards = Arc::new(ShardRegistry::open(&config)?);
-        let meta = Arc::new(cluster::MetaStore::open(
-            &config.data_path.join("raft"),
-            &config.node_name,
-            shards.clone(),
-        )?);
-        shards.sync_with(&meta.snapshot())?;
-        Ok(Arc::new(Coordinator {
+        Ok(Arc::new(ShardRegistry::open(config)?))
+    }
+
+    fn with_meta(
+        config: CoordinatorConfig,
+        shards: Arc<ShardRegistry>,
+        meta: Meta,
+    ) -> Arc<Coordinator> {
+        Arc::new(Coordinator {
             config,
             meta,
             shards,
             rate: status::ImportRate::default(),
-        }))
+        })
+    }
+
+    /// The routes of the internal port: Raft RPC, cluster formation and what peers ask of
+    /// this node, behind the internal basic auth when configured. Empty without Raft.
+    pub fn internal_router(self: &Arc<Self>) -> axum::Router {
+        match self.meta.raft() {
+            Some(raft) => raft.router_with(internal::routes(self.clone())),
+            None => axum::Router::new(),
+        }
     }
 
     /// Runs shard upkeep (graph cleanup, index snapshots) every `every` until the returned task
@@ -88,17 +131,17 @@ impl Coordinator {
         &self.config
     }
 
-    /// True once metadata and shards are loaded (always, after `open`, on a single node).
+    /// True once shards are loaded and, in a cluster, the node knows a leader and has applied
+    /// the metadata log it had.
     pub fn is_ready(&self) -> bool {
-        true
+        self.meta.is_ready()
     }
 
     /// Flushes everything to disk. Called on graceful shutdown.
     pub async fn shutdown(&self) -> Result<()> {
         let shards = self.shards.clone();
         run_blocking(move || shards.flush()).await?;
-        self.meta.flush()?;
-        Ok(())
+        self.meta.shutdown().await
     }
 }
 

@@ -1,7 +1,9 @@
 //! Node and shard status reports (`/v1/nodes`, `/v1/schema/{class}/shards`).
 
-/// One node as `/v1/nodes` reports it.
-#[derive(Debug, Clone)]
+use serde::{Deserialize, Serialize};
+
+/// One node as `/v1/nodes` reports it; also what nodes send each other for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeStatus {
     pub name: String,
     /// `HEALTHY`, `UNHEALTHY`, `UNAVAILABLE` or `TIMEOUT`.
@@ -18,7 +20,7 @@ pub struct NodeStatus {
 }
 
 /// One shard in the verbose `/v1/nodes` output.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShardReport {
     pub name: String,
     pub class: String,
@@ -37,4 +39,32 @@ pub struct ShardStatusReport {
     /// `READY` or `READONLY`.
     pub status: String,
     pub vector_queue_size: u64,
+}
+
+/// One member of the metadata Raft group as `/v1/cluster/statistics` reports it.
+#[derive(Debug, Clone)]
+pub struct RaftMemberReport {
+    pub name: String,
+    /// `HEALTHY`, or `UNAVAILABLE` when the member did not answer.
+    pub status: String,
+    pub raft_addr: String,
+    pub is_voter: bool,
+    /// What the member itself reported; `None` when it did not answer.
+    pub raft: Option<RaftView>,
+}
+
+/// A member's own view of Raft.
+#[derive(Debug, Clone)]
+pub struct RaftView {
+    pub ready: bool,
+    /// `Leader`, `Follower`, `Candidate` or `Learner`.
+    pub state: String,
+    pub leader_name: Option<String>,
+    pub leader_addr: Option<String>,
+    pub term: u64,
+    pub applied_index: u64,
+    pub last_log_index: u64,
+    pub snapshot_index: u64,
+    /// Members as this node knows them: name, internal address, voter or not.
+    pub members: Vec<(String, String, bool)>,
 }

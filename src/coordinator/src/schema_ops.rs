@@ -8,7 +8,7 @@ use types::schema::{Class, Property};
 
 use crate::nodes::ShardStatusReport;
 use crate::schema::{self, SchemaDefaults};
-use crate::{run_blocking, Coordinator, Error, Result};
+use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
     pub(crate) fn schema_defaults(&self) -> SchemaDefaults {
@@ -17,6 +17,12 @@ impl Coordinator {
             async_indexing: self.config.async_indexing,
             node_count: self.meta.node_names().len() as u32,
         }
+    }
+
+    /// Waits until this node has applied every metadata change the Raft leader had committed
+    /// when the call began (Weaviate's `consistency: true` schema read); immediate without Raft.
+    pub async fn catch_up_with_leader(&self) -> Result<()> {
+        self.meta.leader_snapshot().await.map(|_| ())
     }
 
     /// Every collection, in name order.
@@ -182,10 +188,10 @@ impl Coordinator {
         Ok(status.to_string())
     }
 
-    /// Applies a metadata command off the reactor (it writes to disk and may create shards).
+    /// Applies a metadata command (it writes to disk and may create shards); in a cluster,
+    /// through the Raft leader, answered once this node has applied it.
     pub(crate) async fn execute(&self, cmd: MetaCommand) -> Result<()> {
-        let meta = self.meta.clone();
-        run_blocking(move || meta.execute(cmd).map(|_| ()).map_err(Error::from)).await
+        self.meta.execute(cmd).await
     }
 }
 

@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
-use crate::nodes::{NodeStatus, ShardReport};
+use cluster::raft::ClusterStatus;
+
+use crate::nodes::{NodeStatus, RaftMemberReport, RaftView, ShardReport};
 use crate::{Coordinator, Result};
 
 /// Window over which the import rate is averaged.
@@ -47,10 +49,45 @@ fn prune(events: &mut VecDeque<(Instant, u64)>, now: Instant) {
 }
 
 impl Coordinator {
-    /// `GET /v1/nodes[/{class}]`: this node, with its shards (of `class` only, if given).
+    /// `GET /v1/nodes[/{class}]`: every node of the cluster in name order, each with its
+    /// shards (of `class` only, if given); a node that does not answer is `UNAVAILABLE`.
     pub async fn nodes(&self, class: Option<&str>) -> Result<Vec<NodeStatus>> {
+        let class = match class {
+            Some(c) => Some(self.require_class(c)?.class.class.clone()),
+            None => None,
+        };
+        let mut nodes = vec![self.local_node_status(class.as_deref())];
+        let Some(raft) = self.meta.raft() else {
+            return Ok(nodes);
+        };
+        let path = match &class {
+            Some(c) => format!("{NODE_STATUS_PATH}?class={c}"),
+            None => NODE_STATUS_PATH.to_string(),
+        };
+        let mut asks = tokio::task::JoinSet::new();
+        for info in raft.nodes().into_values() {
+            if info.name == self.config.node_name {
+                continue;
+            }
+            let (peers, path) = (raft.peers().clone(), path.clone());
+            asks.spawn(async move {
+                let answer = peers
+                    .get_json::<NodeStatus>(&info.raft_addr, &path, PEER_TIMEOUT)
+                    .await;
+                answer.unwrap_or_else(|_| unavailable(info.name))
+            });
+        }
+        while let Some(joined) = asks.join_next().await {
+            nodes.extend(joined.ok());
+        }
+        nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(nodes)
+    }
+
+    /// This node's own entry of `/v1/nodes`; a class it does not know has no shards here.
+    pub(crate) fn local_node_status(&self, class: Option<&str>) -> NodeStatus {
         let shards = match class {
-            Some(c) => self.shards.shards_of(&self.require_class(c)?.class.class),
+            Some(c) => self.shards.shards_of(c),
             None => self.shards.all(),
         };
         let reports: Vec<ShardReport> = shards
@@ -65,13 +102,11 @@ impl Coordinator {
                 loaded: true,
             })
             .collect();
-        Ok(vec![NodeStatus {
+        NodeStatus {
             name: self.config.node_name.clone(),
             status: "HEALTHY".to_string(),
             version: types::WEAVIATE_COMPAT_VERSION.to_string(),
-            git_hash: option_env!("SHOAL_GIT_HASH")
-                .unwrap_or("unknown")
-                .to_string(),
+            git_hash: git_hash(),
             // The batch queue: imports are applied before they are acknowledged, so it is always
             // empty (the vector-index queue is reported per shard). Clients divide by the rate
             // when this is non-zero.
@@ -80,7 +115,84 @@ impl Coordinator {
             object_count: reports.iter().map(|r| r.object_count).sum(),
             shard_count: reports.len() as u64,
             shards: reports,
-        }])
+        }
+    }
+
+    /// `GET /v1/cluster/statistics`: every member of the metadata Raft group with its own view
+    /// of Raft, and whether they all agree (every member answered and applied the same index).
+    pub async fn cluster_statistics(&self) -> (Vec<RaftMemberReport>, bool) {
+        let Some(raft) = self.meta.raft() else {
+            return (Vec::new(), true);
+        };
+        let voters = raft.voters();
+        let statuses = self.meta.member_statuses().await;
+        let reports: Vec<RaftMemberReport> = statuses
+            .into_iter()
+            .map(|(id, info, status)| RaftMemberReport {
+                status: if status.is_some() { "HEALTHY" } else { "UNAVAILABLE" }.to_string(),
+                is_voter: voters.contains(&id),
+                raft: status.map(raft_view),
+                name: info.name,
+                raft_addr: info.raft_addr,
+            })
+            .collect();
+        let applied: Vec<u64> = reports
+            .iter()
+            .filter_map(|r| r.raft.as_ref().map(|v| v.applied_index))
+            .collect();
+        let synchronized =
+            applied.len() == reports.len() && applied.windows(2).all(|w| w[0] == w[1]);
+        (reports, synchronized)
+    }
+}
+
+/// Internal route answering a peer's `/v1/nodes` with this node's entry.
+pub(crate) const NODE_STATUS_PATH: &str = "/internal/nodes/status";
+
+/// How long `/v1/nodes` waits for a peer's entry.
+const PEER_TIMEOUT: Duration = Duration::from_secs(2);
+
+fn git_hash() -> String {
+    option_env!("SHOAL_GIT_HASH")
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+/// The entry of a node that did not answer.
+fn unavailable(name: String) -> NodeStatus {
+    NodeStatus {
+        name,
+        status: "UNAVAILABLE".to_string(),
+        version: String::new(),
+        git_hash: String::new(),
+        queue_length: 0,
+        rate_per_second: 0,
+        object_count: 0,
+        shard_count: 0,
+        shards: Vec::new(),
+    }
+}
+
+/// A member's `/cluster/status` as the statistics report it.
+fn raft_view(status: ClusterStatus) -> RaftView {
+    let leader = status.leader.and_then(|id| status.members.get(&id));
+    RaftView {
+        ready: status.initialized && leader.is_some(),
+        state: status.state.clone(),
+        leader_name: leader.map(|l| l.name.clone()),
+        leader_addr: leader.map(|l| l.raft_addr.clone()),
+        term: status.term,
+        applied_index: status.last_applied.unwrap_or(0),
+        last_log_index: status.last_log_index.unwrap_or(0),
+        snapshot_index: status.snapshot_index.unwrap_or(0),
+        members: status
+            .members
+            .iter()
+            .map(|(id, m)| {
+                let voter = status.voters.contains(id);
+                (m.name.clone(), m.raft_addr.clone(), voter)
+            })
+            .collect(),
     }
 }
 

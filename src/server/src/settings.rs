@@ -52,8 +52,44 @@ pub struct PersistenceSettings {
 pub struct ClusterSettings {
     /// Empty until [`Settings::load`] resolves it to the OS hostname.
     pub hostname: String,
-    /// `CLUSTER_DATA_BIND_PORT`: kept for later; nothing listens on it yet.
+    /// `CLUSTER_DATA_BIND_PORT`; 0 picks the default (see [`ClusterSettings::bind_port`]).
     pub data_bind_port: u16,
+    /// `CLUSTER_ADVERTISE_ADDR`; empty means `<hostname>:<port>`.
+    pub advertise_addr: String,
+    /// `CLUSTER_JOIN`.
+    pub join: Vec<String>,
+    /// `RAFT_BOOTSTRAP_EXPECT`.
+    pub bootstrap_expect: usize,
+    /// `CLUSTER_BASIC_AUTH_USERNAME`.
+    pub basic_auth_username: String,
+    /// `CLUSTER_BASIC_AUTH_PASSWORD`.
+    pub basic_auth_password: String,
+}
+
+/// The default internal port of a node of a cluster (Weaviate's data port).
+pub const DEFAULT_DATA_PORT: u16 = 7947;
+
+impl ClusterSettings {
+    /// A node alone: nobody to join and nobody to wait for.
+    pub fn standalone(&self) -> bool {
+        self.join.is_empty() && self.bootstrap_expect <= 1
+    }
+
+    /// The internal port to bind: the configured one, else [`DEFAULT_DATA_PORT`] in a cluster
+    /// and 0 (any free port) on a standalone node.
+    pub fn bind_port(&self) -> u16 {
+        match self.data_bind_port {
+            0 if self.standalone() => 0,
+            0 => DEFAULT_DATA_PORT,
+            port => port,
+        }
+    }
+
+    /// The internal-port credentials, if both are set.
+    pub fn basic_auth(&self) -> Option<(String, String)> {
+        let (user, pass) = (&self.basic_auth_username, &self.basic_auth_password);
+        (!user.is_empty() || !pass.is_empty()).then(|| (user.clone(), pass.clone()))
+    }
 }
 
 /// `[query]`.
@@ -122,6 +158,22 @@ impl Settings {
         env.set_bool("PERSISTENCE_FSYNC", &mut self.persistence.sync_writes)?;
         env.set_string("CLUSTER_HOSTNAME", |v| self.cluster.hostname = v);
         env.set_parsed("CLUSTER_DATA_BIND_PORT", &mut self.cluster.data_bind_port)?;
+        env.set_string("CLUSTER_ADVERTISE_ADDR", |v| self.cluster.advertise_addr = v);
+        env.set_string("CLUSTER_JOIN", |v| {
+            self.cluster.join = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect()
+        });
+        env.set_parsed("RAFT_BOOTSTRAP_EXPECT", &mut self.cluster.bootstrap_expect)?;
+        env.set_string("CLUSTER_BASIC_AUTH_USERNAME", |v| {
+            self.cluster.basic_auth_username = v
+        });
+        env.set_string("CLUSTER_BASIC_AUTH_PASSWORD", |v| {
+            self.cluster.basic_auth_password = v
+        });
         env.set_parsed("GRPC_PORT", &mut self.server.grpc_port)?;
         env.set_parsed("QUERY_DEFAULTS_LIMIT", &mut self.query.defaults_limit)?;
         env.set_parsed("QUERY_MAXIMUM_RESULTS", &mut self.query.maximum_results)?;
@@ -168,6 +220,25 @@ impl Settings {
                 self.log.level
             );
         }
+        if self.cluster.bootstrap_expect == 0 {
+            bail!("RAFT_BOOTSTRAP_EXPECT (cluster.bootstrap_expect) must be at least 1");
+        }
+        if self.cluster.bootstrap_expect > 1 && self.cluster.join.is_empty() {
+            bail!(
+                "RAFT_BOOTSTRAP_EXPECT is {} but CLUSTER_JOIN is empty: list the voters' internal \
+                 addresses (host:port) in CLUSTER_JOIN",
+                self.cluster.bootstrap_expect
+            );
+        }
+        if let Some(bad) = self.cluster.join.iter().find(|p| !is_host_port(p)) {
+            bail!("CLUSTER_JOIN: expected comma-separated host:port addresses, got {bad:?}");
+        }
+        if !self.cluster.advertise_addr.is_empty() && !is_host_port(&self.cluster.advertise_addr) {
+            bail!(
+                "CLUSTER_ADVERTISE_ADDR: expected host:port, got {:?}",
+                self.cluster.advertise_addr
+            );
+        }
         if self.server.max_body_bytes == 0 {
             bail!("server.max_body_bytes must be at least 1");
         }
@@ -211,6 +282,12 @@ impl Settings {
         config.sync_writes = self.persistence.sync_writes;
         config
     }
+}
+
+/// `host:port` with a non-empty host and a valid port.
+fn is_host_port(addr: &str) -> bool {
+    addr.rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
 }
 
 /// Deep-merges `overlay` into `base`: tables key by key, anything else replaced.

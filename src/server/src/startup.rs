@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use api::ApiConfig;
-use coordinator::Coordinator;
+use coordinator::{Coordinator, RaftMetaConfig};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -38,12 +38,17 @@ pub fn init_logging(settings: &Settings) -> Result<()> {
 
 /// Runs a node until SIGTERM or SIGINT, then shuts it down cleanly.
 pub async fn run(settings: Settings) -> Result<()> {
-    let coordinator = open_coordinator(&settings).await?;
     let addr = (settings.server.host.as_str(), settings.server.port);
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {}:{}", addr.0, addr.1))?;
     let local = listener.local_addr().context("listener address")?;
+    let internal = bind_internal(&settings).await?;
+    let raft = raft_config(&settings, &internal, local.port())?;
+    let coordinator = open_coordinator(&settings, raft).await?;
+    let internal_server = tokio::spawn(
+        axum::serve(internal, coordinator.internal_router()).into_future(),
+    );
     tracing::info!(
         address = %local,
         node = %settings.cluster.hostname,
@@ -65,6 +70,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     // Flush even when serving failed: acknowledged writes must reach disk either way.
     tracing::info!("flushing data");
     let flushed = coordinator.shutdown().await.context("coordinator shutdown");
+    internal_server.abort();
     served?;
     flushed?;
     tracing::info!("shut down cleanly");
@@ -75,14 +81,61 @@ pub async fn run(settings: Settings) -> Result<()> {
 /// whether a check cleans anything.
 const MAINTENANCE_EVERY: Duration = Duration::from_secs(5);
 
-/// Opens the coordinator on the blocking pool (it loads every local shard from disk).
-async fn open_coordinator(settings: &Settings) -> Result<Arc<Coordinator>> {
+/// Opens the node's data and starts its member of the metadata Raft group.
+async fn open_coordinator(settings: &Settings, raft: RaftMetaConfig) -> Result<Arc<Coordinator>> {
     let config = settings.coordinator_config();
-    tracing::info!(data_path = %config.data_path.display(), node = %config.node_name, "opening data");
-    tokio::task::spawn_blocking(move || Coordinator::open(config))
+    tracing::info!(
+        data_path = %config.data_path.display(),
+        node = %config.node_name,
+        internal = %raft.advertise_addr,
+        join = ?raft.join,
+        bootstrap_expect = raft.bootstrap_expect,
+        "opening data"
+    );
+    Coordinator::start_clustered(config, raft)
         .await
-        .context("opening the coordinator panicked")?
         .context("cannot open the node's data")
+}
+
+/// Binds the internal port (Raft and node-to-node requests): all interfaces in a cluster, the
+/// loopback interface on a standalone node, which nobody else needs to reach.
+async fn bind_internal(settings: &Settings) -> Result<TcpListener> {
+    let cluster = &settings.cluster;
+    let host = if cluster.standalone() { "127.0.0.1" } else { "0.0.0.0" };
+    let port = cluster.bind_port();
+    TcpListener::bind((host, port))
+        .await
+        .with_context(|| format!("cannot listen on the internal port {host}:{port} (CLUSTER_DATA_BIND_PORT)"))
+}
+
+/// The Raft settings: the advertised internal address defaults to `<hostname>:<port>` in a
+/// cluster and to the bound loopback address on a standalone node.
+fn raft_config(
+    settings: &Settings,
+    internal: &TcpListener,
+    api_port: u16,
+) -> Result<RaftMetaConfig> {
+    let cluster = &settings.cluster;
+    let bound = internal.local_addr().context("internal listener address")?;
+    let advertise = match cluster.advertise_addr.as_str() {
+        "" if cluster.standalone() => bound.to_string(),
+        "" => format!("{}:{}", cluster.hostname, bound.port()),
+        addr => addr.to_string(),
+    };
+    let advertise_host = advertise
+        .rsplit_once(':')
+        .map_or(advertise.as_str(), |(host, _)| host);
+    let api_addr = format!("{advertise_host}:{api_port}");
+    let mut config = RaftMetaConfig::new(
+        cluster.hostname.clone(),
+        settings.persistence.data_path.clone(),
+        advertise,
+        api_addr,
+    );
+    config.join = cluster.join.clone();
+    config.bootstrap_expect = cluster.bootstrap_expect;
+    config.basic_auth = cluster.basic_auth();
+    Ok(config)
 }
 
 /// Serves until a shutdown signal, then stops accepting and waits up to `grace` for in-flight

@@ -3,6 +3,7 @@
 
 pub(crate) mod batch;
 pub(crate) mod batch_delete;
+pub(crate) mod cluster;
 pub(crate) mod fallback;
 pub(crate) mod graphql;
 pub(crate) mod list;

@@ -4,7 +4,7 @@
 //! bare 404), a failed delete is 400, and deleting a missing class succeeds.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde_json::{json, Value};
 use types::schema::{Class, Property};
@@ -18,8 +18,38 @@ use crate::params;
 use crate::state::AppState;
 
 /// `GET /v1/schema`: `{"classes":[...]}`.
-pub(crate) async fn dump(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({ "classes": state.coordinator.schema() }))
+pub(crate) async fn dump(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    catch_up(&state, &headers).await?;
+    Ok(Json(json!({ "classes": state.coordinator.schema() })))
+}
+
+/// Weaviate's `consistency` header of schema reads: true (the default) reads as of the Raft
+/// leader, false reads this node's copy as it is.
+async fn catch_up(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+    let consistent = match headers.get("consistency").map(|v| v.to_str()) {
+        None => true,
+        Some(Ok(v)) => match v.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "header 'consistency': expected true or false, got {v:?}"
+                )))
+            }
+        },
+        Some(Err(_)) => {
+            return Err(ApiError::invalid(
+                "header 'consistency': expected true or false",
+            ))
+        }
+    };
+    if consistent {
+        state.coordinator.catch_up_with_leader().await?;
+    }
+    Ok(())
 }
 
 /// `POST /v1/schema`: 200 with the class as stored, every default filled in.
@@ -40,7 +70,9 @@ pub(crate) async fn create_class(
 pub(crate) async fn get_class(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
+    headers: HeaderMap,
 ) -> ApiResult<Json<Class>> {
+    catch_up(&state, &headers).await?;
     state
         .coordinator
         .class(&name)

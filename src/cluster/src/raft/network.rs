@@ -74,6 +74,15 @@ pub struct ClusterStatus {
     pub last_applied: Option<u64>,
     pub voters: Vec<NodeId>,
     pub members: BTreeMap<NodeId, NodeInfo>,
+    /// The node's current term.
+    #[serde(default)]
+    pub term: u64,
+    /// The index of the last entry in the node's log.
+    #[serde(default)]
+    pub last_log_index: Option<u64>,
+    /// The log index the node's latest snapshot covers.
+    #[serde(default)]
+    pub snapshot_index: Option<u64>,
 }
 
 /// Builds the HTTP client used between nodes. Proxies are disabled: this traffic is internal.
@@ -232,6 +241,22 @@ impl PeerClient {
             Some((user, pass)) => builder.basic_auth(user, Some(pass)),
             None => builder,
         }
+    }
+
+    /// `GET http://{addr}{path}` decoded as JSON; any failure is `Unavailable`.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        addr: &str,
+        path: &str,
+        timeout: Duration,
+    ) -> Result<T> {
+        let builder = self.client.get(format!("http://{addr}{path}"));
+        let response = self
+            .request(builder, timeout)
+            .send()
+            .await
+            .map_err(|e| Error::Unavailable(format!("{addr}: {e}")))?;
+        decode_json(addr, response).await
     }
 
     /// `GET /cluster/status` of the node at `addr`.

@@ -153,6 +153,18 @@ impl RaftMeta {
         crate::raft::server::router(self.inner.clone())
     }
 
+    /// [`RaftMeta::router`] plus `routes` (the node's other internal routes), all behind the
+    /// internal port's basic auth when it is configured.
+    pub fn router_with(&self, routes: axum::Router) -> axum::Router {
+        let own = crate::raft::server::protect(self.inner.clone(), routes);
+        self.router().merge(own)
+    }
+
+    /// The client for node-to-node requests (credentials and cluster name included).
+    pub fn peers(&self) -> &PeerClient {
+        &self.inner.peers
+    }
+
     /// The applied metadata; cheap, local, possibly behind the leader.
     pub fn snapshot(&self) -> Arc<MetaState> {
         self.inner.sm.load().state.clone()
@@ -233,6 +245,32 @@ impl RaftMeta {
     /// What `/cluster/status` answers.
     pub async fn status(&self) -> ClusterStatus {
         self.inner.status().await
+    }
+
+    /// Every member with what its `/cluster/status` answered within `timeout` (this node's own
+    /// without a request); `None` for a member that did not answer.
+    pub async fn member_statuses(
+        &self,
+        timeout: Duration,
+    ) -> Vec<(NodeId, NodeInfo, Option<ClusterStatus>)> {
+        let mut asks = tokio::task::JoinSet::new();
+        for (id, info) in self.nodes() {
+            let inner = self.inner.clone();
+            asks.spawn(async move {
+                let status = if id == inner.id {
+                    Some(inner.status().await)
+                } else {
+                    inner.peers.status(&info.raft_addr, timeout).await.ok()
+                };
+                (id, info, status)
+            });
+        }
+        let mut statuses = Vec::new();
+        while let Some(joined) = asks.join_next().await {
+            statuses.extend(joined.ok());
+        }
+        statuses.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+        statuses
     }
 
     /// Stops Raft, the background loop and the runtime, releasing the RocksDB directory. Idempotent.
@@ -377,6 +415,9 @@ impl Inner {
             last_applied: m.last_applied.map(|l| l.index),
             voters: m.membership_config.voter_ids().collect(),
             members: members_of(&m.membership_config),
+            term: m.current_term,
+            last_log_index: m.last_log_index,
+            snapshot_index: m.snapshot.map(|l| l.index),
         }
     }
 }

@@ -30,6 +30,12 @@ use crate::raft::types::{node_id_for, typ, MetaRequest, NodeId, TypeConfig};
 /// them (openraft.md §6.3).
 const BODY_LIMIT: usize = 64 << 20;
 
+/// `routes` (the node's own internal routes, e.g. the data plane) behind the same basic-auth
+/// check as the Raft routes.
+pub(crate) fn protect(inner: Arc<Inner>, routes: Router) -> Router {
+    routes.layer(middleware::from_fn_with_state(inner, check_auth))
+}
+
 /// The internal routes, with their state.
 pub(crate) fn router(inner: Arc<Inner>) -> Router {
     let raft_routes = Router::new()
