@@ -106,7 +106,15 @@ impl GraphReport {
     /// a node's last one; hnswlib behaves the same), so the tests bound the loss instead: at
     /// most one node plus 1% (in practice it is zero or a handful, mostly with tiny `M`).
     fn assert_mostly_reachable(&self) {
-        assert!(self.unreachable <= 1 + self.live / 100, "{self:?}");
+        self.assert_reachable_within(1);
+    }
+
+    /// At most one node plus `percent`% of the live ones are unreachable.
+    fn assert_reachable_within(&self, percent: usize) {
+        assert!(
+            self.unreachable <= 1 + self.live * percent / 100,
+            "{self:?}"
+        );
     }
 }
 
