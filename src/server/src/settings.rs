@@ -451,10 +451,50 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("CLUSTER_DATA_BIND_PORT", "70000"),
             ("QUERY_MAXIMUM_RESULTS", "0"),
+            ("RAFT_BOOTSTRAP_EXPECT", "0"),
+            ("RAFT_BOOTSTRAP_EXPECT", "3"),
+            ("CLUSTER_JOIN", "n1:7101,n2"),
+            ("CLUSTER_ADVERTISE_ADDR", "10.0.0.1"),
         ] {
             let err = format!("{:#}", load_with(&[(var, value)], None).unwrap_err());
             assert!(err.contains(var), "{var}: {err}");
         }
+    }
+
+    #[test]
+    fn a_standalone_node_binds_a_free_loopback_port_unless_told() {
+        let s = load_with(&[("CLUSTER_HOSTNAME", "n1")], None).unwrap();
+        assert!(s.cluster.standalone());
+        assert_eq!(s.cluster.bind_port(), 0);
+        assert_eq!(s.cluster.basic_auth(), None);
+        let s = load_with(&[("CLUSTER_DATA_BIND_PORT", "7101")], None).unwrap();
+        assert_eq!(s.cluster.bind_port(), 7101);
+    }
+
+    #[test]
+    fn cluster_variables() {
+        let s = load_with(
+            &[
+                ("CLUSTER_JOIN", " 127.0.0.1:7101, 127.0.0.1:7102 ,,127.0.0.1:7103"),
+                ("RAFT_BOOTSTRAP_EXPECT", "3"),
+                ("CLUSTER_ADVERTISE_ADDR", "127.0.0.1:7101"),
+                ("CLUSTER_BASIC_AUTH_USERNAME", "u"),
+                ("CLUSTER_BASIC_AUTH_PASSWORD", "p"),
+            ],
+            None,
+        )
+        .unwrap();
+        let c = &s.cluster;
+        assert_eq!(
+            c.join,
+            ["127.0.0.1:7101", "127.0.0.1:7102", "127.0.0.1:7103"]
+        );
+        assert_eq!(c.bootstrap_expect, 3);
+        assert!(!c.standalone());
+        // A node of a cluster listens where peers expect Weaviate's data port.
+        assert_eq!(c.bind_port(), DEFAULT_DATA_PORT);
+        assert_eq!(c.advertise_addr, "127.0.0.1:7101");
+        assert_eq!(c.basic_auth(), Some(("u".to_string(), "p".to_string())));
     }
 
     #[test]
