@@ -59,4 +59,4 @@ mod store;
 pub use error::{Error, Result};
 pub use meta::{changes_between, ClassMeta, MetaChange, MetaCommand, MetaState};
 pub use sharding::{PhysicalShard, ShardingState, VirtualShard};
-pub use store::{MetaListener, MetaStore};
+pub use store::{export_local_state, read_exported_state, MetaListener, MetaStore};

@@ -115,3 +115,50 @@ impl MetaStore {
         Ok(self.db.flush()?)
     }
 }
+
+/// Moves the metadata a node stored before it ran Raft (the single-node [`MetaStore`] in
+/// `path`, `<data>/raft`) into the JSON file `to`, and removes it from the database, so that
+/// the Raft group can adopt its classes. Returns whether there was any. The file is written
+/// and synced before the key is deleted: a crash in between leaves both, never neither.
+pub fn export_local_state(path: &Path, to: &Path) -> Result<bool> {
+    if !path.exists() {
+        return Ok(false);
+    }
+    let db = RocksStore::open(
+        path,
+        &RocksConfig {
+            sync_writes: true,
+            block_cache_bytes: 1 << 20,
+            write_buffer_bytes: 1 << 20,
+        },
+    )?;
+    let Some(bytes) = db.get(Cf::Meta, STATE_KEY)? else {
+        return Ok(false);
+    };
+    write_synced(to, &bytes)
+        .map_err(|e| Error::Corrupt(format!("cannot write {}: {e}", to.display())))?;
+    let mut batch = WriteBatch::new();
+    batch.delete(Cf::Meta, STATE_KEY.to_vec());
+    db.write(batch)?;
+    Ok(true)
+}
+
+/// Reads a state [`export_local_state`] wrote.
+pub fn read_exported_state(from: &Path) -> Result<MetaState> {
+    let bytes = std::fs::read(from)
+        .map_err(|e| Error::Corrupt(format!("cannot read {}: {e}", from.display())))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+fn write_synced(to: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = to.with_extension("tmp");
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, to)?;
+    match to.parent() {
+        Some(dir) => std::fs::File::open(dir)?.sync_all(),
+        None => Ok(()),
+    }
+}
