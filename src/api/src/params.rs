@@ -2,11 +2,10 @@
 //! messages (`adapters/handlers/rest/handlers_objects.go`: `getReplicationProperties`,
 //! `getConsistencyLevel`, `parseIncludeParam`, `getTenant`).
 
+use coordinator::ConsistencyLevel;
+
 use crate::error::{ApiError, ApiResult};
 use crate::extract::QueryParams;
-
-/// Consistency levels Weaviate accepts.
-const CONSISTENCY_LEVELS: [&str; 3] = ["ONE", "QUORUM", "ALL"];
 
 /// What `?include=` asked for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -15,17 +14,21 @@ pub(crate) struct Include {
     pub vector: bool,
 }
 
-/// Validates `consistency_level` (and `node_name` where the endpoint takes it). Both are
-/// checked, never applied: the coordinator chooses the level itself for now.
-pub(crate) fn check_replication(q: &QueryParams, takes_node_name: bool) -> ApiResult<()> {
+/// Parses `consistency_level` (QUORUM when absent, as in Weaviate's object and batch
+/// endpoints) and checks `node_name` where the endpoint takes it (accepted, not applied).
+pub(crate) fn check_replication(
+    q: &QueryParams,
+    takes_node_name: bool,
+) -> ApiResult<ConsistencyLevel> {
     let level = q.get("consistency_level");
-    if let Some(level) = level {
-        if !CONSISTENCY_LEVELS.contains(&level) {
-            return Err(ApiError::bad_request(format!(
+    let parsed = match level {
+        None => ConsistencyLevel::default(),
+        Some(level) => ConsistencyLevel::parse(level).ok_or_else(|| {
+            ApiError::bad_request(format!(
                 "unrecognized consistency level '{level}', try one of the following: ['ONE', 'QUORUM', 'ALL']"
-            )));
-        }
-    }
+            ))
+        })?,
+    };
     let node_name = if takes_node_name {
         q.get("node_name")
     } else {
@@ -36,7 +39,7 @@ pub(crate) fn check_replication(q: &QueryParams, takes_node_name: bool) -> ApiRe
             "consistency_level and node_name are mutually exclusive",
         ));
     }
-    Ok(())
+    Ok(parsed)
 }
 
 /// Parses `include`: a comma list of `vector` and `classification` (accepted and ignored:
@@ -72,11 +75,15 @@ mod tests {
 
     #[test]
     fn consistency_levels() {
-        assert!(check_replication(
-            &QueryParams::from_pairs(&[("consistency_level", "QUORUM")]),
-            false
-        )
-        .is_ok());
+        let level = |v: &str| {
+            check_replication(&QueryParams::from_pairs(&[("consistency_level", v)]), false)
+        };
+        assert_eq!(level("ONE").unwrap(), ConsistencyLevel::One);
+        assert_eq!(level("ALL").unwrap(), ConsistencyLevel::All);
+        assert_eq!(
+            check_replication(&QueryParams::default(), false).unwrap(),
+            ConsistencyLevel::Quorum
+        );
         let err = check_replication(
             &QueryParams::from_pairs(&[("consistency_level", "TWO")]),
             false,

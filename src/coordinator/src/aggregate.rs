@@ -5,6 +5,7 @@ use types::Object;
 
 use crate::compute;
 use crate::query::{AggregateQuery, AggregateResult, AggregateRow};
+use crate::remote::calls;
 use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
 
@@ -17,12 +18,8 @@ impl Coordinator {
     /// `Aggregate { meta { count } }` without arguments: the stored count, no object reads.
     pub async fn count(&self, class: &str, _tenant: Option<&str>) -> Result<u64> {
         let meta = self.require_class(class)?;
-        Ok(self
-            .shards
-            .shards_of(&meta.class.class)
-            .iter()
-            .map(|s| s.object_count())
-            .sum())
+        let counts = self.on_every_shard(&meta, calls::Count {}).await?;
+        Ok(counts.into_iter().sum())
     }
 
     /// `Aggregate { Class(...) { ... } }`.

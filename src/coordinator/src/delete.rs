@@ -4,12 +4,20 @@
 use uuid::Uuid;
 
 use crate::query::{BatchDelete, BatchDeleteResult};
+use crate::remote::calls::{DeleteMany, MatchingIds};
+use crate::replication::{first_answer, replicate, ConsistencyLevel};
 use crate::schema_ops::check_where;
-use crate::{run_blocking, Coordinator, Result};
+use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
     /// Deletes (or, with `dry_run`, only counts) the objects matching the filter.
-    pub async fn batch_delete(&self, d: BatchDelete) -> Result<BatchDeleteResult> {
+    /// Each shard's matches are found on one replica and deleted on all of them, `level`
+    /// deciding per object.
+    pub async fn batch_delete(
+        &self,
+        d: BatchDelete,
+        level: ConsistencyLevel,
+    ) -> Result<BatchDeleteResult> {
         let meta = self.require_class(&d.class)?;
         // Weaviate's batch delete wraps its validation errors as "validate: ..."
         check_where(
@@ -22,29 +30,41 @@ impl Coordinator {
             limit: limit as u64,
             ..BatchDeleteResult::default()
         };
-        for shard in self.shards.shards_of(&meta.class.class) {
+        let class = meta.class.class.clone();
+        for shard in meta.sharding.physical.keys() {
             let remaining = limit.saturating_sub(result.matches as usize);
-            let (filter, dry_run) = (d.filter.clone(), d.dry_run);
-            let outcomes: Vec<(Uuid, Option<String>)> = run_blocking(move || {
-                let docs = shard.filter(&filter)?;
-                let ids: Vec<Uuid> = shard
-                    .objects_of_set(&docs, remaining, false)?
-                    .into_iter()
-                    .map(|o| o.id)
-                    .collect();
-                Ok(ids
-                    .into_iter()
-                    .map(|id| {
-                        let error = if dry_run {
-                            None
-                        } else {
-                            shard.delete(&id).err().map(|e| e.to_string())
-                        };
-                        (id, error)
-                    })
-                    .collect())
-            })
-            .await?;
+            let targets = self.replicas(&meta, shard, false)?;
+            let find = MatchingIds {
+                filter: Some(d.filter.clone()),
+                limit: remaining,
+            };
+            let ids = first_answer(&class, shard, &targets, &find).await?;
+            let outcomes: Vec<(Uuid, Option<String>)> = if d.dry_run || ids.is_empty() {
+                ids.into_iter().map(|id| (id, None)).collect()
+            } else {
+                let items = ids.len();
+                let call = DeleteMany { ids: ids.clone() };
+                let split = |errors: Vec<Option<String>>| -> Vec<Result<()>> {
+                    errors
+                        .into_iter()
+                        .map(|e| e.map_or(Ok(()), |m| Err(Error::Internal(m))))
+                        .collect()
+                };
+                let done = replicate(
+                    class.clone(),
+                    shard.clone(),
+                    targets,
+                    level,
+                    items,
+                    call,
+                    split,
+                )
+                .await;
+                ids.into_iter()
+                    .zip(done)
+                    .map(|(id, r)| (id, r.err().map(|e| e.to_string())))
+                    .collect()
+            };
             for (id, error) in outcomes {
                 result.matches += 1;
                 match &error {

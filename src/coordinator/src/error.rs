@@ -18,9 +18,12 @@ pub enum Error {
     /// Conflicts with existing state, e.g. "id '...' already exists" (422 in Weaviate).
     #[error("{0}")]
     Conflict(String),
-    /// The node cannot serve this now (503).
+    /// The node cannot serve this now (503), or a peer could not be reached.
     #[error("{0}")]
     Unavailable(String),
+    /// A peer did not answer in time.
+    #[error("{0}")]
+    Timeout(String),
     /// An error of a local shard.
     #[error(transparent)]
     Shard(#[from] shard::Error),
@@ -41,6 +44,7 @@ impl Error {
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Unavailable(_) => ErrorKind::Unavailable,
+            Error::Timeout(_) => ErrorKind::Timeout,
             Error::Shard(e) => e.kind(),
             Error::Meta(e) => e.kind(),
             Error::Internal(_) => ErrorKind::Internal,

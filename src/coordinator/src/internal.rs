@@ -1,5 +1,6 @@
-//! The node's own routes on the internal port, beside Raft's: what peers ask of this node.
-//! They are not part of Weaviate's API and never reachable on the public port.
+//! The node's own routes on the internal port, beside Raft's: what peers ask of this node (its
+//! status, and the data plane of `remote`). They are not part of Weaviate's API and never
+//! reachable on the public port.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use crate::Coordinator;
 pub(crate) fn routes(coordinator: Arc<Coordinator>) -> Router {
     Router::new()
         .route(NODE_STATUS_PATH, get(node_status))
+        .merge(crate::remote::routes())
         .with_state(coordinator)
 }
 

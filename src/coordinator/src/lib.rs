@@ -16,8 +16,11 @@ mod compute;
 mod delete;
 mod internal;
 mod meta;
+mod migrate;
 mod objects;
 mod registry;
+mod remote;
+mod replication;
 mod schema_ops;
 mod search;
 mod status;
@@ -32,6 +35,7 @@ pub use query::{
     HitGroup, HybridSearch, KeywordSearch, ListQuery, ObjectWrite, PropertyAggregate, SearchHit,
     SearchQuery, SearchResult, SortBy, Threshold, VectorSearch,
 };
+pub use replication::ConsistencyLevel;
 
 use meta::Meta;
 use registry::ShardRegistry;
@@ -69,10 +73,16 @@ impl Coordinator {
     ) -> Result<Arc<Coordinator>> {
         let shard_config = config.clone();
         let shards = run_blocking(move || Self::open_shards(&shard_config)).await?;
+        let data = config.data_path.clone();
+        let pending = run_blocking(move || migrate::pending_classes(&data)).await?;
         let meta = Arc::new(cluster::raft::RaftMeta::start(raft, shards.clone()).await?);
         let synced = shards.clone();
-        let state = meta.snapshot();
+        let state = migrate::with_pending(&meta.snapshot(), &pending);
         run_blocking(move || synced.sync_with(&state)).await?;
+        if !pending.is_empty() {
+            let data = config.data_path.clone();
+            tokio::spawn(migrate::adopt(meta.clone(), data, pending));
+        }
         Ok(Self::with_meta(config, shards, Meta::Raft(meta)))
     }
 

@@ -70,9 +70,7 @@ impl Meta {
     }
 
     /// What every member reports about itself; empty without Raft.
-    pub(crate) async fn member_statuses(
-        &self,
-    ) -> Vec<(NodeId, NodeInfo, Option<ClusterStatus>)> {
+    pub(crate) async fn member_statuses(&self) -> Vec<(NodeId, NodeInfo, Option<ClusterStatus>)> {
         match self {
             Meta::Local(_) => Vec::new(),
             Meta::Raft(raft) => raft.member_statuses(STATUS_TIMEOUT).await,

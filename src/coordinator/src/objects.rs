@@ -6,13 +6,16 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use cluster::{ClassMeta, MetaState};
-use shard::{PutMode, PutRefusal, Shard};
+
 use types::schema::Class;
 use types::{Object, Vectors, DEFAULT_TARGET};
 use uuid::Uuid;
 
 use crate::query::{ListQuery, ObjectWrite};
-use crate::{run_blocking, schema, Coordinator, Error, Result};
+use crate::remote::calls::{Delete, Exists, Get, List, Mode, Put, Stamp};
+use crate::remote::{Target, WireResult};
+use crate::replication::{read_replicas, replicate, ConsistencyLevel};
+use crate::{schema, Coordinator, Error, Result};
 
 /// Milliseconds since the epoch.
 pub(crate) fn now_ms() -> i64 {
@@ -24,49 +27,83 @@ pub(crate) fn now_ms() -> i64 {
 
 /// The objects of one batch that go to one shard, with their input positions.
 struct ShardBatch {
-    shard: Arc<Shard>,
+    targets: Vec<Target>,
     items: Vec<(usize, Object)>,
 }
 
 impl ShardBatch {
-    fn new(shard: Arc<Shard>) -> Self {
-        ShardBatch {
-            shard,
-            items: Vec::new(),
-        }
-    }
-
-    /// Writes the objects in one atomic shard batch; a store failure fails every one of them.
-    async fn write(self) -> Vec<(usize, Result<Object>)> {
+    /// Writes the objects to every replica in one atomic shard batch each; per object, the
+    /// level decides (a store failure fails every object of the replica it hit).
+    async fn write(
+        self,
+        class: String,
+        shard: String,
+        level: ConsistencyLevel,
+    ) -> Vec<(usize, Result<Object>)> {
         let (indexes, objects): (Vec<usize>, Vec<Object>) = self.items.into_iter().unzip();
-        let shard = self.shard;
-        match run_blocking(move || Ok(shard.put_batch(objects, PutMode::Upsert)?)).await {
-            Ok(per_object) => indexes
-                .into_iter()
-                .zip(per_object.into_iter().map(|r| r.map_err(refusal_error)))
-                .collect(),
-            Err(e) => {
-                let msg = e.to_string();
-                indexes
-                    .into_iter()
-                    .map(|i| (i, Err(Error::Internal(msg.clone()))))
-                    .collect()
-            }
-        }
+        let call = Put {
+            mode: Mode::Upsert,
+            objects: objects.clone(),
+        };
+        let outcomes = write_objects(class, shard, self.targets, level, call).await;
+        indexes
+            .into_iter()
+            .zip(objects.into_iter().zip(outcomes))
+            .map(|(i, (object, outcome))| (i, outcome.map(|stamp| stamped(object, stamp))))
+            .collect()
     }
 }
 
-/// An object ready for its shard.
+/// Puts `call.objects` on the replicas; per object, the times the first acknowledging replica
+/// stored.
+async fn write_objects(
+    class: String,
+    shard: String,
+    targets: Vec<Target>,
+    level: ConsistencyLevel,
+    call: Put,
+) -> Vec<Result<Stamp>> {
+    let items = call.objects.len();
+    let split = |answer: Vec<WireResult<Stamp>>| -> Vec<Result<Stamp>> {
+        answer.into_iter().map(|r| r.map_err(Error::from)).collect()
+    };
+    replicate(class, shard, targets, level, items, call, split)
+        .await
+        .into_iter()
+        .map(|r| {
+            r.and_then(|stamps| {
+                stamps
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| Error::Internal("empty put result".into()))
+            })
+        })
+        .collect()
+}
+
+/// The object as a replica stored it.
+fn stamped(mut object: Object, stamp: Stamp) -> Object {
+    object.creation_time_ms = stamp.created;
+    object.last_update_time_ms = stamp.updated;
+    object
+}
+
+/// An object ready for its shard's replicas.
 struct Prepared {
-    shard: Arc<Shard>,
+    shard: String,
+    targets: Vec<Target>,
     object: Object,
 }
 
 impl Coordinator {
     /// `POST /v1/objects`: creates an object; an existing id is an error.
-    pub async fn create_object(&self, write: ObjectWrite) -> Result<Object> {
+    pub async fn create_object(
+        &self,
+        write: ObjectWrite,
+        level: ConsistencyLevel,
+    ) -> Result<Object> {
         let prepared = self.prepare(write, now_ms()).await?;
-        let stored = self.put_one(prepared, PutMode::CreateOnly).await?;
+        let stored = self.put_one(prepared, Mode::CreateOnly, level).await?;
         self.rate.record(1);
         Ok(stored)
     }
@@ -83,17 +120,24 @@ impl Coordinator {
         class: &str,
         id: Uuid,
         mut write: ObjectWrite,
+        level: ConsistencyLevel,
     ) -> Result<Object> {
         write.class = class.to_string();
         write.id = Some(id);
         let prepared = self.prepare(write, now_ms()).await?;
-        self.put_one(prepared, PutMode::ReplaceExisting).await
+        self.put_one(prepared, Mode::ReplaceExisting, level).await
     }
 
     /// `PATCH /v1/objects/{class}/{id}`: merges properties; a given vector replaces the old one.
-    pub async fn merge_object(&self, class: &str, id: Uuid, patch: ObjectWrite) -> Result<()> {
+    pub async fn merge_object(
+        &self,
+        class: &str,
+        id: Uuid,
+        patch: ObjectWrite,
+        level: ConsistencyLevel,
+    ) -> Result<()> {
         let current = self
-            .get_object(Some(class), id, patch.tenant.as_deref(), true)
+            .get_object(Some(class), id, patch.tenant.as_deref(), true, level)
             .await?
             .ok_or_else(|| Error::NotFound(format!("object {id} not found in class {class}")))?;
         let mut properties = current.properties;
@@ -113,51 +157,89 @@ impl Coordinator {
             vectors: (!vectors.is_empty()).then_some(vectors),
         };
         let prepared = self.prepare(merged, now_ms()).await?;
-        self.put_one(prepared, PutMode::ReplaceExisting)
+        self.put_one(prepared, Mode::ReplaceExisting, level)
             .await
             .map(|_| ())
     }
 
-    /// `GET /v1/objects/{class}/{id}`; without a class every class is searched.
+    /// `GET /v1/objects/{class}/{id}`; without a class every class is searched. With several
+    /// replicas, `level` of them are asked and the newest version wins; older versions found
+    /// on the way are repaired in the background.
     pub async fn get_object(
         &self,
         class: Option<&str>,
         id: Uuid,
         tenant: Option<&str>,
         with_vectors: bool,
+        level: ConsistencyLevel,
     ) -> Result<Option<Object>> {
-        for shard in self.owning_shards(class, &id, tenant)? {
-            if let Some(obj) = run_blocking(move || Ok(shard.get(&id, with_vectors)?)).await? {
-                return Ok(Some(obj));
+        for meta in self.owning_classes(class, tenant)? {
+            let (shard, targets) = self.placement(&meta, &id)?;
+            let class = meta.class.class.clone();
+            let call = Get {
+                id,
+                vectors: with_vectors,
+            };
+            let answers = read_replicas(&class, &shard, &targets, level, call).await?;
+            let Some((winner, newest)) = newest(&answers) else {
+                continue;
+            };
+            let stale: Vec<Target> = answers
+                .iter()
+                .filter(|(_, o)| {
+                    o.as_ref()
+                        .is_some_and(|o| o.last_update_time_ms < newest.last_update_time_ms)
+                })
+                .map(|(i, _)| targets[*i].clone())
+                .collect();
+            let newest = newest.clone();
+            if !stale.is_empty() {
+                let source = targets[winner].clone();
+                tokio::spawn(repair(class, shard, id, source, stale));
             }
+            return Ok(Some(newest));
         }
         Ok(None)
     }
 
-    /// `HEAD /v1/objects/{class}/{id}`.
+    /// `HEAD /v1/objects/{class}/{id}`: true if any of the `level` replicas asked has it.
     pub async fn object_exists(
         &self,
         class: Option<&str>,
         id: Uuid,
         tenant: Option<&str>,
+        level: ConsistencyLevel,
     ) -> Result<bool> {
-        for shard in self.owning_shards(class, &id, tenant)? {
-            if run_blocking(move || Ok(shard.exists(&id)?)).await? {
+        for meta in self.owning_classes(class, tenant)? {
+            let (shard, targets) = self.placement(&meta, &id)?;
+            let answers =
+                read_replicas(&meta.class.class, &shard, &targets, level, Exists { id }).await?;
+            if answers.iter().any(|(_, found)| *found) {
                 return Ok(true);
             }
         }
         Ok(false)
     }
 
-    /// `DELETE /v1/objects/{class}/{id}`: `NotFound` if there is no such object.
+    /// `DELETE /v1/objects/{class}/{id}` on every replica: `NotFound` if no replica that
+    /// answered had the object.
     pub async fn delete_object(
         &self,
         class: Option<&str>,
         id: Uuid,
         tenant: Option<&str>,
+        level: ConsistencyLevel,
     ) -> Result<()> {
-        for shard in self.owning_shards(class, &id, tenant)? {
-            if run_blocking(move || Ok(shard.delete(&id)?)).await? {
+        for meta in self.owning_classes(class, tenant)? {
+            let (shard, targets) = self.placement(&meta, &id)?;
+            let class = meta.class.class.clone();
+            let split = |found: bool| vec![Ok(found)];
+            let mut outcome =
+                replicate(class, shard, targets, level, 1, Delete { id }, split).await;
+            let found = outcome
+                .pop()
+                .unwrap_or_else(|| Err(Error::Internal("empty delete result".into())))?;
+            if found.into_iter().any(|f| f) {
                 return Ok(());
             }
         }
@@ -171,21 +253,23 @@ impl Coordinator {
         if !q.sort.is_empty() {
             return self.sorted_list(q, limit).await;
         }
-        let classes: Vec<String> = match &q.class {
-            Some(c) => vec![self.require_class(c)?.class.class.clone()],
-            None => self.schema().into_iter().map(|c| c.class).collect(),
+        let metas: Vec<Arc<ClassMeta>> = match &q.class {
+            Some(c) => vec![self.require_class(c)?],
+            None => self.meta.snapshot().classes.values().cloned().collect(),
         };
         let mut out = Vec::new();
-        for class in classes {
-            let mut rows = Vec::new();
-            for shard in self.shards.shards_of(&class) {
-                let after = q.after;
-                let with_vectors = q.with_vectors;
-                rows.extend(
-                    run_blocking(move || Ok(shard.list(after.as_ref(), wanted, with_vectors)?))
-                        .await?,
-                );
-            }
+        for meta in metas {
+            let call = List {
+                after: q.after,
+                limit: wanted,
+                with_vectors: q.with_vectors,
+            };
+            let mut rows: Vec<Object> = self
+                .on_every_shard(&meta, call)
+                .await?
+                .into_iter()
+                .flatten()
+                .collect();
             rows.sort_by_key(|o| o.id);
             out.extend(rows);
             if out.len() >= wanted {
@@ -210,27 +294,52 @@ impl Coordinator {
         Ok(objects.into_iter().skip(q.offset).take(limit).collect())
     }
 
-    /// `POST /v1/batch/objects`: an upsert per object; results in input order.
-    pub async fn batch_objects(&self, writes: Vec<ObjectWrite>) -> Vec<Result<Object>> {
+    /// `POST /v1/batch/objects`: an upsert per object; results in input order. The objects of
+    /// each shard go to its replicas in one call each, all shards at once.
+    pub async fn batch_objects(
+        &self,
+        writes: Vec<ObjectWrite>,
+        level: ConsistencyLevel,
+    ) -> Vec<Result<Object>> {
         let now = now_ms();
         let mut results: Vec<Option<Result<Object>>> = Vec::with_capacity(writes.len());
         let mut groups: BTreeMap<(String, String), ShardBatch> = BTreeMap::new();
         for (i, write) in writes.into_iter().enumerate() {
             match self.prepare(write, now).await {
                 Ok(p) => {
-                    let key = (p.shard.class().to_string(), p.shard.name().to_string());
-                    let group = groups
-                        .entry(key)
-                        .or_insert_with(|| ShardBatch::new(p.shard.clone()));
+                    let key = (p.object.class.clone(), p.shard);
+                    let targets = p.targets;
+                    let group = groups.entry(key).or_insert_with(|| ShardBatch {
+                        targets,
+                        items: Vec::new(),
+                    });
                     group.items.push((i, p.object));
                     results.push(None);
                 }
                 Err(e) => results.push(Some(Err(e))),
             }
         }
-        for group in groups.into_values() {
-            for (i, outcome) in group.write().await {
-                results[i] = Some(outcome);
+        if groups.len() == 1 {
+            // One shard (every standalone class): no task to spawn.
+            for ((class, shard), group) in groups {
+                for (i, outcome) in group.write(class, shard, level).await {
+                    results[i] = Some(outcome);
+                }
+            }
+        } else {
+            let mut tasks = tokio::task::JoinSet::new();
+            for ((class, shard), group) in groups {
+                tasks.spawn(group.write(class, shard, level));
+            }
+            while let Some(joined) = tasks.join_next().await {
+                match joined {
+                    Ok(done) => {
+                        for (i, outcome) in done {
+                            results[i] = Some(outcome);
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "a shard batch task failed"),
+                }
             }
         }
         let done: Vec<Result<Object>> = results
@@ -248,17 +357,35 @@ impl Coordinator {
     async fn prepare(&self, write: ObjectWrite, now: i64) -> Result<Prepared> {
         let meta = self.class_for_write(&write).await?;
         let object = self.build_object(&meta.class, write, now)?;
-        let shard = self.route(&meta, &object.id)?;
-        Ok(Prepared { shard, object })
+        let (shard, targets) = self.placement(&meta, &object.id)?;
+        Ok(Prepared {
+            shard,
+            targets,
+            object,
+        })
     }
 
-    async fn put_one(&self, prepared: Prepared, mode: PutMode) -> Result<Object> {
-        let Prepared { shard, object } = prepared;
-        let mut results = run_blocking(move || Ok(shard.put_batch(vec![object], mode)?)).await?;
-        results
+    async fn put_one(
+        &self,
+        prepared: Prepared,
+        mode: Mode,
+        level: ConsistencyLevel,
+    ) -> Result<Object> {
+        let Prepared {
+            shard,
+            targets,
+            object,
+        } = prepared;
+        let call = Put {
+            mode,
+            objects: vec![object.clone()],
+        };
+        let class = object.class.clone();
+        let stamp = write_objects(class, shard, targets, level, call)
+            .await
             .pop()
-            .ok_or_else(|| Error::Internal("empty put result".into()))?
-            .map_err(refusal_error)
+            .unwrap_or_else(|| Err(Error::Internal("empty put result".into())))?;
+        Ok(stamped(object, stamp))
     }
 
     /// The class of a write, created or extended by auto-schema when enabled.
@@ -326,38 +453,30 @@ impl Coordinator {
         })
     }
 
-    /// The local shard that owns `id`.
-    fn route(&self, meta: &ClassMeta, id: &Uuid) -> Result<Arc<Shard>> {
+    /// The shard that owns `id` and its replicas, this node first.
+    fn placement(&self, meta: &ClassMeta, id: &Uuid) -> Result<(String, Vec<Target>)> {
         let name = meta
             .sharding
             .shard_for(id)
             .ok_or_else(|| Error::Internal(format!("class {} has no shards", meta.class.class)))?;
-        self.shards.shard(&meta.class.class, name).ok_or_else(|| {
-            Error::Unavailable(format!(
-                "shard {name} of class {} is not available on this node",
-                meta.class.class
-            ))
-        })
+        Ok((name.to_string(), self.replicas(meta, name, false)?))
     }
 
-    /// The shards that may hold `id`: its owner in `class`, or one per class when none is given.
-    fn owning_shards(
+    /// The classes that may hold an object: `class`, or every class when none is given.
+    fn owning_classes(
         &self,
         class: Option<&str>,
-        id: &Uuid,
         tenant: Option<&str>,
-    ) -> Result<Vec<Arc<Shard>>> {
+    ) -> Result<Vec<Arc<ClassMeta>>> {
         let state: Arc<MetaState> = self.meta.snapshot();
         let metas: Vec<Arc<ClassMeta>> = match class {
             Some(c) => vec![self.require_class(c)?],
             None => state.classes.values().cloned().collect(),
         };
-        let mut out = Vec::with_capacity(metas.len());
-        for meta in metas {
+        for meta in &metas {
             check_tenant(&meta.class, tenant)?;
-            out.push(self.route(&meta, id)?);
         }
-        Ok(out)
+        Ok(metas)
     }
 
     /// `offset + limit` must stay within `QUERY_MAXIMUM_RESULTS`; returns it.
@@ -431,11 +550,77 @@ fn object_vectors(
     Ok(out)
 }
 
-/// The error a refused put reports.
-fn refusal_error(refusal: PutRefusal) -> Error {
-    match refusal {
-        PutRefusal::AlreadyExists(id) => Error::Conflict(format!("id '{id}' already exists")),
-        PutRefusal::Missing(id) => Error::NotFound(format!("object {id} not found")),
-        PutRefusal::Invalid(e) => Error::Shard(e),
+/// The newest version among read answers (by last update), with the index of its replica.
+fn newest(answers: &[(usize, Option<Object>)]) -> Option<(usize, &Object)> {
+    answers
+        .iter()
+        .filter_map(|(i, o)| o.as_ref().map(|o| (*i, o)))
+        .max_by_key(|(_, o)| o.last_update_time_ms)
+}
+
+/// Read repair: copies the newest version (with its vectors) from `source` to replicas that
+/// hold an older one. Replicas that lack the object are left alone: without tombstones a
+/// missing object may be a delete they saw and others missed.
+async fn repair(class: String, shard: String, id: Uuid, source: Target, stale: Vec<Target>) {
+    let read = Get { id, vectors: true };
+    let object = match source.run(&class, &shard, &read).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(%class, %shard, %id, error = %e, "read repair: cannot read the newest version");
+            return;
+        }
+    };
+    let call = Put {
+        mode: Mode::Upsert,
+        objects: vec![object],
+    };
+    for target in stale {
+        if let Err(e) = target.run(&class, &shard, &call).await {
+            tracing::warn!(%class, %shard, %id, node = target.node(), error = %e, "read repair failed");
+        } else {
+            tracing::info!(%class, %shard, %id, node = target.node(), "read repair: stale replica updated");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(id: u128, updated: i64) -> Object {
+        Object {
+            id: Uuid::from_u128(id),
+            class: "C".into(),
+            tenant: None,
+            properties: Default::default(),
+            vectors: Default::default(),
+            creation_time_ms: 1,
+            last_update_time_ms: updated,
+        }
+    }
+
+    #[test]
+    fn the_newest_version_wins_a_read() {
+        let answers = vec![
+            (0, Some(version(1, 10))),
+            (1, None),
+            (2, Some(version(1, 30))),
+        ];
+        let (winner, object) = newest(&answers).unwrap();
+        assert_eq!((winner, object.last_update_time_ms), (2, 30));
+        assert!(newest(&[(0, None), (1, None)]).is_none());
+    }
+
+    #[test]
+    fn stored_objects_carry_the_replica_times() {
+        let o = stamped(
+            version(1, 5),
+            Stamp {
+                created: 2,
+                updated: 7,
+            },
+        );
+        assert_eq!((o.creation_time_ms, o.last_update_time_ms), (2, 7));
     }
 }

@@ -129,7 +129,12 @@ impl Coordinator {
         let reports: Vec<RaftMemberReport> = statuses
             .into_iter()
             .map(|(id, info, status)| RaftMemberReport {
-                status: if status.is_some() { "HEALTHY" } else { "UNAVAILABLE" }.to_string(),
+                status: if status.is_some() {
+                    "HEALTHY"
+                } else {
+                    "UNAVAILABLE"
+                }
+                .to_string(),
                 is_voter: voters.contains(&id),
                 raft: status.map(raft_view),
                 name: info.name,

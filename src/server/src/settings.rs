@@ -158,7 +158,9 @@ impl Settings {
         env.set_bool("PERSISTENCE_FSYNC", &mut self.persistence.sync_writes)?;
         env.set_string("CLUSTER_HOSTNAME", |v| self.cluster.hostname = v);
         env.set_parsed("CLUSTER_DATA_BIND_PORT", &mut self.cluster.data_bind_port)?;
-        env.set_string("CLUSTER_ADVERTISE_ADDR", |v| self.cluster.advertise_addr = v);
+        env.set_string("CLUSTER_ADVERTISE_ADDR", |v| {
+            self.cluster.advertise_addr = v
+        });
         env.set_string("CLUSTER_JOIN", |v| {
             self.cluster.join = v
                 .split(',')
@@ -475,7 +477,10 @@ mod tests {
     fn cluster_variables() {
         let s = load_with(
             &[
-                ("CLUSTER_JOIN", " 127.0.0.1:7101, 127.0.0.1:7102 ,,127.0.0.1:7103"),
+                (
+                    "CLUSTER_JOIN",
+                    " 127.0.0.1:7101, 127.0.0.1:7102 ,,127.0.0.1:7103",
+                ),
                 ("RAFT_BOOTSTRAP_EXPECT", "3"),
                 ("CLUSTER_ADVERTISE_ADDR", "127.0.0.1:7101"),
                 ("CLUSTER_BASIC_AUTH_USERNAME", "u"),

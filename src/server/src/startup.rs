@@ -46,9 +46,8 @@ pub async fn run(settings: Settings) -> Result<()> {
     let internal = bind_internal(&settings).await?;
     let raft = raft_config(&settings, &internal, local.port())?;
     let coordinator = open_coordinator(&settings, raft).await?;
-    let internal_server = tokio::spawn(
-        axum::serve(internal, coordinator.internal_router()).into_future(),
-    );
+    let internal_server =
+        tokio::spawn(axum::serve(internal, coordinator.internal_router()).into_future());
     tracing::info!(
         address = %local,
         node = %settings.cluster.hostname,
@@ -101,11 +100,15 @@ async fn open_coordinator(settings: &Settings, raft: RaftMetaConfig) -> Result<A
 /// loopback interface on a standalone node, which nobody else needs to reach.
 async fn bind_internal(settings: &Settings) -> Result<TcpListener> {
     let cluster = &settings.cluster;
-    let host = if cluster.standalone() { "127.0.0.1" } else { "0.0.0.0" };
+    let host = if cluster.standalone() {
+        "127.0.0.1"
+    } else {
+        "0.0.0.0"
+    };
     let port = cluster.bind_port();
-    TcpListener::bind((host, port))
-        .await
-        .with_context(|| format!("cannot listen on the internal port {host}:{port} (CLUSTER_DATA_BIND_PORT)"))
+    TcpListener::bind((host, port)).await.with_context(|| {
+        format!("cannot listen on the internal port {host}:{port} (CLUSTER_DATA_BIND_PORT)")
+    })
 }
 
 /// The Raft settings: the advertised internal address defaults to `<hostname>:<port>` in a

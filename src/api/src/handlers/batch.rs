@@ -36,7 +36,7 @@ pub(crate) async fn create(
     query: QueryParams,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Vec<Value>>> {
-    params::check_replication(&query, false)?;
+    let level = params::check_replication(&query, false)?;
     let entries = batch_entries(&body)?;
     // Each entry's id (or why it failed before reaching the coordinator), and the valid writes.
     let mut writes = Vec::with_capacity(entries.len());
@@ -47,7 +47,11 @@ pub(crate) async fn create(
             id
         }));
     }
-    let mut stored = state.coordinator.batch_objects(writes).await.into_iter();
+    let mut stored = state
+        .coordinator
+        .batch_objects(writes, level)
+        .await
+        .into_iter();
 
     let mut out = Vec::with_capacity(entries.len());
     for (raw, prepared) in entries.iter().zip(prepared) {

@@ -44,17 +44,20 @@ pub(crate) async fn delete(
     query: QueryParams,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
-    params::check_replication(&query, false)?;
+    let level = params::check_replication(&query, false)?;
     let request = parse(&body)?;
     let result = state
         .coordinator
-        .batch_delete(BatchDelete {
-            class: request.class.clone(),
-            tenant: params::tenant(&query),
-            filter: request.filter.clone(),
-            dry_run: request.dry_run,
-            verbose: request.verbose,
-        })
+        .batch_delete(
+            BatchDelete {
+                class: request.class.clone(),
+                tenant: params::tenant(&query),
+                filter: request.filter.clone(),
+                dry_run: request.dry_run,
+                verbose: request.verbose,
+            },
+            level,
+        )
         .await
         .map_err(delete_error)?;
     let max = state.coordinator.config().query_maximum_results as u64;

@@ -24,11 +24,14 @@ pub(crate) async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let input = parse_object(&body)?;
-    params::check_replication(&query, false)?;
+    let level = params::check_replication(&query, false)?;
     if input.class.is_empty() {
         return Err(empty_class_error());
     }
-    let object = state.coordinator.create_object(input.into_write()).await?;
+    let object = state
+        .coordinator
+        .create_object(input.into_write(), level)
+        .await?;
     Ok(Json(ObjectOut::new(&object, true)).into_response())
 }
 
@@ -74,11 +77,11 @@ async fn get_object(
 ) -> ApiResult<Response> {
     let id = path_uuid("id", raw_id)?;
     let include = params::include(query)?;
-    params::check_replication(query, true)?;
+    let level = params::check_replication(query, true)?;
     let tenant = params::tenant(query);
     let found = state
         .coordinator
-        .get_object(class, id, tenant.as_deref(), include.vector)
+        .get_object(class, id, tenant.as_deref(), include.vector, level)
         .await;
     match found.map_err(missing_is_bare_404)? {
         Some(object) => Ok(Json(ObjectOut::new(&object, include.vector)).into_response()),
@@ -111,11 +114,11 @@ async fn head_object(
     query: &QueryParams,
 ) -> ApiResult<StatusCode> {
     let id = path_uuid("id", raw_id)?;
-    params::check_replication(query, false)?;
+    let level = params::check_replication(query, false)?;
     let tenant = params::tenant(query);
     let exists = state
         .coordinator
-        .object_exists(class, id, tenant.as_deref())
+        .object_exists(class, id, tenant.as_deref(), level)
         .await;
     if exists.map_err(missing_is_bare_404)? {
         Ok(StatusCode::NO_CONTENT)
@@ -149,11 +152,11 @@ async fn delete_object(
     query: &QueryParams,
 ) -> ApiResult<StatusCode> {
     let id = path_uuid("id", raw_id)?;
-    params::check_replication(query, false)?;
+    let level = params::check_replication(query, false)?;
     let tenant = params::tenant(query);
     let deleted = state
         .coordinator
-        .delete_object(class, id, tenant.as_deref())
+        .delete_object(class, id, tenant.as_deref(), level)
         .await;
     deleted.map_err(missing_is_bare_404)?;
     Ok(StatusCode::NO_CONTENT)
@@ -188,7 +191,7 @@ async fn replace_object(
     body: &Value,
 ) -> ApiResult<Response> {
     let id = path_uuid("id", raw_id)?;
-    params::check_replication(query, false)?;
+    let level = params::check_replication(query, false)?;
     let input = with_path_class(parse_object(body)?, path_class)?;
     if input.id != Some(id) {
         return Err(ApiError::invalid("invalid update: field 'id' is immutable"));
@@ -196,7 +199,7 @@ async fn replace_object(
     let class = input.class.clone();
     let replaced = state
         .coordinator
-        .replace_object(&class, id, input.into_write())
+        .replace_object(&class, id, input.into_write(), level)
         .await;
     let object = replaced.map_err(missing_is_bare_404)?;
     Ok(Json(ObjectOut::new(&object, true)).into_response())
@@ -230,14 +233,14 @@ async fn merge_object(
     body: &Value,
 ) -> ApiResult<StatusCode> {
     let id = path_uuid("id", raw_id)?;
-    params::check_replication(query, false)?;
+    let level = params::check_replication(query, false)?;
     let mut input = with_path_class(parse_object(body)?, path_class)?;
     // Weaviate overwrites the body's id with the path's.
     input.id = Some(id);
     let class = input.class.clone();
     let merged = state
         .coordinator
-        .merge_object(&class, id, input.into_write())
+        .merge_object(&class, id, input.into_write(), level)
         .await;
     merged.map_err(missing_is_bare_404)?;
     Ok(StatusCode::NO_CONTENT)

@@ -259,6 +259,36 @@ impl PeerClient {
         decode_json(addr, response).await
     }
 
+    /// `POST http://{addr}{path}` with a JSON body, the answer decoded as JSON. A timeout is
+    /// `Timeout`; any other failure (connection, non-2xx status, bad body) is `Unavailable`.
+    pub async fn post_json<Req: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        addr: &str,
+        path: &str,
+        body: &Req,
+        timeout: Duration,
+    ) -> Result<T> {
+        let builder = self.client.post(format!("http://{addr}{path}")).json(body);
+        let response = self
+            .request(builder, timeout)
+            .send()
+            .await
+            .map_err(|e| send_error(addr, path, e))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(Error::Unavailable(format!(
+                "{addr}{path} answered {status}"
+            )));
+        }
+        response.json().await.map_err(|e| {
+            if e.is_timeout() {
+                Error::Timeout(format!("{addr}{path}: {e}"))
+            } else {
+                Error::Unavailable(format!("{addr}{path}: bad response: {e}"))
+            }
+        })
+    }
+
     /// `GET /cluster/status` of the node at `addr`.
     pub async fn status(&self, addr: &str, timeout: Duration) -> Result<ClusterStatus> {
         let builder = self.client.get(format!("http://{addr}/cluster/status"));
@@ -351,4 +381,13 @@ async fn decode_json<T: DeserializeOwned>(addr: &str, response: reqwest::Respons
         .json()
         .await
         .map_err(|e| Error::Unavailable(format!("{addr}: bad response: {e}")))
+}
+
+/// A failed send: `Timeout` when the peer did not answer in time, else `Unavailable`.
+fn send_error(addr: &str, path: &str, e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout(format!("{addr}{path}: {e}"))
+    } else {
+        Error::Unavailable(format!("{addr}{path}: {e}"))
+    }
 }

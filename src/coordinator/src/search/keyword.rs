@@ -1,7 +1,7 @@
 //! Keyword (BM25) and hybrid searches.
 //!
-//! BM25 runs on each shard with that shard's statistics; with one shard per class on a node
-//! that is exact. Cross-shard statistics come with clustering.
+//! BM25 runs on each shard with that shard's own statistics, as in Weaviate: exact for a class
+//! with one shard, while several shards may rank near-ties differently than one shard would.
 
 use types::filter::Filter;
 use types::schema::Class;
@@ -11,6 +11,7 @@ use crate::compute;
 use crate::query::{
     HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch,
 };
+use crate::remote::calls;
 use crate::{Coordinator, Result};
 
 /// Candidates each half of a hybrid search contributes before fusion, at least.
@@ -72,20 +73,26 @@ impl Coordinator {
         wanted: usize,
         with_vectors: bool,
     ) -> Result<Vec<SearchHit>> {
-        let (query, props) = (keyword.query.clone(), keyword.properties.clone());
-        let search = move |shard: &shard::Shard, allow: Option<&roaring::RoaringBitmap>| {
-            let found = shard.keyword_search(&query, &props, wanted, allow, with_vectors)?;
-            Ok(found
-                .into_iter()
-                .map(|h| SearchHit {
-                    object: h.object,
-                    distance: None,
-                    score: Some(h.score),
-                    explain_score: Some(h.explain),
-                })
-                .collect())
+        let meta = self.require_class(&class.class)?;
+        let call = calls::KeywordSearch {
+            query: keyword.query.clone(),
+            properties: keyword.properties.clone(),
+            k: wanted,
+            filter: filter.cloned(),
+            with_vectors,
         };
-        let mut hits = self.on_every_shard(&class.class, filter, search).await?;
+        let mut hits: Vec<SearchHit> = self
+            .on_every_shard(&meta, call)
+            .await?
+            .into_iter()
+            .flatten()
+            .map(|(object, score, explain)| SearchHit {
+                object,
+                distance: None,
+                score: Some(score),
+                explain_score: Some(explain),
+            })
+            .collect();
         by_score(&mut hits);
         hits.truncate(wanted);
         Ok(hits)

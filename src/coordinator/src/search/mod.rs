@@ -6,16 +6,10 @@ mod keyword;
 mod plain;
 mod vector;
 
-use std::sync::Arc;
-
-use roaring::RoaringBitmap;
-use shard::Shard;
-use types::filter::Filter;
-
 use crate::compute;
 use crate::query::{SearchHit, SearchQuery, SearchResult, VectorSearch};
 use crate::schema_ops::check_where;
-use crate::{run_blocking, Coordinator, Error, Result};
+use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
     /// Runs a `Get` over one class.
@@ -97,46 +91,6 @@ impl Coordinator {
         }
         let hits: Vec<SearchHit> = hits.into_iter().skip(q.offset).collect();
         result.hits = hits;
-    }
-
-    /// Runs `search` on every shard of `class`, off the reactor, with that shard's allow-list
-    /// for `filter` (`None` without a filter), and gathers every shard's hits.
-    pub(crate) async fn on_every_shard<F>(
-        &self,
-        class: &str,
-        filter: Option<&Filter>,
-        search: F,
-    ) -> Result<Vec<SearchHit>>
-    where
-        F: Fn(&Shard, Option<&RoaringBitmap>) -> Result<Vec<SearchHit>> + Clone + Send + 'static,
-    {
-        let shards = self.shards.shards_of(class);
-        let allows = self.allow_lists(&shards, filter).await?;
-        let mut hits = Vec::new();
-        for (shard, allow) in shards.into_iter().zip(allows) {
-            let search = search.clone();
-            hits.extend(run_blocking(move || search(&shard, allow.as_ref())).await?);
-        }
-        Ok(hits)
-    }
-
-    /// Per shard, the docs a filter allows (`None`: no filter, everything allowed).
-    async fn allow_lists(
-        &self,
-        shards: &[Arc<Shard>],
-        filter: Option<&Filter>,
-    ) -> Result<Vec<Option<RoaringBitmap>>> {
-        let mut out = Vec::with_capacity(shards.len());
-        for shard in shards {
-            out.push(match filter {
-                None => None,
-                Some(f) => {
-                    let (shard, f) = (shard.clone(), f.clone());
-                    Some(run_blocking(move || Ok(shard.filter(&f)?)).await?)
-                }
-            });
-        }
-        Ok(out)
     }
 }
 

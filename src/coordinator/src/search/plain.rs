@@ -6,7 +6,8 @@ use types::Object;
 
 use crate::compute;
 use crate::query::{ListQuery, SearchHit, SearchQuery, SearchResult};
-use crate::{run_blocking, Coordinator, Result};
+use crate::remote::calls;
+use crate::{Coordinator, Result};
 
 impl Coordinator {
     pub(super) async fn plain_get(
@@ -63,21 +64,20 @@ impl Coordinator {
         cap: usize,
         with_vectors: bool,
     ) -> Result<Vec<Object>> {
-        let mut out = Vec::new();
-        for shard in self.shards.shards_of(&class.class) {
-            let filter = filter.cloned();
-            let remaining = cap.saturating_sub(out.len());
-            let found = run_blocking(move || {
-                let docs = match &filter {
-                    Some(f) => shard.filter(f)?,
-                    None => shard.all_docs()?,
-                };
-                Ok(shard.objects_of_set(&docs, remaining, with_vectors)?)
-            })
-            .await?;
-            out.extend(found);
-        }
+        let meta = self.require_class(&class.class)?;
+        let call = calls::Matching {
+            filter: filter.cloned(),
+            limit: cap,
+            with_vectors,
+        };
+        let mut out: Vec<Object> = self
+            .on_every_shard(&meta, call)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
         out.sort_by_key(|o| o.id);
+        out.truncate(cap);
         Ok(out)
     }
 }

@@ -5,6 +5,8 @@ use types::schema::{Class, Distance};
 
 use super::by_distance;
 use crate::query::{SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
+use crate::remote::calls;
+use crate::replication::ConsistencyLevel;
 use crate::{Coordinator, Error, Result};
 
 /// A resolved vector search: which target, which query vector, how far.
@@ -47,21 +49,27 @@ impl Coordinator {
         wanted: usize,
         with_vectors: bool,
     ) -> Result<Vec<SearchHit>> {
-        let (target, vector, max) = (plan.target.clone(), plan.vector.clone(), plan.max_distance);
-        let search = move |shard: &shard::Shard, allow: Option<&roaring::RoaringBitmap>| {
-            let found =
-                shard.filtered_vector_search(&target, &vector, wanted, max, allow, with_vectors)?;
-            Ok(found
-                .into_iter()
-                .map(|h| SearchHit {
-                    object: h.object,
-                    distance: Some(h.distance),
-                    score: None,
-                    explain_score: None,
-                })
-                .collect())
+        let meta = self.require_class(&class.class)?;
+        let call = calls::VectorSearch {
+            target: plan.target.clone(),
+            vector: plan.vector.clone(),
+            k: wanted,
+            max_distance: plan.max_distance,
+            filter: filter.cloned(),
+            with_vectors,
         };
-        let mut hits = self.on_every_shard(&class.class, filter, search).await?;
+        let mut hits: Vec<SearchHit> = self
+            .on_every_shard(&meta, call)
+            .await?
+            .into_iter()
+            .flatten()
+            .map(|(object, distance)| SearchHit {
+                object,
+                distance: Some(distance),
+                score: None,
+                explain_score: None,
+            })
+            .collect();
         by_distance(&mut hits);
         hits.truncate(wanted);
         Ok(hits)
@@ -103,7 +111,7 @@ impl Coordinator {
         id: uuid::Uuid,
     ) -> Result<Vec<f32>> {
         let obj = self
-            .get_object(Some(&class.class), id, None, true)
+            .get_object(Some(&class.class), id, None, true, ConsistencyLevel::One)
             .await?
             .ok_or_else(|| {
                 Error::invalid(format!(

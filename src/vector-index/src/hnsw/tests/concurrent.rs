@@ -134,7 +134,9 @@ fn concurrent_updates_removals_and_cleanups() {
 #[test]
 fn a_cleanup_never_makes_a_node_being_linked_the_entry_point() {
     let index = HnswIndex::new(Distance::L2Squared, small_params());
-    index.insert_batch(&items(&gaussian_vectors(300, 8, 66))).unwrap();
+    index
+        .insert_batch(&items(&gaussian_vectors(300, 8, 66)))
+        .unwrap();
     let (ep, top) = index.entry().unwrap();
     let st = index.storage.read();
     st.set_flags(ep, USED | LINKING);
