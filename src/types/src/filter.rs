@@ -2,8 +2,11 @@
 //! the wire and checking values against the schema happen in `api` and `coordinator`; the
 //! inverted index evaluates it into a bitmap of doc ids.
 
-/// A filter tree.
-#[derive(Debug, Clone, PartialEq)]
+use serde::{Deserialize, Serialize};
+
+/// A filter tree. Serde gives it a wire form for node-to-node shard calls; it is not the
+/// GraphQL or REST syntax (that is parsed in `api`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Filter {
     /// Every operand matches (an empty list matches everything).
     And(Vec<Filter>),
@@ -14,7 +17,7 @@ pub enum Filter {
 }
 
 /// `path operator value`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Condition {
     pub path: FilterPath,
     pub operator: Operator,
@@ -22,7 +25,7 @@ pub struct Condition {
 }
 
 /// What a condition looks at.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FilterPath {
     /// A property; nested-object leaves are not filterable in Weaviate 1.27.
     Property(String),
@@ -37,7 +40,7 @@ pub enum FilterPath {
 }
 
 /// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Operator {
     Equal,
     NotEqual,
@@ -55,7 +58,7 @@ pub enum Operator {
 }
 
 /// The value of a condition, typed by the `value*` field it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FilterValue {
     Text(String),
     Int(i64),
@@ -119,5 +122,58 @@ impl FilterValue {
             FilterValue::Boolean(_) | FilterValue::BooleanList(_) => "valueBoolean",
             FilterValue::Date(_) | FilterValue::DateList(_) => "valueDate",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_survive_the_wire() {
+        let cond = |path, operator, value| {
+            Filter::Condition(Condition {
+                path,
+                operator,
+                value,
+            })
+        };
+        let filter = Filter::And(vec![
+            cond(
+                FilterPath::Property("a".into()),
+                Operator::Like,
+                FilterValue::Text("x*".into()),
+            ),
+            Filter::Or(vec![
+                cond(
+                    FilterPath::Id,
+                    Operator::Equal,
+                    FilterValue::Text("u".into()),
+                ),
+                cond(
+                    FilterPath::Length("b".into()),
+                    Operator::GreaterThan,
+                    FilterValue::IntList(vec![1, 2]),
+                ),
+                cond(
+                    FilterPath::Property("g".into()),
+                    Operator::WithinGeoRange,
+                    FilterValue::GeoRange {
+                        latitude: 1.5,
+                        longitude: -2.0,
+                        max_distance_m: 10.0,
+                    },
+                ),
+            ]),
+        ]);
+        let json = serde_json::to_string(&Some(filter.clone())).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Option<Filter>>(&json).unwrap(),
+            Some(filter)
+        );
+        assert_eq!(
+            serde_json::from_str::<Option<Filter>>("null").unwrap(),
+            None
+        );
     }
 }

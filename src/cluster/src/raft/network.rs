@@ -243,7 +243,8 @@ impl PeerClient {
         }
     }
 
-    /// `GET http://{addr}{path}` decoded as JSON; any failure is `Unavailable`.
+    /// `GET http://{addr}{path}` decoded as JSON. A timeout is `Timeout`; any other failure
+    /// (connection, non-2xx status, bad body) is `Unavailable`.
     pub async fn get_json<T: DeserializeOwned>(
         &self,
         addr: &str,
@@ -251,16 +252,11 @@ impl PeerClient {
         timeout: Duration,
     ) -> Result<T> {
         let builder = self.client.get(format!("http://{addr}{path}"));
-        let response = self
-            .request(builder, timeout)
-            .send()
-            .await
-            .map_err(|e| Error::Unavailable(format!("{addr}: {e}")))?;
-        decode_json(addr, response).await
+        self.call_json(builder, addr, path, timeout).await
     }
 
-    /// `POST http://{addr}{path}` with a JSON body, the answer decoded as JSON. A timeout is
-    /// `Timeout`; any other failure (connection, non-2xx status, bad body) is `Unavailable`.
+    /// `POST http://{addr}{path}` with a JSON body, the answer decoded as JSON; failures as in
+    /// [`PeerClient::get_json`].
     pub async fn post_json<Req: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         addr: &str,
@@ -269,6 +265,21 @@ impl PeerClient {
         timeout: Duration,
     ) -> Result<T> {
         let builder = self.client.post(format!("http://{addr}{path}")).json(body);
+        self.call_json(builder, addr, path, timeout).await
+    }
+
+    /// `GET /cluster/status` of the node at `addr`.
+    pub async fn status(&self, addr: &str, timeout: Duration) -> Result<ClusterStatus> {
+        self.get_json(addr, "/cluster/status", timeout).await
+    }
+
+    async fn call_json<T: DeserializeOwned>(
+        &self,
+        builder: reqwest::RequestBuilder,
+        addr: &str,
+        path: &str,
+        timeout: Duration,
+    ) -> Result<T> {
         let response = self
             .request(builder, timeout)
             .send()
@@ -287,17 +298,6 @@ impl PeerClient {
                 Error::Unavailable(format!("{addr}{path}: bad response: {e}"))
             }
         })
-    }
-
-    /// `GET /cluster/status` of the node at `addr`.
-    pub async fn status(&self, addr: &str, timeout: Duration) -> Result<ClusterStatus> {
-        let builder = self.client.get(format!("http://{addr}/cluster/status"));
-        let response = self
-            .request(builder, timeout)
-            .send()
-            .await
-            .map_err(|e| Error::Unavailable(format!("{addr}: {e}")))?;
-        decode_json(addr, response).await
     }
 
     /// Sends `body` to a leader-only endpoint of node `target` at `addr`; with `hop_from`, marked

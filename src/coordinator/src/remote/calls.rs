@@ -8,7 +8,7 @@ use types::filter::Filter;
 use types::Object;
 use uuid::Uuid;
 
-use super::{filter_wire, ShardCall, WireError, WireResult};
+use super::{ShardCall, WireError, WireResult};
 use crate::{Error, Result};
 
 /// [`PutMode`] on the wire.
@@ -142,7 +142,6 @@ pub(crate) struct VectorSearch {
     pub vector: Vec<f32>,
     pub k: usize,
     pub max_distance: Option<f32>,
-    #[serde(with = "filter_wire")]
     pub filter: Option<Filter>,
     pub with_vectors: bool,
 }
@@ -170,7 +169,6 @@ pub(crate) struct KeywordSearch {
     pub query: String,
     pub properties: Vec<(String, f32)>,
     pub k: usize,
-    #[serde(with = "filter_wire")]
     pub filter: Option<Filter>,
     pub with_vectors: bool,
 }
@@ -213,7 +211,6 @@ impl ShardCall for List {
 /// At most `limit` objects matching `filter` (all objects without one), in doc order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Matching {
-    #[serde(with = "filter_wire")]
     pub filter: Option<Filter>,
     pub limit: usize,
     pub with_vectors: bool,
@@ -234,7 +231,6 @@ impl ShardCall for Matching {
 /// The ids of at most `limit` objects matching `filter` (batch delete).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct MatchingIds {
-    #[serde(with = "filter_wire")]
     pub filter: Option<Filter>,
     pub limit: usize,
 }

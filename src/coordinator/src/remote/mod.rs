@@ -8,7 +8,6 @@
 //! `Timeout`), which callers may fail over; an `Err` in the body is the shard's own answer.
 
 pub(crate) mod calls;
-pub(crate) mod filter_wire;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
