@@ -14,6 +14,11 @@ use crate::{Error, Result};
 pub struct ClassMeta {
     pub class: Class,
     pub sharding: ShardingState,
+    /// The vector length of each target vector (`""` for the unnamed one), fixed by the first
+    /// write that carries one: shards index separately and would each accept any first length,
+    /// so the class-wide rule lives here.
+    #[serde(default)]
+    pub vector_dims: BTreeMap<String, usize>,
 }
 
 /// Everything the cluster agrees on.
@@ -48,6 +53,13 @@ pub enum MetaCommand {
         shard: String,
         status: String,
     },
+    /// Fixes the length of a target vector of a class; the same length again is a no-op, a
+    /// different one is refused.
+    SetVectorDims {
+        class: String,
+        target: String,
+        dims: usize,
+    },
 }
 
 /// What an applied command changed, for listeners.
@@ -55,6 +67,8 @@ pub enum MetaCommand {
 pub enum MetaChange {
     ClassAdded(String),
     ClassUpdated(String),
+    /// A class's vector lengths were fixed; nothing for shards to do.
+    VectorDimsSet(String),
     ClassDeleted(String),
     ShardStatusChanged {
         class: String,
@@ -81,6 +95,11 @@ impl MetaState {
                 shard,
                 status,
             } => self.update_shard_status(class, shard, status)?,
+            MetaCommand::SetVectorDims {
+                class,
+                target,
+                dims,
+            } => self.set_vector_dims(class, target, dims)?,
         };
         self.applied += 1;
         Ok(change)
@@ -140,6 +159,26 @@ impl MetaState {
             .get_or_insert_with(Vec::new)
             .push(property);
         Ok(MetaChange::ClassUpdated(class.to_string()))
+    }
+
+    fn set_vector_dims(
+        &mut self,
+        class: String,
+        target: String,
+        dims: usize,
+    ) -> Result<MetaChange> {
+        let meta = self
+            .classes
+            .get_mut(&class)
+            .ok_or_else(|| Error::ClassNotFound(class.clone()))?;
+        match meta.vector_dims.get(&target) {
+            Some(&fixed) if fixed != dims => Err(Error::Invalid(dims_message(fixed, dims))),
+            Some(_) => Ok(MetaChange::VectorDimsSet(class)),
+            None => {
+                Arc::make_mut(meta).vector_dims.insert(target, dims);
+                Ok(MetaChange::VectorDimsSet(class))
+            }
+        }
     }
 
     fn update_shard_status(
@@ -264,7 +303,11 @@ mod tests {
         .expect("class");
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let sharding = ShardingState::new(1, 2, &["n1".to_string()], 1, &mut rng);
-        Arc::new(ClassMeta { class, sharding })
+        Arc::new(ClassMeta {
+            class,
+            sharding,
+            vector_dims: BTreeMap::new(),
+        })
     }
 
     fn state(classes: &[(&str, Arc<ClassMeta>)]) -> MetaState {
@@ -275,6 +318,36 @@ mod tests {
                 .collect(),
             applied: 0,
         }
+    }
+
+    #[test]
+    fn the_first_vector_length_of_a_target_is_the_only_one() {
+        let mut st = state(&[("C", meta("C", 1))]);
+        let set = |dims: usize, target: &str| MetaCommand::SetVectorDims {
+            class: "C".to_string(),
+            target: target.to_string(),
+            dims,
+        };
+        assert_eq!(
+            st.apply(set(3, "")).unwrap(),
+            MetaChange::VectorDimsSet("C".into())
+        );
+        assert!(st.apply(set(3, "")).is_ok());
+        let err = st.apply(set(5, "")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "new node has a vector with length 5. Existing nodes have vectors with length 3"
+        );
+        assert!(st.apply(set(5, "other")).is_ok());
+        assert_eq!(st.class("C").unwrap().vector_dims.len(), 2);
+        assert!(matches!(
+            st.apply(MetaCommand::SetVectorDims {
+                class: "Missing".into(),
+                target: String::new(),
+                dims: 1
+            }),
+            Err(Error::ClassNotFound(_))
+        ));
     }
 
     #[test]
@@ -317,4 +390,12 @@ mod tests {
         );
         assert!(changes_between(&next, &next).is_empty());
     }
+}
+
+/// Weaviate's message for a vector whose length differs from the index's
+/// (`adapters/repos/db/vector/hnsw/insert.go`).
+pub fn dims_message(fixed: usize, got: usize) -> String {
+    format!(
+        "new node has a vector with length {got}. Existing nodes have vectors with length {fixed}"
+    )
 }

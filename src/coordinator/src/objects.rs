@@ -357,6 +357,7 @@ impl Coordinator {
     async fn prepare(&self, write: ObjectWrite, now: i64) -> Result<Prepared> {
         let meta = self.class_for_write(&write).await?;
         let object = self.build_object(&meta.class, write, now)?;
+        self.fix_vector_dims(&meta, &object).await?;
         let (shard, targets) = self.placement(&meta, &object.id)?;
         Ok(Prepared {
             shard,
@@ -386,6 +387,29 @@ impl Coordinator {
             .pop()
             .unwrap_or_else(|| Err(Error::Internal("empty put result".into())))?;
         Ok(stamped(object, stamp))
+    }
+
+    /// Checks the object's vectors against the lengths its class has fixed, fixing them
+    /// through the metadata on a class's first vector: every shard of the class then holds
+    /// vectors of one length, wherever the object lands.
+    async fn fix_vector_dims(&self, meta: &ClassMeta, object: &Object) -> Result<()> {
+        for (target, vector) in &object.vectors {
+            match meta.vector_dims.get(target) {
+                Some(&fixed) if fixed != vector.len() => {
+                    return Err(Error::invalid(cluster::dims_message(fixed, vector.len())));
+                }
+                Some(_) => {}
+                None => {
+                    let cmd = cluster::MetaCommand::SetVectorDims {
+                        class: meta.class.class.clone(),
+                        target: target.clone(),
+                        dims: vector.len(),
+                    };
+                    self.execute(cmd).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The class of a write, created or extended by auto-schema when enabled.

@@ -180,6 +180,7 @@ impl MetaListener for ShardRegistry {
                 Ok(())
             }),
             MetaChange::ClassDeleted(name) => self.drop_class(name),
+            MetaChange::VectorDimsSet(_) => Ok(()),
             MetaChange::ShardStatusChanged {
                 class,
                 shard,

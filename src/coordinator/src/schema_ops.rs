@@ -69,6 +69,7 @@ impl Coordinator {
         let meta = ClassMeta {
             class: class.clone(),
             sharding,
+            vector_dims: Default::default(),
         };
         self.execute(MetaCommand::AddClass {
             meta: Box::new(meta),

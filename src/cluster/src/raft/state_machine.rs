@@ -322,7 +322,8 @@ fn changed_class(change: &MetaChange) -> &str {
     match change {
         MetaChange::ClassAdded(name)
         | MetaChange::ClassUpdated(name)
-        | MetaChange::ClassDeleted(name) => name,
+        | MetaChange::ClassDeleted(name)
+        | MetaChange::VectorDimsSet(name) => name,
         MetaChange::ShardStatusChanged { class, .. } => class,
     }
 }

@@ -42,7 +42,11 @@ pub fn class_meta(name: &str) -> ClassMeta {
     .expect("test class");
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let sharding = ShardingState::new(1, 4, &["n1".to_string()], 1, &mut rng);
-    ClassMeta { class, sharding }
+    ClassMeta {
+        class,
+        sharding,
+        vector_dims: Default::default(),
+    }
 }
 
 /// `AddClass` of [`class_meta`].
