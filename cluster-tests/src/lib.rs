@@ -575,3 +575,106 @@ fn shoal_binary() -> Result<PathBuf> {
     }
     Ok(bin)
 }
+
+impl TestNode {
+    /// `POST /v1/batch/objects<query>` of `objects` in batches of `batch_size`; fails on a
+    /// non-200 answer or on any object whose `result.errors` is present, naming the first such
+    /// object and its errors. `query` is appended to the path as is (e.g.
+    /// `"?consistency_level=QUORUM"`, or `""`).
+    pub fn batch_import(&self, objects: &[Value], batch_size: usize, query: &str) -> Result<()> {
+        for (i, chunk) in objects.chunks(batch_size.max(1)).enumerate() {
+            let path = format!("/v1/batch/objects{query}");
+            let r = self.post(&path, &serde_json::json!({ "objects": chunk }))?;
+            if r.status != 200 {
+                bail!("POST {path} (batch {i}) on {}: {r}", self.name);
+            }
+            let results = r
+                .body
+                .as_array()
+                .with_context(|| format!("batch {i} answer is not an array: {r}"))?;
+            if results.len() != chunk.len() {
+                bail!(
+                    "batch {i}: {} results for {} objects",
+                    results.len(),
+                    chunk.len()
+                );
+            }
+            let failed: Vec<&Value> = results
+                .iter()
+                .filter(|o| !o["result"]["errors"].is_null())
+                .collect();
+            if let Some(first) = failed.first() {
+                bail!(
+                    "POST {path} (batch {i}) on {}: {} of {} objects failed, first: {first}",
+                    self.name,
+                    failed.len(),
+                    chunk.len()
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// `POST /v1/graphql` of `query`; returns `data`, failing on a non-200 answer or on a
+    /// non-empty `errors`.
+    pub fn graphql(&self, query: &str) -> Result<Value> {
+        let r = self.post("/v1/graphql", &serde_json::json!({ "query": query }))?;
+        if r.status != 200 {
+            bail!("POST /v1/graphql on {} ({query}): {r}", self.name);
+        }
+        if r.body["errors"]
+            .as_array()
+            .is_some_and(|errors| !errors.is_empty())
+        {
+            bail!("POST /v1/graphql on {} ({query}): {r}", self.name);
+        }
+        Ok(r.body["data"].clone())
+    }
+}
+
+/// A tiny seeded pseudo-random generator (xorshift64*), so data sets are reproducible without a
+/// dependency. Not for anything but test data.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator for `seed` (any value; zero is remapped, xorshift needs a non-zero state).
+    pub fn new(seed: u64) -> Rng {
+        Rng((seed ^ 0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A float in `[-1, 1)`, rounded to f32 precision so it survives a round trip unchanged.
+    pub fn next_f32(&mut self) -> f32 {
+        ((self.next_u64() >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+
+    /// A vector of `dim` floats in `[-1, 1)`.
+    pub fn vector(&mut self, dim: usize) -> Vec<f32> {
+        (0..dim).map(|_| self.next_f32()).collect()
+    }
+
+    /// A random version-4 UUID, formatted lowercase with dashes.
+    pub fn uuid(&mut self) -> String {
+        let mut v = (u128::from(self.next_u64()) << 64) | u128::from(self.next_u64());
+        v = (v & !(0xF << 76)) | (0x4 << 76); // version 4
+        v = (v & !(0x3 << 62)) | (0x2 << 62); // RFC 4122 variant
+        let h = format!("{v:032x}");
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
+    }
+}
