@@ -282,6 +282,14 @@ fn same_placement(old: &ShardingState, new: &ShardingState) -> bool {
     physical(old) == physical(new) && virtuals(old) == virtuals(new)
 }
 
+/// Weaviate's message for a vector whose length differs from the index's
+/// (`adapters/repos/db/vector/hnsw/insert.go`).
+pub fn dims_message(fixed: usize, got: usize) -> String {
+    format!(
+        "new node has a vector with length {got}. Existing nodes have vectors with length {fixed}"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use rand::SeedableRng;
@@ -390,12 +398,4 @@ mod tests {
         );
         assert!(changes_between(&next, &next).is_empty());
     }
-}
-
-/// Weaviate's message for a vector whose length differs from the index's
-/// (`adapters/repos/db/vector/hnsw/insert.go`).
-pub fn dims_message(fixed: usize, got: usize) -> String {
-    format!(
-        "new node has a vector with length {got}. Existing nodes have vectors with length {fixed}"
-    )
 }
