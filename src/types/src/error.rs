@@ -1,8 +1,9 @@
 //! The small, shared classification of errors. Every crate's error enum reports one of these,
 //! and the API maps them to HTTP status codes in one exhaustive match.
 
-/// What kind of failure an error is, independent of the crate that raised it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What kind of failure an error is, independent of the crate that raised it. Serde carries
+/// it between nodes, so a refusal on a peer keeps its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ErrorKind {
     /// The request is well-formed but its content is invalid (Weaviate answers 422).
     InvalidInput,

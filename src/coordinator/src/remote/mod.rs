@@ -183,19 +183,8 @@ pub(crate) type WireResult<T> = std::result::Result<T, WireError>;
 /// conflict for the client.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct WireError {
-    kind: WireKind,
+    kind: ErrorKind,
     message: String,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-enum WireKind {
-    InvalidInput,
-    BadRequest,
-    NotFound,
-    Conflict,
-    Unavailable,
-    Timeout,
-    Internal,
 }
 
 impl From<Error> for WireError {
@@ -207,17 +196,8 @@ impl From<Error> for WireError {
 impl WireError {
     /// The wire form of `e`, which stays usable.
     pub(crate) fn of(e: &Error) -> WireError {
-        let kind = match e.kind() {
-            ErrorKind::InvalidInput => WireKind::InvalidInput,
-            ErrorKind::BadRequest => WireKind::BadRequest,
-            ErrorKind::NotFound => WireKind::NotFound,
-            ErrorKind::Conflict => WireKind::Conflict,
-            ErrorKind::Unavailable => WireKind::Unavailable,
-            ErrorKind::Timeout => WireKind::Timeout,
-            ErrorKind::Internal => WireKind::Internal,
-        };
         WireError {
-            kind,
+            kind: e.kind(),
             message: e.to_string(),
         }
     }
@@ -227,13 +207,13 @@ impl From<WireError> for Error {
     fn from(e: WireError) -> Self {
         let m = e.message;
         match e.kind {
-            WireKind::InvalidInput => Error::InvalidInput(m),
-            WireKind::BadRequest => Error::BadRequest(m),
-            WireKind::NotFound => Error::NotFound(m),
-            WireKind::Conflict => Error::Conflict(m),
-            WireKind::Unavailable => Error::Unavailable(m),
-            WireKind::Timeout => Error::Timeout(m),
-            WireKind::Internal => Error::Internal(m),
+            ErrorKind::InvalidInput => Error::InvalidInput(m),
+            ErrorKind::BadRequest => Error::BadRequest(m),
+            ErrorKind::NotFound => Error::NotFound(m),
+            ErrorKind::Conflict => Error::Conflict(m),
+            ErrorKind::Unavailable => Error::Unavailable(m),
+            ErrorKind::Timeout => Error::Timeout(m),
+            ErrorKind::Internal => Error::Internal(m),
         }
     }
 }
