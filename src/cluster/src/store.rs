@@ -98,8 +98,9 @@ impl MetaStore {
         let change = next.apply(cmd)?;
         self.persist(&next)?;
         let next = Arc::new(next);
-        *self.state.write() = next.clone();
+        // Local effects before the state is published, as under Raft.
         self.listener.on_applied(&change, &next);
+        *self.state.write() = next.clone();
         Ok(next)
     }
 

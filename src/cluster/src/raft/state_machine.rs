@@ -149,8 +149,9 @@ impl StateMachine {
             membership,
             dedup: payload.dedup.into(),
         });
-        self.shared.store(next.clone());
+        // As in `apply`: local effects before the state is published.
         self.listener.on_reset(&previous.state, &next.state);
+        self.shared.store(next);
         Ok(())
     }
 }
@@ -355,10 +356,13 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             .map_err(Error::from)
             .or_storage(Op::WriteStateMachine)?;
         let (data, notes) = batch.into_data();
-        self.shared.store(Arc::new(data));
+        // The listener first, then the state is published: whoever sees a state (a peer's
+        // shard call waiting for a schema version, say) also sees its local effects (shards
+        // opened or dropped).
         for (change, state) in &notes {
             self.listener.on_applied(change, state);
         }
+        self.shared.store(Arc::new(data));
         Ok(responses)
     }
 

@@ -256,15 +256,11 @@ async fn handle<C: ShardCall>(
     Json(call): Json<C>,
 ) -> Json<WireResult<C::Output>> {
     let deadline = Instant::now() + CATCH_UP;
-    // The shard opens when the metadata listener hears of its class, just after the state that
-    // holds the class is published: wait for both.
-    let opened = || coordinator.shards.shard(&class, &shard);
-    while (coordinator.meta.snapshot().applied < v || opened().is_none())
-        && Instant::now() < deadline
-    {
+    // A published state's shards are open (the listener runs before publication).
+    while coordinator.meta.snapshot().applied < v && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let result = match opened() {
+    let result = match coordinator.shards.shard(&class, &shard) {
         Some(s) => run_blocking(move || call.run(&s)).await,
         None => Err(Error::Unavailable(format!(
             "shard {shard} of class {class} is not open on node {}",
