@@ -211,6 +211,11 @@ impl TestNode {
         self.send(self.client.post(self.path_url(path)).json(body))
     }
 
+    /// PUT `body` as JSON to `path`.
+    pub fn put(&self, path: &str, body: &Value) -> Result<Response> {
+        self.send(self.client.put(self.path_url(path)).json(body))
+    }
+
     /// DELETE `path`.
     pub fn delete(&self, path: &str) -> Result<Response> {
         self.send(self.client.delete(self.path_url(path)))

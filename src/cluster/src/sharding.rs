@@ -49,7 +49,7 @@ pub struct PhysicalShard {
 /// The sharding token of an object: the first 64-bit half (h1) of murmur3 x64_128 with seed 0
 /// over the 16 raw uuid bytes.
 pub fn token(id: &Uuid) -> u64 {
-    murmur3_h1(id.as_bytes())
+    types::token(id)
 }
 
 fn murmur3_h1(bytes: &[u8]) -> u64 {

@@ -23,6 +23,9 @@ pub struct CoordinatorConfig {
     pub default_distance: Distance,
     /// Fsync RocksDB's WAL on every write: survives power loss, not only process crashes.
     pub sync_writes: bool,
+    /// Time between anti-entropy rounds (`ASYNC_REPLICATION_FREQUENCY`); `None` when
+    /// `ASYNC_REPLICATION_DISABLED`.
+    pub async_replication_frequency: Option<std::time::Duration>,
 }
 
 impl CoordinatorConfig {
@@ -37,6 +40,7 @@ impl CoordinatorConfig {
             async_indexing: false,
             default_distance: Distance::Cosine,
             sync_writes: false,
+            async_replication_frequency: Some(std::time::Duration::from_secs(5)),
         }
     }
 }

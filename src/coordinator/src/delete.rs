@@ -3,6 +3,7 @@
 
 use uuid::Uuid;
 
+use crate::objects::now_ms;
 use crate::query::{BatchDelete, BatchDeleteResult};
 use crate::remote::calls::{DeleteMany, MatchingIds};
 use crate::replication::{first_answer, replicate, ConsistencyLevel};
@@ -43,7 +44,10 @@ impl Coordinator {
                 ids.into_iter().map(|id| (id, None)).collect()
             } else {
                 let items = ids.len();
-                let call = DeleteMany { ids: ids.clone() };
+                let call = DeleteMany {
+                    ids: ids.clone(),
+                    at_ms: d.deletion_time_ms.unwrap_or_else(now_ms),
+                };
                 let split = |errors: Vec<Option<String>>| -> Vec<Result<()>> {
                     errors
                         .into_iter()

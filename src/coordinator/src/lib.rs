@@ -20,6 +20,7 @@ mod migrate;
 mod objects;
 mod registry;
 mod remote;
+mod repair;
 mod replication;
 mod schema_ops;
 mod search;

@@ -12,7 +12,7 @@ use types::{Object, Vectors, DEFAULT_TARGET};
 use uuid::Uuid;
 
 use crate::query::{ListQuery, ObjectWrite};
-use crate::remote::calls::{Delete, Exists, Get, List, Mode, Put, Stamp};
+use crate::remote::calls::{Delete, Exists, List, Mode, Put, Stamp};
 use crate::remote::{Target, WireResult};
 use crate::replication::{read_replicas, replicate, ConsistencyLevel};
 use crate::{schema, Coordinator, Error, Result};
@@ -163,8 +163,8 @@ impl Coordinator {
     }
 
     /// `GET /v1/objects/{class}/{id}`; without a class every class is searched. With several
-    /// replicas, `level` of them are asked and the newest version wins; older versions found
-    /// on the way are repaired in the background.
+    /// replicas, `level` of them are asked and their versions resolved (newest wins, deletions
+    /// per `deletionStrategy`); replicas holding another version are repaired in the background.
     pub async fn get_object(
         &self,
         class: Option<&str>,
@@ -175,29 +175,12 @@ impl Coordinator {
     ) -> Result<Option<Object>> {
         for meta in self.owning_classes(class, tenant)? {
             let (shard, targets) = self.placement(&meta, &id)?;
-            let class = meta.class.class.clone();
-            let call = Get {
-                id,
-                vectors: with_vectors,
-            };
-            let answers = read_replicas(&class, &shard, &targets, level, call).await?;
-            let Some((winner, newest)) = newest(&answers) else {
-                continue;
-            };
-            let stale: Vec<Target> = answers
-                .iter()
-                .filter(|(_, o)| {
-                    o.as_ref()
-                        .is_some_and(|o| o.last_update_time_ms < newest.last_update_time_ms)
-                })
-                .map(|(i, _)| targets[*i].clone())
-                .collect();
-            let newest = newest.clone();
-            if !stale.is_empty() {
-                let source = targets[winner].clone();
-                tokio::spawn(repair(class, shard, id, source, stale));
+            let found = self
+                .read_resolved(&meta.class, &shard, &targets, id, with_vectors, level)
+                .await?;
+            if found.is_some() {
+                return Ok(found);
             }
-            return Ok(Some(newest));
         }
         Ok(None)
     }
@@ -230,12 +213,13 @@ impl Coordinator {
         tenant: Option<&str>,
         level: ConsistencyLevel,
     ) -> Result<()> {
+        let at_ms = now_ms();
         for meta in self.owning_classes(class, tenant)? {
             let (shard, targets) = self.placement(&meta, &id)?;
             let class = meta.class.class.clone();
             let split = |found: bool| vec![Ok(found)];
             let mut outcome =
-                replicate(class, shard, targets, level, 1, Delete { id }, split).await;
+                replicate(class, shard, targets, level, 1, Delete { id, at_ms }, split).await;
             let found = outcome
                 .pop()
                 .unwrap_or_else(|| Err(Error::Internal("empty delete result".into())))?;
@@ -574,40 +558,6 @@ fn object_vectors(
     Ok(out)
 }
 
-/// The newest version among read answers (by last update), with the index of its replica.
-fn newest(answers: &[(usize, Option<Object>)]) -> Option<(usize, &Object)> {
-    answers
-        .iter()
-        .filter_map(|(i, o)| o.as_ref().map(|o| (*i, o)))
-        .max_by_key(|(_, o)| o.last_update_time_ms)
-}
-
-/// Read repair: copies the newest version (with its vectors) from `source` to replicas that
-/// hold an older one. Replicas that lack the object are left alone: without tombstones a
-/// missing object may be a delete they saw and others missed.
-async fn repair(class: String, shard: String, id: Uuid, source: Target, stale: Vec<Target>) {
-    let read = Get { id, vectors: true };
-    let object = match source.run(&class, &shard, &read).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return,
-        Err(e) => {
-            tracing::warn!(%class, %shard, %id, error = %e, "read repair: cannot read the newest version");
-            return;
-        }
-    };
-    let call = Put {
-        mode: Mode::Upsert,
-        objects: vec![object],
-    };
-    for target in stale {
-        if let Err(e) = target.run(&class, &shard, &call).await {
-            tracing::warn!(%class, %shard, %id, node = target.node(), error = %e, "read repair failed");
-        } else {
-            tracing::info!(%class, %shard, %id, node = target.node(), "read repair: stale replica updated");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,18 +572,6 @@ mod tests {
             creation_time_ms: 1,
             last_update_time_ms: updated,
         }
-    }
-
-    #[test]
-    fn the_newest_version_wins_a_read() {
-        let answers = vec![
-            (0, Some(version(1, 10))),
-            (1, None),
-            (2, Some(version(1, 30))),
-        ];
-        let (winner, object) = newest(&answers).unwrap();
-        assert_eq!((winner, object.last_update_time_ms), (2, 30));
-        assert!(newest(&[(0, None), (1, None)]).is_none());
     }
 
     #[test]

@@ -224,6 +224,8 @@ pub struct BatchDelete {
     pub dry_run: bool,
     /// List every object (`verbose`), not only failures.
     pub verbose: bool,
+    /// `deletionTimeUnixMilli`: the deletion time replicas record (default: now).
+    pub deletion_time_ms: Option<i64>,
 }
 
 /// The outcome of a batch delete.

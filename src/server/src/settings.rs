@@ -64,6 +64,10 @@ pub struct ClusterSettings {
     pub basic_auth_username: String,
     /// `CLUSTER_BASIC_AUTH_PASSWORD`.
     pub basic_auth_password: String,
+    /// `ASYNC_REPLICATION_DISABLED`: no anti-entropy rounds.
+    pub async_replication_disabled: bool,
+    /// `ASYNC_REPLICATION_FREQUENCY`: milliseconds between anti-entropy rounds.
+    pub async_replication_frequency_ms: u64,
 }
 
 /// The default internal port of a node of a cluster (Weaviate's data port).
@@ -176,6 +180,14 @@ impl Settings {
         env.set_string("CLUSTER_BASIC_AUTH_PASSWORD", |v| {
             self.cluster.basic_auth_password = v
         });
+        env.set_bool(
+            "ASYNC_REPLICATION_DISABLED",
+            &mut self.cluster.async_replication_disabled,
+        )?;
+        env.set_parsed(
+            "ASYNC_REPLICATION_FREQUENCY",
+            &mut self.cluster.async_replication_frequency_ms,
+        )?;
         env.set_parsed("GRPC_PORT", &mut self.server.grpc_port)?;
         env.set_parsed("QUERY_DEFAULTS_LIMIT", &mut self.query.defaults_limit)?;
         env.set_parsed("QUERY_MAXIMUM_RESULTS", &mut self.query.maximum_results)?;
@@ -241,6 +253,9 @@ impl Settings {
                 self.cluster.advertise_addr
             );
         }
+        if self.cluster.async_replication_frequency_ms == 0 {
+            bail!("ASYNC_REPLICATION_FREQUENCY (cluster.async_replication_frequency_ms) must be at least 1");
+        }
         if self.server.max_body_bytes == 0 {
             bail!("server.max_body_bytes must be at least 1");
         }
@@ -282,6 +297,8 @@ impl Settings {
         // Validated in `load`; cosine is only the type system's fallback.
         config.default_distance = self.distance().unwrap_or(Distance::Cosine);
         config.sync_writes = self.persistence.sync_writes;
+        config.async_replication_frequency = (!self.cluster.async_replication_disabled)
+            .then(|| std::time::Duration::from_millis(self.cluster.async_replication_frequency_ms));
         config
     }
 }
@@ -399,6 +416,21 @@ mod tests {
         let c = s.coordinator_config();
         assert_eq!(c.node_name, "n1");
         assert_eq!(c.default_distance, Distance::Cosine);
+        assert_eq!(
+            c.async_replication_frequency,
+            Some(std::time::Duration::from_secs(5))
+        );
+    }
+
+    #[test]
+    fn anti_entropy_follows_weaviates_variables() {
+        let s = load_with(&[("ASYNC_REPLICATION_FREQUENCY", "250")], None).unwrap();
+        assert_eq!(
+            s.coordinator_config().async_replication_frequency,
+            Some(std::time::Duration::from_millis(250))
+        );
+        let s = load_with(&[("ASYNC_REPLICATION_DISABLED", "true")], None).unwrap();
+        assert_eq!(s.coordinator_config().async_replication_frequency, None);
     }
 
     #[test]
@@ -453,6 +485,8 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("CLUSTER_DATA_BIND_PORT", "70000"),
             ("QUERY_MAXIMUM_RESULTS", "0"),
+            ("ASYNC_REPLICATION_FREQUENCY", "0"),
+            ("ASYNC_REPLICATION_DISABLED", "sometimes"),
             ("RAFT_BOOTSTRAP_EXPECT", "0"),
             ("RAFT_BOOTSTRAP_EXPECT", "3"),
             ("CLUSTER_JOIN", "n1:7101,n2"),

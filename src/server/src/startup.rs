@@ -62,9 +62,16 @@ pub async fn run(settings: Settings) -> Result<()> {
     };
     let app = api::router(coordinator.clone(), config);
     let maintenance = coordinator.start_maintenance(MAINTENANCE_EVERY);
+    let anti_entropy = coordinator
+        .config()
+        .async_replication_frequency
+        .map(|every| coordinator.start_anti_entropy(every));
     let grace = Duration::from_secs(settings.server.shutdown_timeout_seconds);
     let served = serve(listener, app, grace).await;
     maintenance.abort();
+    if let Some(task) = anti_entropy {
+        task.abort();
+    }
 
     // Flush even when serving failed: acknowledged writes must reach disk either way.
     tracing::info!("flushing data");

@@ -7,19 +7,23 @@
 //! off the async reactor. This crate does not route, replicate or merge across shards.
 
 mod error;
+mod hashtree;
 mod index;
 mod node_store;
 mod record;
 mod shard;
 mod snapshot;
+mod version;
 
 pub use error::{Error, Result};
+pub use hashtree::{HashTree, LEAVES};
 pub use index::{IndexKind, DEFAULT_VECTOR_CACHE_MAX_OBJECTS};
 pub use inverted_index::{IndexConfig, PropertySpec, Stopwords, Tokenization};
 pub use node_store::{NodeStore, ShardLocation};
 pub use shard::KeywordHit;
 pub use shard::{
-    OpenOptions, PutMode, PutRefusal, PutResult, Shard, ShardSpec, ShardStatus, TargetSpec,
-    VectorHit,
+    OpenOptions, PutMode, PutRefusal, PutResult, Repair, RepairChange, Shard, ShardSpec,
+    ShardStatus, TargetSpec, VectorHit,
 };
 pub use vector_index::HnswParams;
+pub use version::{Digest, Version};

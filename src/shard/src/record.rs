@@ -67,6 +67,14 @@ impl Record {
         }
     }
 
+    /// Only the last update time, without parsing the properties.
+    pub fn update_ms_of(bytes: &[u8]) -> Result<i64> {
+        if bytes.len() < HEADER || bytes[0] != VERSION {
+            return Err(Error::Corrupt("object record has no valid header".into()));
+        }
+        Ok(i64::from_be_bytes(field(bytes, 13)))
+    }
+
     /// Only the doc id, without parsing the properties.
     pub fn doc_of(bytes: &[u8]) -> Result<DocId> {
         if bytes.len() < HEADER || bytes[0] != VERSION {
@@ -100,6 +108,7 @@ mod tests {
         let bytes = r.encode().expect("encode");
         assert_eq!(Record::decode(&bytes).expect("decode"), r);
         assert_eq!(Record::doc_of(&bytes).expect("doc"), 42);
+        assert_eq!(Record::update_ms_of(&bytes).expect("update"), -1);
     }
 
     #[test]

@@ -62,6 +62,28 @@ pub fn log_key(shard: u64, target: &str, seq: u64) -> Vec<u8> {
     key
 }
 
+/// `shard | token (u64 BE) | uuid`: an object's entry in [`crate::Cf::Versions`]. The token
+/// is the object's sharding token, so the entries of a token range are contiguous.
+pub fn version_key(shard: u64, token: u64, id: &[u8; 16]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(SHARD_PREFIX_LEN + 8 + 16);
+    key.extend_from_slice(&shard.to_be_bytes());
+    key.extend_from_slice(&token.to_be_bytes());
+    key.extend_from_slice(id);
+    key
+}
+
+/// The token and uuid of a [`version_key`]; `None` for a key of another shape.
+pub fn version_from_key(key: &[u8]) -> Option<(u64, [u8; 16])> {
+    if key.len() != SHARD_PREFIX_LEN + 8 + 16 {
+        return None;
+    }
+    let token: [u8; 8] = key[SHARD_PREFIX_LEN..SHARD_PREFIX_LEN + 8]
+        .try_into()
+        .ok()?;
+    let id: [u8; 16] = key[SHARD_PREFIX_LEN + 8..].try_into().ok()?;
+    Some((u64::from_be_bytes(token), id))
+}
+
 /// The doc id at the end of a doc or vector key.
 pub fn doc_from_key(key: &[u8]) -> Option<u32> {
     let tail: [u8; 4] = key.get(key.len().checked_sub(4)?..)?.try_into().ok()?;
@@ -146,6 +168,15 @@ pub mod raft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_keys_order_by_token_and_round_trip() {
+        let (a, b) = ([7u8; 16], [1u8; 16]);
+        assert!(version_key(3, 1, &a) < version_key(3, 2, &b));
+        assert!(version_key(3, u64::MAX, &a) < shard_end(3));
+        assert_eq!(version_from_key(&version_key(3, 42, &a)), Some((42, a)));
+        assert_eq!(version_from_key(&doc_key(3, 1)), None);
+    }
 
     #[test]
     fn raft_log_keys_sort_numerically_and_stay_below_the_end() {

@@ -31,6 +31,10 @@ pub enum Cf {
     ShardMeta,
     /// `shard | target | seq` -> doc id: vector changes not yet in the target's index snapshot.
     IndexLog,
+    /// `shard | token | uuid` -> the latest version of every object the shard has seen, live or
+    /// deleted (see [`keys::version_key`]): the anti-entropy digests, ordered by token so that a
+    /// token range is one scan, and the deletion markers.
+    Versions,
     /// Node-level metadata (the Raft state machine, shard prefixes).
     Meta,
     /// `index` (8 bytes, big-endian) -> one encoded Raft log entry (see [`keys::raft_log_key`]).
@@ -42,26 +46,28 @@ pub enum Cf {
 
 impl Cf {
     /// Every column family, in a stable order.
-    pub const ALL: [Cf; 9] = [
+    pub const ALL: [Cf; 10] = [
         Cf::Objects,
         Cf::DocIds,
         Cf::Vectors,
         Cf::Postings,
         Cf::ShardMeta,
         Cf::IndexLog,
+        Cf::Versions,
         Cf::Meta,
         Cf::RaftLog,
         Cf::RaftMeta,
     ];
 
     /// The column families that hold per-shard data (every key starts with a shard prefix).
-    pub const SHARD_DATA: [Cf; 6] = [
+    pub const SHARD_DATA: [Cf; 7] = [
         Cf::Objects,
         Cf::DocIds,
         Cf::Vectors,
         Cf::Postings,
         Cf::ShardMeta,
         Cf::IndexLog,
+        Cf::Versions,
     ];
 
     /// The RocksDB column family name.
@@ -73,6 +79,7 @@ impl Cf {
             Cf::Postings => "postings",
             Cf::ShardMeta => "shard_meta",
             Cf::IndexLog => "index_log",
+            Cf::Versions => "versions",
             Cf::Meta => "meta",
             Cf::RaftLog => "raft_log",
             Cf::RaftMeta => "raft_meta",

@@ -13,6 +13,14 @@ pub mod schema;
 pub use error::ErrorKind;
 pub use object::{Object, Vectors, DEFAULT_TARGET};
 
+/// The sharding token of an object: the first 64-bit half (h1) of murmur3 x64_128 with seed 0
+/// over the 16 raw uuid bytes (Weaviate's). Shards route by it and anti-entropy groups objects
+/// by it, so both must agree.
+pub fn token(id: &uuid::Uuid) -> u64 {
+    // Reading from an in-memory slice cannot fail.
+    murmur3::murmur3_x64_128(&mut std::io::Cursor::new(id.as_bytes()), 0).unwrap_or(0) as u64
+}
+
 /// Dense per-shard internal id of an object, used by bitmaps and vector indexes.
 pub type DocId = u32;
 

@@ -55,6 +55,7 @@ pub(crate) async fn delete(
                 filter: request.filter.clone(),
                 dry_run: request.dry_run,
                 verbose: request.verbose,
+                deletion_time_ms: request.deletion_time.as_ref().and_then(Value::as_i64),
             },
             level,
         )

@@ -98,24 +98,27 @@ impl ShardCall for Exists {
     }
 }
 
-/// Deletes one object; `false` if it was not there.
+/// Deletes one object as of `at_ms` (the coordinator's clock, so that every replica records
+/// the same deletion); `false` if it was not there.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Delete {
     pub id: Uuid,
+    pub at_ms: i64,
 }
 
 impl ShardCall for Delete {
     const OP: &'static str = "delete";
     type Output = bool;
     fn run(self, shard: &Shard) -> Result<bool> {
-        Ok(shard.delete(&self.id)?)
+        Ok(shard.delete_at(&self.id, self.at_ms)?)
     }
 }
 
-/// Deletes objects one by one (batch delete); per id, the error if it failed.
+/// Deletes objects one by one (batch delete) as of `at_ms`; per id, the error if it failed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct DeleteMany {
     pub ids: Vec<Uuid>,
+    pub at_ms: i64,
 }
 
 impl ShardCall for DeleteMany {
@@ -125,7 +128,7 @@ impl ShardCall for DeleteMany {
         Ok(self
             .ids
             .iter()
-            .map(|id| shard.delete(id).err().map(|e| e.to_string()))
+            .map(|id| shard.delete_at(id, self.at_ms).err().map(|e| e.to_string()))
             .collect())
     }
 }

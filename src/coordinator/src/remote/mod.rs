@@ -8,6 +8,7 @@
 //! `Timeout`), which callers may fail over; an `Err` in the body is the shard's own answer.
 
 pub(crate) mod calls;
+pub(crate) mod repair;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -221,6 +222,7 @@ impl From<WireError> for Error {
 /// The data-plane routes of the internal port.
 pub(crate) fn routes() -> Router<Arc<Coordinator>> {
     use calls::*;
+    use repair::*;
     Router::new()
         .route(&route::<Put>(), post(handle::<Put>))
         .route(&route::<Get>(), post(handle::<Get>))
@@ -233,6 +235,10 @@ pub(crate) fn routes() -> Router<Arc<Coordinator>> {
         .route(&route::<Matching>(), post(handle::<Matching>))
         .route(&route::<MatchingIds>(), post(handle::<MatchingIds>))
         .route(&route::<Count>(), post(handle::<Count>))
+        .route(&route::<HashTreeLeaves>(), post(handle::<HashTreeLeaves>))
+        .route(&route::<Digests>(), post(handle::<Digests>))
+        .route(&route::<ReadVersioned>(), post(handle::<ReadVersioned>))
+        .route(&route::<ApplyRepairs>(), post(handle::<ApplyRepairs>))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 

@@ -5,6 +5,7 @@ mod indexer;
 mod maintain;
 mod queue;
 mod read;
+mod replica;
 mod upgrade;
 mod write;
 
@@ -20,6 +21,7 @@ use types::schema::Distance;
 use types::DocId;
 use vector_index::VectorIndex;
 
+use crate::hashtree::HashTree;
 pub use crate::index::IndexKind;
 use crate::index::DEFAULT_VECTOR_CACHE_MAX_OBJECTS;
 
@@ -27,6 +29,7 @@ use crate::{Error, Result};
 
 pub use filtered::KeywordHit;
 pub use read::VectorHit;
+pub use replica::{Repair, RepairChange};
 pub use write::{PutMode, PutRefusal, PutResult};
 
 const NEXT_DOC_KEY: &[u8] = b"next_doc";
@@ -126,6 +129,9 @@ struct WriterState {
     next_doc: DocId,
     /// Next index-log sequence number.
     next_seq: u64,
+    /// The anti-entropy hash tree, built on first use (a shard without replicas never needs
+    /// one) and from then on updated by every write.
+    tree: Option<HashTree>,
 }
 
 impl Shard {
@@ -172,7 +178,7 @@ impl Shard {
         }
         let inverted = inverted_index::InvertedIndex::new(spec.inverted);
         load_postings(&*store, spec.prefix, &inverted)?;
-        Ok(Shard {
+        let shard = Shard {
             inverted,
             prefix: spec.prefix,
             name: spec.name,
@@ -181,11 +187,17 @@ impl Shard {
             targets,
             index_dir,
             status: RwLock::new(spec.status),
-            write_lock: Mutex::new(WriterState { next_doc, next_seq }),
+            write_lock: Mutex::new(WriterState {
+                next_doc,
+                next_seq,
+                tree: None,
+            }),
             maintenance: Mutex::new(()),
             indexer: Mutex::new(()),
             object_count: AtomicU64::new(count),
-        })
+        };
+        shard.backfill_versions()?;
+        Ok(shard)
     }
 
     pub fn name(&self) -> &str {

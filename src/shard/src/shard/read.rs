@@ -201,7 +201,7 @@ fn search_index(
     })
 }
 
-fn uuid_from_key(key: &[u8]) -> Result<Uuid> {
+pub(super) fn uuid_from_key(key: &[u8]) -> Result<Uuid> {
     uuid_from_bytes(key.get(keys::SHARD_PREFIX_LEN..).unwrap_or_default())
 }
 

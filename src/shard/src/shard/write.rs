@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::{Shard, ShardStatus, WriterState, COUNT_KEY, NEXT_DOC_KEY, NEXT_SEQ_KEY};
 use crate::record::Record;
+use crate::version::Version;
 use crate::{Error, Result};
 
 /// What a put may do to an existing object.
@@ -53,6 +54,15 @@ struct Existing {
     postings: Vec<Posting>,
 }
 
+/// One object's entry in the `versions` column family changing within a batch.
+struct VersionChange {
+    token: u64,
+    /// The version before the batch (`None`: never seen, or unknown because no hash tree is
+    /// kept yet and none needs it).
+    old: Option<Version>,
+    new: Version,
+}
+
 impl Shard {
     /// Writes `objects` in one atomic batch. Each object is checked on its own; refused ones are
     /// reported and the rest are written. An existing object keeps its doc id and creation time.
@@ -60,8 +70,22 @@ impl Shard {
     pub fn put_batch(&self, objects: Vec<Object>, mode: PutMode) -> Result<Vec<PutResult>> {
         self.check_writable()?;
         let mut writer = self.write_lock.lock();
+        self.put_locked(&mut writer, objects, mode)
+    }
+
+    /// [`Shard::put_batch`] under the writer lock.
+    pub(super) fn put_locked(
+        &self,
+        writer: &mut WriterState,
+        objects: Vec<Object>,
+        mode: PutMode,
+    ) -> Result<Vec<PutResult>> {
         let existing = self.existing_slots(&objects)?;
-        let mut plan = BatchPlan::new(&writer);
+        let mut plan = BatchPlan::new(writer);
+        if writer.tree.is_some() {
+            let ids: Vec<Uuid> = objects.iter().map(|o| o.id).collect();
+            plan.prior_versions = self.stored_versions(&ids)?;
+        }
         let mut results = Vec::with_capacity(objects.len());
         for (obj, prior) in objects.into_iter().zip(existing) {
             if let Some(p) = &prior {
@@ -70,24 +94,58 @@ impl Shard {
                     .or_insert_with(|| p.postings.clone());
             }
             results.push(self.plan_one(obj, prior.map(|p| p.slot), mode, &mut plan));
+            plan.objects_seen += 1;
         }
         if results.iter().any(|r| r.is_ok()) {
-            self.commit(&mut writer, plan)?;
+            self.commit(writer, plan)?;
         }
         Ok(results)
     }
 
-    /// Deletes an object; `false` if it did not exist.
+    /// Deletes an object now (by this node's clock); `false` if it did not exist.
     pub fn delete(&self, id: &Uuid) -> Result<bool> {
+        self.delete_at(id, now_ms())
+    }
+
+    /// Deletes an object and marks it deleted at `at_ms` (the coordinator's time, the same on
+    /// every replica); `false` if it did not exist, and then no marker is written.
+    pub fn delete_at(&self, id: &Uuid, at_ms: i64) -> Result<bool> {
         self.check_writable()?;
         let mut writer = self.write_lock.lock();
+        self.delete_locked(&mut writer, id, at_ms)
+    }
+
+    /// [`Shard::delete_at`] under the writer lock.
+    pub(super) fn delete_locked(
+        &self,
+        writer: &mut WriterState,
+        id: &Uuid,
+        at_ms: i64,
+    ) -> Result<bool> {
         let key = keys::shard_key(self.prefix, id.as_bytes());
         let Some(bytes) = self.store.get(Cf::Objects, &key)? else {
             return Ok(false);
         };
         let record = Record::decode(&bytes)?;
         let doc = record.doc;
-        let mut plan = BatchPlan::new(&writer);
+        let mut plan = BatchPlan::new(writer);
+        let deleted = Version::Deleted { at_ms };
+        let token = types::token(id);
+        plan.batch.put(
+            Cf::Versions,
+            keys::version_key(self.prefix, token, id.as_bytes()),
+            deleted.encode().to_vec(),
+        );
+        plan.versions.insert(
+            *id,
+            VersionChange {
+                token,
+                old: Some(Version::Live {
+                    updated_ms: record.update_ms,
+                }),
+                new: deleted,
+            },
+        );
         let old = self.inverted.postings(doc, &record.input(id));
         for p in &old {
             plan.batch
@@ -103,11 +161,24 @@ impl Shard {
             self.stage_index_op(name, doc, None, &mut plan);
         }
         plan.removed_objects = 1;
-        self.commit(&mut writer, plan)?;
+        self.commit(writer, plan)?;
         Ok(true)
     }
 
-    fn check_writable(&self) -> Result<()> {
+    /// The stored versions of `ids` (live or deleted), in order.
+    pub(super) fn stored_versions(&self, ids: &[Uuid]) -> Result<Vec<Option<Version>>> {
+        let keys: Vec<Vec<u8>> = ids
+            .iter()
+            .map(|id| keys::version_key(self.prefix, types::token(id), id.as_bytes()))
+            .collect();
+        self.store
+            .multi_get(Cf::Versions, &keys)?
+            .into_iter()
+            .map(|v| v.map(|b| Version::decode(&b)).transpose())
+            .collect()
+    }
+
+    pub(super) fn check_writable(&self) -> Result<()> {
         if self.status() == ShardStatus::ReadOnly {
             return Err(Error::ReadOnly {
                 shard: self.name.clone(),
@@ -215,6 +286,7 @@ impl Shard {
         };
         let object_key = keys::shard_key(self.prefix, obj.id.as_bytes());
         self.stage_postings(&obj.id, &record, plan);
+        self.stage_version(&obj.id, obj.last_update_time_ms, plan);
         plan.batch.put(Cf::Objects, object_key, record.encode()?);
         plan.batch.put(
             Cf::DocIds,
@@ -235,6 +307,27 @@ impl Shard {
         }
         plan.slots.insert(obj.id, slot);
         Ok(())
+    }
+
+    /// Records the object's new live version; the version before the batch stays the old one
+    /// however often the batch writes the object.
+    fn stage_version(&self, id: &Uuid, updated_ms: i64, plan: &mut BatchPlan) {
+        let new = Version::Live { updated_ms };
+        let token = types::token(id);
+        plan.batch.put(
+            Cf::Versions,
+            keys::version_key(self.prefix, token, id.as_bytes()),
+            new.encode().to_vec(),
+        );
+        let old = plan
+            .prior_versions
+            .get(plan.objects_seen)
+            .copied()
+            .flatten();
+        plan.versions
+            .entry(*id)
+            .and_modify(|c| c.new = new)
+            .or_insert(VersionChange { token, old, new });
     }
 
     /// Replaces the object's postings: the stored version's (or an earlier write's in this
@@ -297,6 +390,11 @@ impl Shard {
         self.store.write(plan.batch)?;
         writer.next_doc = plan.next_doc;
         writer.next_seq = plan.next_seq;
+        if let Some(tree) = &mut writer.tree {
+            for (id, change) in &plan.versions {
+                tree.replace(id, change.token, change.old, change.new);
+            }
+        }
         self.object_count.store(count, Ordering::Release);
         for (target, n) in plan.logged {
             if let Some(t) = self.targets.get(&target) {
@@ -357,6 +455,11 @@ struct BatchPlan {
     inverted_ops: Vec<(DocId, Vec<Posting>, Vec<Posting>)>,
     /// Index-log entries per target.
     logged: BTreeMap<String, u64>,
+    /// Versions before the batch of the objects of a put, in input order (empty when no hash
+    /// tree needs them), and how many inputs were planned so far.
+    prior_versions: Vec<Option<Version>>,
+    objects_seen: usize,
+    versions: HashMap<Uuid, VersionChange>,
     new_objects: u64,
     removed_objects: u64,
 }
@@ -373,6 +476,9 @@ impl BatchPlan {
             postings: HashMap::new(),
             inverted_ops: Vec::new(),
             logged: BTreeMap::new(),
+            prior_versions: Vec::new(),
+            objects_seen: 0,
+            versions: HashMap::new(),
             new_objects: 0,
             removed_objects: 0,
         }
@@ -383,4 +489,11 @@ impl BatchPlan {
         self.next_doc = doc.checked_add(1)?;
         Some(doc)
     }
+}
+
+/// Milliseconds since the Unix epoch by this node's clock.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -4,4 +4,5 @@ mod async_indexing;
 mod basics;
 mod hnsw_persistence;
 mod inverted;
+mod replica;
 mod vector_cache;
