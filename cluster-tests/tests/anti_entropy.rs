@@ -171,11 +171,13 @@ fn a_node_killed_during_a_quorum_import_converges_without_reads() -> Result<()> 
 
         c.node_mut("n3").restart()?;
         c.wait_all_ready()?;
+        let on_return = local_objects(c.node("n3"), "Killed")?.len();
         let (took, held) = wait_converged(c, "Killed")?;
         let missing = acked.iter().filter(|id| !held.contains_key(*id)).count();
         ensure!(missing == 0, "{missing} acknowledged objects lost after convergence");
         eprintln!(
-            "anti-entropy: n3 converged {took:.1?} after it was ready ({} objects on every node, {} acknowledged)",
+            "anti-entropy: n3 held {on_return} objects when it was ready and converged {took:.1?} later \
+             ({} objects on every node, {} acknowledged)",
             held.len(),
             acked.len()
         );
@@ -216,6 +218,70 @@ fn a_returned_replica_gets_the_updates_and_deletions_it_missed() -> Result<()> {
         let (took, held) = wait_converged(c, "Missed")?;
         ensure!(held == expected, "the replicas converged to another state");
         eprintln!("anti-entropy: n3 caught up with 100 updates, 100 deletions and 100 new objects {took:.1?} after it was ready");
+        Ok(())
+    })
+}
+
+/// With anti-entropy off, a replica that missed a deletion still holds the object; a read at
+/// ALL then meets both versions and settles them by the class's `deletionStrategy`.
+#[test]
+fn reads_settle_a_missed_deletion_by_the_deletion_strategy() -> Result<()> {
+    let mut c = TestCluster::prepare(3)?;
+    for node in &mut c.nodes {
+        node.set_env("ASYNC_REPLICATION_DISABLED", "true");
+        node.spawn()?;
+    }
+    c.wait_all_ready()?;
+    c.run(|c| {
+        create(c.node("n1"), "Keep", "NoAutomatedResolution")?;
+        create(c.node("n1"), "Drop", "DeleteOnConflict")?;
+        c.wait_class_on(&["n2", "n3"], "Drop", true)?;
+        let keep = objects("Keep", 1, 40).remove(0);
+        let drop = objects("Drop", 1, 41).remove(0);
+        for o in [&keep, &drop] {
+            let r = c.node("n1").post("/v1/objects?consistency_level=ALL", o)?;
+            ensure!(r.status == 200, "POST {o}: {r}");
+        }
+        c.node_mut("n3").kill();
+        for (class, o) in [("Keep", &keep), ("Drop", &drop)] {
+            let path = format!("/v1/objects/{class}/{}", o["id"].as_str().context("id")?);
+            let r = c.node("n1").delete(&path)?;
+            ensure!(r.status == 204, "DELETE {path}: {r}");
+        }
+        c.node_mut("n3").restart()?;
+        c.wait_all_ready()?;
+        ensure!(
+            local_objects(c.node("n3"), "Keep")?.len() == 1,
+            "n3 missed the deletion"
+        );
+
+        let keep_path = format!(
+            "/v1/objects/Keep/{}?consistency_level=ALL",
+            keep["id"].as_str().context("id")?
+        );
+        let r = c.node("n3").get(&keep_path)?;
+        ensure!(
+            r.status == 500
+                && r.to_string()
+                    .contains("object has been deleted on another replica"),
+            "GET {keep_path}: {r}"
+        );
+        let drop_path = format!(
+            "/v1/objects/Drop/{}?consistency_level=ALL",
+            drop["id"].as_str().context("id")?
+        );
+        let r = c.node("n3").get(&drop_path)?;
+        ensure!(r.status == 404, "GET {drop_path}: {r}");
+        // The read repaired n3: the deletion reached it; the unresolved conflict stays.
+        poll(CONVERGE, || {
+            let held = local_objects(c.node("n3"), "Drop")?;
+            ensure!(held.is_empty(), "n3 still holds {held:?}");
+            Ok(())
+        })?;
+        ensure!(
+            local_objects(c.node("n3"), "Keep")?.len() == 1,
+            "NoAutomatedResolution repairs nothing"
+        );
         Ok(())
     })
 }

@@ -5,8 +5,9 @@
 //! connection becomes `RPCError::Unreachable`, which makes openraft back off instead of retrying
 //! hot (openraft.md §6.2); the request timeout is openraft's `hard_ttl`.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use openraft::error::{InstallSnapshotError, NetworkError, RPCError, RemoteError, Unreachable};
 use openraft::network::{Backoff, RPCOption, RaftNetwork, RaftNetworkFactory};
@@ -214,12 +215,15 @@ impl RaftNetwork<TypeConfig> for HttpConnection {
     }
 }
 
-/// Shoal's own node-to-node calls.
+/// Shoal's own node-to-node calls. Clones share one record of which peers failed to answer
+/// lately, so that callers can skip a peer that is probably down instead of waiting for it.
 #[derive(Clone)]
 pub struct PeerClient {
     client: reqwest::Client,
     auth: Option<(String, String)>,
     cluster: String,
+    /// Peers (by address) whose last call failed, with the time it failed.
+    failed: Arc<parking_lot::Mutex<HashMap<String, Instant>>>,
 }
 
 impl PeerClient {
@@ -228,6 +232,24 @@ impl PeerClient {
             client,
             auth,
             cluster,
+            failed: Arc::default(),
+        }
+    }
+
+    /// Whether the last call to `addr` failed less than `within` ago.
+    pub fn seems_down(&self, addr: &str, within: Duration) -> bool {
+        self.failed
+            .lock()
+            .get(addr)
+            .is_some_and(|t| t.elapsed() < within)
+    }
+
+    fn note_answer(&self, addr: &str, answered: bool) {
+        let mut failed = self.failed.lock();
+        if answered {
+            failed.remove(addr);
+        } else {
+            failed.insert(addr.to_string(), Instant::now());
         }
     }
 
@@ -274,6 +296,18 @@ impl PeerClient {
     }
 
     async fn call_json<T: DeserializeOwned>(
+        &self,
+        builder: reqwest::RequestBuilder,
+        addr: &str,
+        path: &str,
+        timeout: Duration,
+    ) -> Result<T> {
+        let answer = self.send_json(builder, addr, path, timeout).await;
+        self.note_answer(addr, answer.is_ok());
+        answer
+    }
+
+    async fn send_json<T: DeserializeOwned>(
         &self,
         builder: reqwest::RequestBuilder,
         addr: &str,

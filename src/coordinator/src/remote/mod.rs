@@ -10,15 +10,13 @@
 pub(crate) mod calls;
 pub(crate) mod repair;
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use cluster::raft::PeerClient;
-use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use shard::Shard;
@@ -107,7 +105,6 @@ impl Target {
                 let path = format!("/shards/{class}/{shard}/{}?v={version}", C::OP);
                 let answer: cluster::Result<WireResult<C::Output>> =
                     peers.post_json(addr, &path, call, CALL_TIMEOUT).await;
-                note_answer(addr, answer.is_ok());
                 answer
                     .map_err(|e| transport_error(node, e))?
                     .map_err(Error::from)
@@ -144,23 +141,11 @@ fn transport_error(node: &str, e: cluster::Error) -> Error {
     }
 }
 
-/// How long a node that failed to answer counts as down for writes.
+/// How long a replica that failed to answer counts as down: a write whose level the others
+/// cannot meet then fails before writing anything, as Weaviate's does when its member list has
+/// dropped a node (otherwise it would be applied on the live replicas and still reported as
+/// failed), and reads and searches ask it last.
 const DOWN_FOR: Duration = Duration::from_secs(3);
-
-/// Nodes (by internal address) that recently failed to answer. A write whose level more
-/// replicas than the others could meet fails before writing anything, as Weaviate's does when
-/// its member list has dropped a node; without this it would be applied on the live replicas
-/// and still reported as failed.
-static DOWN: LazyLock<Mutex<HashMap<String, Instant>>> = LazyLock::new(Default::default);
-
-fn note_answer(addr: &str, answered: bool) {
-    let mut down = DOWN.lock();
-    if answered {
-        down.remove(addr);
-    } else {
-        down.insert(addr.to_string(), Instant::now());
-    }
-}
 
 impl Target {
     /// Whether the replica failed to answer within the last [`DOWN_FOR`] (always for a
@@ -169,10 +154,7 @@ impl Target {
         match self {
             Target::Local(_) => false,
             Target::Missing(_) => true,
-            Target::Remote { addr, .. } => DOWN
-                .lock()
-                .get(addr)
-                .is_some_and(|t| t.elapsed() < DOWN_FOR),
+            Target::Remote { addr, peers, .. } => peers.seems_down(addr, DOWN_FOR),
         }
     }
 }

@@ -19,6 +19,7 @@ use shard::{Digest, HashTree, Repair, RepairChange, Shard, Version};
 use uuid::Uuid;
 
 use super::{should_push, DeletionStrategy};
+use crate::objects::now_ms;
 use crate::remote::repair::{ApplyRepairs, Digests, HashTreeLeaves};
 use crate::remote::Target;
 use crate::{run_blocking, Coordinator, Result};
@@ -29,6 +30,10 @@ const DIGEST_PAGE: usize = 5_000;
 const DIGESTS_PER_ROUND: usize = 200_000;
 /// Objects sent per repair call.
 const PUSH_BATCH: usize = 100;
+/// Versions younger than this are left to the write that is probably still reaching the other
+/// replicas: during an import every replica lags the others by the writes in flight, and
+/// pushing those would only race the writes themselves.
+const SETTLE_MS: i64 = 2_000;
 
 /// What one shard's comparison with one peer did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -153,9 +158,10 @@ impl ShardPair<'_> {
         let theirs: HashMap<Uuid, Version> = remote.iter().map(|d| (d.id, d.version)).collect();
         // Past the end of a truncated remote listing nothing is known about the peer.
         let known = |d: &Digest| truncated_at.is_none_or(|end| (d.token, d.id) <= end);
+        let settled_before = now_ms() - SETTLE_MS;
         let pushes: Vec<(Uuid, Version, Option<Version>)> = mine
             .iter()
-            .filter(|d| known(d))
+            .filter(|d| known(d) && d.version.time_ms() <= settled_before)
             .map(|d| (d.id, d.version, theirs.get(&d.id).copied()))
             .filter(|(_, l, r)| should_push(Some(*l), *r, self.strategy))
             .collect();
