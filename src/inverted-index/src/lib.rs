@@ -72,6 +72,7 @@ mod index;
 mod postings;
 mod tokenize;
 
+pub use bm25::Bm25Stats;
 pub use config::{IndexConfig, PropertySpec};
 pub use error::{Error, Result};
 pub use index::InvertedIndex;

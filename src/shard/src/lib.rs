@@ -18,7 +18,7 @@ mod version;
 pub use error::{Error, Result};
 pub use hashtree::{HashTree, LEAVES};
 pub use index::{IndexKind, DEFAULT_VECTOR_CACHE_MAX_OBJECTS};
-pub use inverted_index::{IndexConfig, PropertySpec, Stopwords, Tokenization};
+pub use inverted_index::{Bm25Stats, IndexConfig, PropertySpec, Stopwords, Tokenization};
 pub use node_store::{NodeStore, ShardLocation};
 pub use shard::KeywordHit;
 pub use shard::{

@@ -1,8 +1,13 @@
 //! Keyword (BM25) and hybrid searches.
 //!
-//! BM25 runs on each shard with that shard's own statistics, as in Weaviate: exact for a class
-//! with one shard, while several shards may rank near-ties differently than one shard would.
+//! On a class with several shards a keyword search runs in two phases: every shard first
+//! reports its BM25 statistics for the query (`remote::keyword_stats`), then every shard
+//! scores with their sum, so that scores compare across shards and equal those of one shard
+//! holding every object (Weaviate scores each shard with its own statistics instead). A class
+//! with one shard skips the first phase.
 
+use cluster::ClassMeta;
+use shard::Bm25Stats;
 use types::filter::Filter;
 use types::schema::Class;
 
@@ -12,6 +17,7 @@ use crate::query::{
     HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch,
 };
 use crate::remote::calls;
+use crate::remote::keyword_stats::KeywordStats;
 use crate::{Coordinator, Result};
 
 /// Candidates each half of a hybrid search contributes before fusion, at least.
@@ -80,6 +86,7 @@ impl Coordinator {
             k: wanted,
             filter: filter.cloned(),
             with_vectors,
+            stats: self.keyword_stats(&meta, keyword).await?,
         };
         let mut hits: Vec<SearchHit> = self
             .on_every_shard(&meta, call)
@@ -96,6 +103,24 @@ impl Coordinator {
         by_score(&mut hits);
         hits.truncate(wanted);
         Ok(hits)
+    }
+
+    /// The class-wide BM25 statistics of `keyword`, summed over one replica of every shard;
+    /// `None` for a class with one shard, whose own statistics are the class's.
+    async fn keyword_stats(
+        &self,
+        meta: &ClassMeta,
+        keyword: &KeywordSearch,
+    ) -> Result<Option<Bm25Stats>> {
+        if meta.sharding.physical.len() < 2 {
+            return Ok(None);
+        }
+        let call = KeywordStats {
+            query: keyword.query.clone(),
+            properties: keyword.properties.clone(),
+        };
+        let parts = self.on_every_shard(meta, call).await?;
+        Ok(Some(parts.into_iter().sum()))
     }
 
     /// Hybrid candidates fused, best first, with the metric of the vector half if it ran.

@@ -16,9 +16,10 @@ use roaring::RoaringBitmap;
 use types::filter::Filter;
 use types::DocId;
 
+use crate::bm25::{self, Bm25Stats};
 use crate::config::IndexConfig;
 use crate::postings::{self, DocInput, Posting};
-use crate::{bm25, filter, Result};
+use crate::{filter, Result};
 
 /// The inverted index of one shard. `Send + Sync`; every method takes `&self` (an internal
 /// `RwLock` serialises writers against readers).
@@ -107,8 +108,36 @@ impl InvertedIndex {
         k: usize,
         allow: Option<&RoaringBitmap>,
     ) -> Result<Vec<(DocId, f32, String)>> {
+        self.bm25_with_stats(query, properties, k, allow, None)
+    }
+
+    /// [`InvertedIndex::bm25`] scored with `stats` (summed over every shard of the class) in
+    /// place of this index's own statistics, so that the scores of several shards compare.
+    pub fn bm25_with_stats(
+        &self,
+        query: &str,
+        properties: &[(String, f32)],
+        k: usize,
+        allow: Option<&RoaringBitmap>,
+        stats: Option<&Bm25Stats>,
+    ) -> Result<Vec<(DocId, f32, String)>> {
         let inner = self.inner.read();
-        bm25::search(&inner.config, &inner.state, query, properties, k, allow)
+        bm25::search(
+            &inner.config,
+            &inner.state,
+            query,
+            properties,
+            k,
+            allow,
+            stats,
+        )
+    }
+
+    /// This index's BM25 statistics for `query` over `properties` (as [`InvertedIndex::bm25`]
+    /// takes them, with the same errors): the part of a class's statistics its shard adds.
+    pub fn bm25_stats(&self, query: &str, properties: &[(String, f32)]) -> Result<Bm25Stats> {
+        let inner = self.inner.read();
+        bm25::stats(&inner.config, &inner.state, query, properties)
     }
 
     /// The number of documents (live `_id` entries).

@@ -1,6 +1,7 @@
 //! Reads through the inverted index: filters to doc sets, keyword (BM25) search, filtered
 //! vector search, and objects of a doc set.
 
+use inverted_index::Bm25Stats;
 use roaring::RoaringBitmap;
 use storage::{keys, Cf};
 use types::filter::Filter;
@@ -32,7 +33,28 @@ impl Shard {
         allow: Option<&RoaringBitmap>,
         with_vectors: bool,
     ) -> Result<Vec<KeywordHit>> {
-        let found = self.inverted.bm25(query, properties, k, allow)?;
+        self.keyword_search_with_stats(query, properties, k, allow, with_vectors, None)
+    }
+
+    /// This shard's part of the BM25 statistics of a query: summed over every shard of a
+    /// class, they make the shards' scores comparable.
+    pub fn keyword_stats(&self, query: &str, properties: &[(String, f32)]) -> Result<Bm25Stats> {
+        Ok(self.inverted.bm25_stats(query, properties)?)
+    }
+
+    /// [`Shard::keyword_search`] scored with the class's statistics (`None`: the shard's own).
+    pub fn keyword_search_with_stats(
+        &self,
+        query: &str,
+        properties: &[(String, f32)],
+        k: usize,
+        allow: Option<&RoaringBitmap>,
+        with_vectors: bool,
+        stats: Option<&Bm25Stats>,
+    ) -> Result<Vec<KeywordHit>> {
+        let found = self
+            .inverted
+            .bm25_with_stats(query, properties, k, allow, stats)?;
         let docs: Vec<DocId> = found.iter().map(|(d, _, _)| *d).collect();
         let objects = self.objects_of(&docs, with_vectors)?;
         Ok(found
