@@ -3,7 +3,7 @@
 
 use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
-use shard::{PutMode, PutRefusal, Shard};
+use shard::{Bm25Stats, PutMode, PutRefusal, Shard};
 use types::filter::Filter;
 use types::Object;
 use uuid::Uuid;
@@ -67,21 +67,6 @@ pub(crate) fn refusal_error(refusal: PutRefusal) -> Error {
         PutRefusal::AlreadyExists(id) => Error::Conflict(format!("id '{id}' already exists")),
         PutRefusal::Missing(id) => Error::NotFound(format!("object {id} not found")),
         PutRefusal::Invalid(e) => Error::Shard(e),
-    }
-}
-
-/// One object by id.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Get {
-    pub id: Uuid,
-    pub vectors: bool,
-}
-
-impl ShardCall for Get {
-    const OP: &'static str = "get";
-    type Output = Option<Object>;
-    fn run(self, shard: &Shard) -> Result<Self::Output> {
-        Ok(shard.get(&self.id, self.vectors)?)
     }
 }
 
@@ -174,6 +159,10 @@ pub(crate) struct KeywordSearch {
     pub k: usize,
     pub filter: Option<Filter>,
     pub with_vectors: bool,
+    /// The class's statistics ([`super::keyword_stats`]) when it has several shards, so that
+    /// their scores compare; `None` (and from a node that predates them): the shard's own.
+    #[serde(default)]
+    pub stats: Option<Bm25Stats>,
 }
 
 impl ShardCall for KeywordSearch {
@@ -181,12 +170,13 @@ impl ShardCall for KeywordSearch {
     type Output = Vec<(Object, f32, String)>;
     fn run(self, shard: &Shard) -> Result<Self::Output> {
         let allow = allow_list(shard, self.filter.as_ref())?;
-        let found = shard.keyword_search(
+        let found = shard.keyword_search_with_stats(
             &self.query,
             &self.properties,
             self.k,
             allow.as_ref(),
             self.with_vectors,
+            self.stats.as_ref(),
         )?;
         Ok(found
             .into_iter()

@@ -8,6 +8,7 @@
 //! `Timeout`), which callers may fail over; an `Err` in the body is the shard's own answer.
 
 pub(crate) mod calls;
+pub(crate) mod keyword_stats;
 pub(crate) mod repair;
 
 use std::sync::Arc;
@@ -207,12 +208,15 @@ pub(crate) fn routes() -> Router<Arc<Coordinator>> {
     use repair::*;
     Router::new()
         .route(&route::<Put>(), post(handle::<Put>))
-        .route(&route::<Get>(), post(handle::<Get>))
         .route(&route::<Exists>(), post(handle::<Exists>))
         .route(&route::<Delete>(), post(handle::<Delete>))
         .route(&route::<DeleteMany>(), post(handle::<DeleteMany>))
         .route(&route::<VectorSearch>(), post(handle::<VectorSearch>))
         .route(&route::<KeywordSearch>(), post(handle::<KeywordSearch>))
+        .route(
+            &route::<keyword_stats::KeywordStats>(),
+            post(handle::<keyword_stats::KeywordStats>),
+        )
         .route(&route::<List>(), post(handle::<List>))
         .route(&route::<Matching>(), post(handle::<Matching>))
         .route(&route::<MatchingIds>(), post(handle::<MatchingIds>))

@@ -8,7 +8,8 @@ use cluster::raft::PeerClient;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::calls::{Count, Get, Mode, Put, VectorSearch};
+use super::calls::{Count, Mode, Put, VectorSearch};
+use super::repair::ReadVersioned;
 use super::{routes, Target};
 use crate::replication::{read_replicas, replicate, ConsistencyLevel};
 use crate::{Coordinator, CoordinatorConfig, Error, ObjectWrite};
@@ -60,13 +61,16 @@ async fn remote_calls_answer_like_local_ones() {
     let (c, shard) = node(dir.path()).await;
     let (remote, local) = (serve(&c).await, local(&c, &shard));
 
-    let get = Get {
+    let get = ReadVersioned {
         id: Uuid::from_u128(3),
         vectors: true,
     };
     let there = remote.run("Doc", &shard, &get).await.unwrap();
-    assert_eq!(there, local.run("Doc", &shard, &get).await.unwrap());
-    assert_eq!(there.unwrap().vectors[""], vec![2.0, 1.0]);
+    let here = local.run("Doc", &shard, &get).await.unwrap();
+    assert_eq!(there.object, here.object);
+    assert_eq!(there.version, here.version);
+    assert!(matches!(there.version, Some(shard::Version::Live { .. })));
+    assert_eq!(there.object.unwrap().vectors[""], vec![2.0, 1.0]);
 
     let search = VectorSearch {
         target: String::new(),
@@ -173,11 +177,16 @@ async fn levels_count_live_replicas() {
         failed[0].as_ref().unwrap_err().to_string(),
         "cannot achieve consistency level \"QUORUM\": cannot reach enough replicas"
     );
-    let read = Get {
+    let read = ReadVersioned {
         id: object.id,
         vectors: false,
     };
-    let stored = live.run("Doc", &shard, &read).await.unwrap().unwrap();
+    let stored = live
+        .run("Doc", &shard, &read)
+        .await
+        .unwrap()
+        .object
+        .unwrap();
     assert_eq!(stored.properties["n"], json!(1));
     let done = write(ConsistencyLevel::One, put(200)).await;
     assert_eq!(done[0].as_ref().unwrap().len(), 1);
@@ -189,7 +198,10 @@ async fn levels_count_live_replicas() {
         .unwrap();
     assert_eq!(answers.len(), 1);
     assert_eq!(answers[0].0, 1);
-    assert_eq!(answers[0].1.as_ref().unwrap().properties["n"], json!(200));
+    assert_eq!(
+        answers[0].1.object.as_ref().unwrap().properties["n"],
+        json!(200)
+    );
     let err = read_replicas("Doc", &shard, &order, ConsistencyLevel::Quorum, read)
         .await
         .unwrap_err();
