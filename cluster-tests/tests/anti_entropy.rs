@@ -235,10 +235,12 @@ fn reads_settle_a_missed_deletion_by_the_deletion_strategy() -> Result<()> {
     c.run(|c| {
         create(c.node("n1"), "Keep", "NoAutomatedResolution")?;
         create(c.node("n1"), "Drop", "DeleteOnConflict")?;
-        c.wait_class_on(&["n2", "n3"], "Drop", true)?;
+        create(c.node("n1"), "Stale", "NoAutomatedResolution")?;
+        c.wait_class_on(&["n2", "n3"], "Stale", true)?;
         let keep = objects("Keep", 1, 40).remove(0);
         let drop = objects("Drop", 1, 41).remove(0);
-        for o in [&keep, &drop] {
+        let stale = objects("Stale", 1, 42).remove(0);
+        for o in [&keep, &drop, &stale] {
             let r = c.node("n1").post("/v1/objects?consistency_level=ALL", o)?;
             ensure!(r.status == 200, "POST {o}: {r}");
         }
@@ -248,6 +250,11 @@ fn reads_settle_a_missed_deletion_by_the_deletion_strategy() -> Result<()> {
             let r = c.node("n1").delete(&path)?;
             ensure!(r.status == 204, "DELETE {path}: {r}");
         }
+        let mut updated = stale.clone();
+        updated["properties"]["title"] = json!("new title");
+        let stale_path = format!("/v1/objects/Stale/{}", stale["id"].as_str().context("id")?);
+        let r = c.node("n1").put(&stale_path, &updated)?;
+        ensure!(r.status == 200, "PUT {stale_path}: {r}");
         c.node_mut("n3").restart()?;
         c.wait_all_ready()?;
         ensure!(
@@ -281,6 +288,35 @@ fn reads_settle_a_missed_deletion_by_the_deletion_strategy() -> Result<()> {
         ensure!(
             local_objects(c.node("n3"), "Keep")?.len() == 1,
             "NoAutomatedResolution repairs nothing"
+        );
+
+        // A search reads n3's own stale copy; at ALL it is checked against the other
+        // replicas, shows the newest version, reports the disagreement and repairs n3.
+        let search = |level: &str| -> Result<Value> {
+            let data = c.node("n3").graphql(&format!(
+                "{{Get{{Stale(consistencyLevel: {level}){{title _additional{{isConsistent}}}}}}}}"
+            ))?;
+            Ok(data["Get"]["Stale"][0].clone())
+        };
+        let one = search("ONE")?;
+        ensure!(
+            one["title"] == "object 0" && one["_additional"]["isConsistent"] == true,
+            "ONE: {one}"
+        );
+        let all = search("ALL")?;
+        ensure!(
+            all["title"] == "new title" && all["_additional"]["isConsistent"] == false,
+            "ALL: {all}"
+        );
+        poll(CONVERGE, || {
+            let held = local_objects(c.node("n3"), "Stale")?;
+            ensure!(held.values().all(|t| t == "new title"), "n3 holds {held:?}");
+            Ok(())
+        })?;
+        let again = search("ALL")?;
+        ensure!(
+            again["_additional"]["isConsistent"] == true,
+            "after the repair: {again}"
         );
         Ok(())
     })

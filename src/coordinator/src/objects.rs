@@ -177,7 +177,8 @@ impl Coordinator {
             let (shard, targets) = self.placement(&meta, &id)?;
             let found = self
                 .read_resolved(&meta.class, &shard, &targets, id, with_vectors, level)
-                .await?;
+                .await?
+                .object;
             if found.is_some() {
                 return Ok(found);
             }

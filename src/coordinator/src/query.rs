@@ -33,6 +33,9 @@ pub struct SearchQuery {
     pub group_by: Option<GroupBy>,
     /// `_additional { explainScore }` was asked for.
     pub explain: bool,
+    /// `consistencyLevel`: above ONE, every hit is compared with that many replicas
+    /// afterwards (and stale replicas repaired); `None` is ONE, no check.
+    pub consistency: Option<crate::ConsistencyLevel>,
 }
 
 /// `bm25 { query properties }`.
@@ -117,6 +120,9 @@ pub struct SearchHit {
     pub score: Option<f32>,
     /// Set when `explain` was asked for, for bm25 and hybrid.
     pub explain_score: Option<String>,
+    /// `_additional { isConsistent }`: whether the replicas asked agreed on this object;
+    /// `None` when no check ran (level ONE), which Weaviate reports as consistent.
+    pub is_consistent: Option<bool>,
 }
 
 /// The rows of a `Get`, with the metric used (to derive certainty for cosine).

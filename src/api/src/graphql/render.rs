@@ -97,6 +97,8 @@ fn additional(
         let value = match kind {
             AddKind::Typename(name) => Value::String(name.clone()),
             AddKind::Id => Value::String(object.id.hyphenated().to_string()),
+            // Weaviate marks every result consistent when no check ran (level ONE).
+            AddKind::IsConsistent => Value::Bool(hit.is_consistent.unwrap_or(true)),
             AddKind::Distance => hit.distance.map_or(Value::Null, float),
             AddKind::Certainty => match (hit.distance, metric) {
                 (Some(d), Some(Distance::Cosine)) => float(1.0 - d / 2.0),

@@ -26,6 +26,7 @@ fn hit(props: Value, vectors: &[(&str, Vec<f32>)], distance: Option<f32>) -> Sea
         distance,
         score: None,
         explain_score: None,
+        is_consistent: None,
     }
 }
 

@@ -104,6 +104,7 @@ pub(crate) fn hit(object: Object, distance: Option<f32>) -> SearchHit {
         distance,
         score: None,
         explain_score: None,
+        is_consistent: None,
     }
 }
 

@@ -121,6 +121,7 @@ mod tests {
             distance: Some(distance),
             score: None,
             explain_score: None,
+            is_consistent: None,
         }
     }
 

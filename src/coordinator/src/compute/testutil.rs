@@ -95,6 +95,7 @@ pub(crate) fn kw(n: u128, score: f32) -> SearchHit {
         distance: None,
         score: Some(score),
         explain_score: None,
+        is_consistent: None,
     }
 }
 
@@ -105,5 +106,6 @@ pub(crate) fn vec_hit(n: u128, distance: f32) -> SearchHit {
         distance: Some(distance),
         score: None,
         explain_score: None,
+        is_consistent: None,
     }
 }

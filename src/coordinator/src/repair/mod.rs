@@ -3,6 +3,7 @@
 //! read repair on single-object reads and by anti-entropy in the background.
 
 mod anti_entropy;
+mod consistency;
 mod read;
 
 use shard::Version;

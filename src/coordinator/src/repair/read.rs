@@ -28,9 +28,17 @@ impl Versioned {
     }
 }
 
+/// An object as the replicas asked settle it.
+pub(crate) struct Resolved {
+    /// `None` when no replica has it or its deletion wins.
+    pub object: Option<Object>,
+    /// Whether every replica asked held the same version.
+    pub consistent: bool,
+}
+
 impl Coordinator {
-    /// The object `id` of `class` as `level` replicas of `shard` settle it: `None` when none
-    /// has it or its deletion wins. Replicas holding another version are repaired afterwards.
+    /// The object `id` of `class` as `level` replicas of `shard` settle it. Replicas holding
+    /// another version are repaired afterwards.
     pub(crate) async fn read_resolved(
         &self,
         class: &Class,
@@ -39,21 +47,30 @@ impl Coordinator {
         id: Uuid,
         with_vectors: bool,
         level: ConsistencyLevel,
-    ) -> Result<Option<Object>> {
+    ) -> Result<Resolved> {
         let call = ReadVersioned {
             id,
             vectors: with_vectors,
         };
         let answers = read_replicas(&class.class, shard, targets, level, call).await?;
         let versions: Vec<Option<Version>> = answers.iter().map(|(_, a)| a.effective()).collect();
+        let consistent = versions.windows(2).all(|w| w[0] == w[1]);
         let winner = match resolve(&versions, DeletionStrategy::of(class)) {
-            Resolution::Unknown => return Ok(None),
+            Resolution::Unknown => {
+                return Ok(Resolved {
+                    object: None,
+                    consistent,
+                })
+            }
             Resolution::Conflict => return Err(Error::Internal(DELETED_CONFLICT.into())),
             Resolution::Winner(w) => w,
         };
         let Some((source, answer)) = answers.iter().find(|(_, a)| a.effective() == Some(winner))
         else {
-            return Ok(None);
+            return Ok(Resolved {
+                object: None,
+                consistent,
+            });
         };
         let stale: Vec<(Target, Option<Version>)> = answers
             .iter()
@@ -71,7 +88,10 @@ impl Coordinator {
             };
             tokio::spawn(repair.run(stale));
         }
-        Ok(answer.object.clone().filter(|_| !winner.is_deleted()))
+        Ok(Resolved {
+            object: answer.object.clone().filter(|_| !winner.is_deleted()),
+            consistent,
+        })
     }
 }
 

@@ -98,6 +98,7 @@ impl Coordinator {
                 distance: None,
                 score: Some(score),
                 explain_score: Some(explain),
+                is_consistent: None,
             })
             .collect();
         by_score(&mut hits);

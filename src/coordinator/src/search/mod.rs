@@ -40,9 +40,16 @@ impl Coordinator {
         } else if let Some(h) = &q.hybrid {
             self.hybrid_get(&meta.class, &q, h, wanted).await?
         } else {
-            return self.plain_get(&meta.class, &q, limit).await;
+            self.plain_get(&meta.class, &q, limit).await?
         };
-        self.finish(&mut result, &q, limit);
+        if modes.iter().any(|m| *m) {
+            // A plain Get already paged (and sorted) its objects.
+            self.finish(&mut result, &q, limit);
+        }
+        if let Some(level) = q.consistency {
+            self.check_consistency(&meta, &mut result.hits, level)
+                .await?;
+        }
         Ok(result)
     }
 

@@ -47,6 +47,7 @@ impl Coordinator {
                 distance: None,
                 score: None,
                 explain_score: None,
+                is_consistent: None,
             })
             .collect();
         Ok(SearchResult {

@@ -68,6 +68,7 @@ impl Coordinator {
                 distance: Some(distance),
                 score: None,
                 explain_score: None,
+                is_consistent: None,
             })
             .collect();
         by_distance(&mut hits);

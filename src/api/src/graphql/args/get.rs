@@ -4,7 +4,9 @@
 
 use ::types::filter::Filter;
 use ::types::schema::Class;
-use coordinator::{GroupBy, HybridSearch, KeywordSearch, SearchQuery, Threshold, VectorSearch};
+use coordinator::{
+    ConsistencyLevel, GroupBy, HybridSearch, KeywordSearch, SearchQuery, Threshold, VectorSearch,
+};
 use uuid::Uuid;
 
 use super::{filter, group, near, search, sort, types, ArgSpec, Limits};
@@ -24,7 +26,13 @@ pub(crate) fn get_arg(class: &Class, name: &str) -> Option<ArgSpec> {
         "hybrid" => ArgSpec::Typed(types::HYBRID),
         "groupBy" => ArgSpec::Typed(types::GROUP_BY),
         "tenant" if class.multi_tenancy_config.enabled => ArgSpec::Typed(InputType::String),
-        "consistencyLevel" if class.replication_config.factor > 1 => ArgSpec::Unsupported,
+        "consistencyLevel" if class.replication_config.factor > 1 => {
+            ArgSpec::Typed(InputType::Enum {
+                name: "ConsistencyLevel",
+                prefixed: false,
+                values: &["ONE", "QUORUM", "ALL"],
+            })
+        }
         // nearText only exists with a text vectorizer module; refusing it by name is clearer
         // than graphql-go's "Unknown argument". `group` is the legacy grouping.
         "group" | "nearText" => ArgSpec::Unsupported,
@@ -97,6 +105,9 @@ pub(crate) fn search_query(
         autocut: autocut(args),
         group_by: parts.group_by,
         explain: selected.explain,
+        consistency: value::arg(args, "consistencyLevel")
+            .and_then(value::as_enum)
+            .and_then(ConsistencyLevel::parse),
     })
 }
 

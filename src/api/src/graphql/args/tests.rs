@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use coordinator::{SearchQuery, Threshold, VectorSearch};
+use coordinator::{ConsistencyLevel, SearchQuery, Threshold, VectorSearch};
 use uuid::Uuid;
 
 use super::super::get::Work;
@@ -27,7 +27,9 @@ fn classes() -> Classes {
         "a": named_vector("cosine"), "b": named_vector("dot")}}));
     let tenants = class_from_json(json!({"class": "Mt", "multiTenancyConfig": {
         "enabled": true, "autoTenantCreation": false, "autoTenantActivation": false}}));
-    [article, author, l2, named, tenants]
+    let replicated = class_from_json(json!({"class": "Rep", "replicationConfig": {
+        "factor": 3, "asyncEnabled": false, "deletionStrategy": "NoAutomatedResolution"}}));
+    [article, author, l2, named, tenants, replicated]
         .into_iter()
         .map(|c| (c.class.clone(), c))
         .collect()
@@ -228,6 +230,29 @@ fn tenant_only_on_multi_tenant_classes() {
             "Unknown argument \"consistencyLevel\" on field \"Article\" of type \"GetObjectsObj\".",
         ]
     );
+}
+
+#[test]
+fn consistency_level_only_with_replication() {
+    for (level, parsed) in [
+        ("ONE", ConsistencyLevel::One),
+        ("QUORUM", ConsistencyLevel::Quorum),
+        ("ALL", ConsistencyLevel::All),
+    ] {
+        let q = query(&format!(
+            "{{Get{{Rep(consistencyLevel: {level}){{_additional{{id isConsistent}}}}}}}}"
+        ));
+        assert_eq!(q.consistency, Some(parsed));
+    }
+    assert_eq!(query("{Get{Rep{_additional{id}}}}").consistency, None);
+    let wrong = invalid("{Get{Rep(consistencyLevel: MOST){_additional{id}}}}");
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    assert!(
+        wrong[0].contains("consistencyLevel") && wrong[0].contains("MOST"),
+        "{wrong:?}"
+    );
+    let unknown = invalid("{Get{Article{_additional{isConsistent}}}}");
+    assert!(unknown[0].contains("isConsistent"), "{unknown:?}");
 }
 
 #[test]

@@ -73,6 +73,8 @@ pub(crate) enum AddKind {
     ExplainScore,
     /// The group of a grouped search (`groupBy`).
     Group(Vec<GroupField>),
+    /// Whether the replicas agreed on the object (with replication only).
+    IsConsistent,
 }
 
 /// One field of `_additional { group { ... } }`.
@@ -288,13 +290,7 @@ fn plan_additional(
                 ));
                 continue;
             }
-            "isConsistent" if class.replication_config.factor > 1 => {
-                diag.unsupported(error::field_not_supported(
-                    "_additional { isConsistent }",
-                    f.pos,
-                ));
-                continue;
-            }
+            "isConsistent" if class.replication_config.factor > 1 => AddKind::IsConsistent,
             _ => {
                 diag.invalid(error::unknown_field(&f.name, &type_name, f.pos));
                 continue;
@@ -315,6 +311,7 @@ fn additional_leaf_type(kind: &AddKind) -> Option<&'static str> {
         AddKind::Distance | AddKind::Certainty => Some("Float"),
         AddKind::Vector => Some("[Float]"),
         AddKind::Vectors(_) | AddKind::Group(_) => None,
+        AddKind::IsConsistent => Some("Boolean"),
         AddKind::Typename(_)
         | AddKind::Id
         | AddKind::CreationTimeUnix
