@@ -13,6 +13,8 @@ pub enum Error {
     PropertyExists { class: String, property: String },
     #[error("shard {shard} of class {class} not found")]
     ShardNotFound { class: String, shard: String },
+    #[error("tenant {tenant:?} not found in class {class:?}")]
+    TenantNotFound { class: String, tenant: String },
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -37,7 +39,9 @@ impl Error {
             Error::ClassExists(_)
             | Error::SimilarClassExists { .. }
             | Error::PropertyExists { .. } => ErrorKind::Conflict,
-            Error::ClassNotFound(_) | Error::ShardNotFound { .. } => ErrorKind::NotFound,
+            Error::ClassNotFound(_)
+            | Error::ShardNotFound { .. }
+            | Error::TenantNotFound { .. } => ErrorKind::NotFound,
             Error::Invalid(_) => ErrorKind::InvalidInput,
             Error::Storage(e) => e.kind(),
             Error::Corrupt(_) | Error::Raft(_) => ErrorKind::Internal,

@@ -11,7 +11,8 @@
 //!
 //! [`raft::RaftMeta`] replicates the same commands through openraft 0.9 so that every node holds
 //! the same [`MetaState`]: collections, their sharding state and shard statuses, and (in the
-//! Raft membership) every node's name and addresses. It is built beside [`MetaStore`], which
+//! Raft membership) every node's name and addresses, and the tenants of multi-tenant classes
+//! ([`tenants`]; no REST endpoint or data path uses them yet). It is built beside [`MetaStore`], which
 //! stays the single-node store the coordinator uses until the Raft layer is wired in.
 //!
 //! What it is:
@@ -55,6 +56,7 @@ mod meta;
 pub mod raft;
 pub mod sharding;
 mod store;
+pub mod tenants;
 
 pub use error::{Error, Result};
 pub use meta::{changes_between, dims_message, ClassMeta, MetaChange, MetaCommand, MetaState};

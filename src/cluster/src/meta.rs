@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use types::schema::{Class, Property};
 
 use crate::sharding::ShardingState;
+use crate::tenants::TenantMeta;
 use crate::{Error, Result};
 
 /// One collection and where its data lives.
@@ -19,6 +20,9 @@ pub struct ClassMeta {
     /// so the class-wide rule lives here.
     #[serde(default)]
     pub vector_dims: BTreeMap<String, usize>,
+    /// The tenants of a multi-tenant class, by name (see [`crate::tenants`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tenants: BTreeMap<String, TenantMeta>,
 }
 
 /// Everything the cluster agrees on.
@@ -60,6 +64,20 @@ pub enum MetaCommand {
         target: String,
         dims: usize,
     },
+    /// Adds tenants, placed by the proposer ([`crate::tenants::place_tenants`]).
+    AddTenants {
+        class: String,
+        tenants: Vec<TenantMeta>,
+    },
+    /// Sets the activity status of existing tenants: `(name, status)`.
+    UpdateTenants {
+        class: String,
+        statuses: Vec<(String, String)>,
+    },
+    DeleteTenants {
+        class: String,
+        names: Vec<String>,
+    },
 }
 
 /// What an applied command changed, for listeners.
@@ -75,6 +93,8 @@ pub enum MetaChange {
         shard: String,
         status: String,
     },
+    /// A class's tenants were added, removed or changed status.
+    TenantsChanged(String),
 }
 
 impl MetaState {
@@ -100,6 +120,11 @@ impl MetaState {
                 target,
                 dims,
             } => self.set_vector_dims(class, target, dims)?,
+            MetaCommand::AddTenants { class, tenants } => self.add_tenants(class, tenants)?,
+            MetaCommand::UpdateTenants { class, statuses } => {
+                self.update_tenants(class, statuses)?
+            }
+            MetaCommand::DeleteTenants { class, names } => self.delete_tenants(class, names)?,
         };
         self.applied += 1;
         Ok(change)
@@ -243,6 +268,9 @@ fn class_changes(name: &str, old: &ClassMeta, new: &ClassMeta) -> Vec<MetaChange
     if old.class != new.class {
         out.push(MetaChange::ClassUpdated(name.to_string()));
     }
+    if old.tenants != new.tenants {
+        out.push(MetaChange::TenantsChanged(name.to_string()));
+    }
     for (shard, physical) in &new.sharding.physical {
         let before = old.sharding.physical.get(shard).map(|p| &p.status);
         if before != Some(&physical.status) {
@@ -315,6 +343,7 @@ mod tests {
             class,
             sharding,
             vector_dims: BTreeMap::new(),
+            tenants: BTreeMap::new(),
         })
     }
 

@@ -180,7 +180,8 @@ impl MetaListener for ShardRegistry {
                 Ok(())
             }),
             MetaChange::ClassDeleted(name) => self.drop_class(name),
-            MetaChange::VectorDimsSet(_) => Ok(()),
+            // Tenants have no local shards yet: the multi-tenancy data path is not built.
+            MetaChange::VectorDimsSet(_) | MetaChange::TenantsChanged(_) => Ok(()),
             MetaChange::ShardStatusChanged {
                 class,
                 shard,

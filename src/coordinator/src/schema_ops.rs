@@ -70,6 +70,7 @@ impl Coordinator {
             class: class.clone(),
             sharding,
             vector_dims: Default::default(),
+            tenants: Default::default(),
         };
         self.execute(MetaCommand::AddClass {
             meta: Box::new(meta),

@@ -324,7 +324,8 @@ fn changed_class(change: &MetaChange) -> &str {
         MetaChange::ClassAdded(name)
         | MetaChange::ClassUpdated(name)
         | MetaChange::ClassDeleted(name)
-        | MetaChange::VectorDimsSet(name) => name,
+        | MetaChange::VectorDimsSet(name)
+        | MetaChange::TenantsChanged(name) => name,
         MetaChange::ShardStatusChanged { class, .. } => class,
     }
 }

@@ -77,6 +77,10 @@ pub enum ApplyError {
         class: String,
         shard: String,
     },
+    TenantNotFound {
+        class: String,
+        tenant: String,
+    },
     Invalid(String),
     /// Any other error; `apply` only returns the variants above today.
     Other(String),
@@ -98,6 +102,7 @@ impl From<Error> for ApplyError {
                 ApplyError::PropertyExists { class, property }
             }
             Error::ShardNotFound { class, shard } => ApplyError::ShardNotFound { class, shard },
+            Error::TenantNotFound { class, tenant } => ApplyError::TenantNotFound { class, tenant },
             Error::Invalid(m) => ApplyError::Invalid(m),
             other @ (Error::Storage(_)
             | Error::Corrupt(_)
@@ -124,6 +129,7 @@ impl From<ApplyError> for Error {
                 Error::PropertyExists { class, property }
             }
             ApplyError::ShardNotFound { class, shard } => Error::ShardNotFound { class, shard },
+            ApplyError::TenantNotFound { class, tenant } => Error::TenantNotFound { class, tenant },
             ApplyError::Invalid(m) => Error::Invalid(m),
             ApplyError::Other(m) => Error::Corrupt(m),
         }

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use cluster::raft::{node_id_for, ClusterStatus, RaftMetaConfig, CLUSTER_HEADER, TARGET_HEADER};
-use cluster::Error;
+use cluster::{Error, MetaCommand};
 use tempfile::TempDir;
 
-use crate::support::{add_class, bind, config, eventually, wait_formed, TestNode};
+use crate::support::{add_class, bind, class_meta, config, eventually, wait_formed, TestNode};
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -153,6 +153,45 @@ async fn three_nodes_form_in_any_order_forward_writes_and_survive_leader_loss() 
             node.name
         );
     }
+
+    // Tenants replicate like any metadata; a rejection crosses the wire with its kind.
+    let mut mt = class_meta("Tenanted");
+    mt.class.multi_tenancy_config.enabled = true;
+    nodes[follower]
+        .meta
+        .write(MetaCommand::AddClass { meta: Box::new(mt) })
+        .await
+        .expect("multi-tenant class");
+    let names: Vec<String> = nodes[0].meta.node_names();
+    let requested = vec![("t1".to_string(), "HOT".to_string())];
+    let tenants = cluster::tenants::place_tenants(&Default::default(), &requested, &names, 2);
+    nodes[follower]
+        .meta
+        .write(MetaCommand::AddTenants {
+            class: "Tenanted".into(),
+            tenants,
+        })
+        .await
+        .expect("tenants");
+    for node in &nodes {
+        let state = node.meta.linearizable_read().await.expect("read");
+        let tenant = &state.class("Tenanted").expect("class").tenants["t1"];
+        assert_eq!(
+            tenant.belongs_to_nodes,
+            ["n1", "n2"],
+            "{} sees the tenant",
+            node.name
+        );
+    }
+    let missing = nodes[follower]
+        .meta
+        .write(MetaCommand::UpdateTenants {
+            class: "Tenanted".into(),
+            statuses: vec![("nope".into(), "COLD".into())],
+        })
+        .await
+        .expect_err("missing tenant");
+    assert!(matches!(missing, Error::TenantNotFound { .. }), "{missing}");
 
     // Conflicting creations on two nodes at once: one winner, one clear error.
     let (a, b) = tokio::join!(

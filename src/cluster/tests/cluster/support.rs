@@ -46,6 +46,7 @@ pub fn class_meta(name: &str) -> ClassMeta {
         class,
         sharding,
         vector_dims: Default::default(),
+        tenants: Default::default(),
     }
 }
 

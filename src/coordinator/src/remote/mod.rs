@@ -130,6 +130,7 @@ fn transport_error(node: &str, e: cluster::Error) -> Error {
         | cluster::Error::ClassNotFound(_)
         | cluster::Error::PropertyExists { .. }
         | cluster::Error::ShardNotFound { .. }
+        | cluster::Error::TenantNotFound { .. }
         | cluster::Error::Invalid(_)
         | cluster::Error::Storage(_)
         | cluster::Error::Corrupt(_)

@@ -1,0 +1,155 @@
+//! Tenants of multi-tenant classes in the metadata: which tenants a class has, their activity
+//! status and the nodes that hold each one's data. As in Weaviate, a tenant is a shard of its
+//! own with no virtual shards: it lives whole on `replicationConfig.factor` nodes, chosen when
+//! it is added and never moved.
+//!
+//! Placement is decided by the node that proposes the change ([`place_tenants`]), so that
+//! `apply` stays a pure function of the state and the command.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::meta::{MetaChange, MetaState};
+use crate::{Error, Result};
+
+/// Weaviate 1.27's activity statuses: loaded, or unloaded until activated.
+pub const TENANT_STATUSES: [&str; 2] = ["HOT", "COLD"];
+
+/// One tenant of a class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantMeta {
+    pub name: String,
+    /// `activityStatus`, one of [`TENANT_STATUSES`].
+    pub status: String,
+    /// The nodes holding the tenant's data.
+    pub belongs_to_nodes: Vec<String>,
+}
+
+/// Placements for the `(name, status)` tenants not yet in `existing`: each on `factor` of
+/// `nodes`, those holding the fewest tenants of the class first (the batch's own included),
+/// ties in the order of `nodes`. Names already present are left out: adding a tenant twice
+/// keeps the first placement.
+pub fn place_tenants(
+    existing: &BTreeMap<String, TenantMeta>,
+    requested: &[(String, String)],
+    nodes: &[String],
+    factor: usize,
+) -> Vec<TenantMeta> {
+    let mut load: BTreeMap<&str, usize> = nodes.iter().map(|n| (n.as_str(), 0)).collect();
+    for tenant in existing.values() {
+        for node in &tenant.belongs_to_nodes {
+            if let Some(count) = load.get_mut(node.as_str()) {
+                *count += 1;
+            }
+        }
+    }
+    let mut out: Vec<TenantMeta> = Vec::new();
+    for (name, status) in requested {
+        if existing.contains_key(name) || out.iter().any(|t| &t.name == name) {
+            continue;
+        }
+        let mut order: Vec<&String> = nodes.iter().collect();
+        // Stable: equal loads keep the order of `nodes`.
+        order.sort_by_key(|n| load.get(n.as_str()).copied().unwrap_or(0));
+        let chosen: Vec<String> = order.into_iter().take(factor).cloned().collect();
+        for node in &chosen {
+            if let Some(count) = load.get_mut(node.as_str()) {
+                *count += 1;
+            }
+        }
+        out.push(TenantMeta {
+            name: name.clone(),
+            status: status.clone(),
+            belongs_to_nodes: chosen,
+        });
+    }
+    out
+}
+
+impl MetaState {
+    /// Adds tenants to a multi-tenant class; names it already has keep their placement.
+    pub(crate) fn add_tenants(
+        &mut self,
+        class: String,
+        tenants: Vec<TenantMeta>,
+    ) -> Result<MetaChange> {
+        for tenant in &tenants {
+            check_status(&tenant.status)?;
+        }
+        let meta = self.multi_tenant_class(&class)?;
+        for tenant in tenants {
+            meta.tenants.entry(tenant.name.clone()).or_insert(tenant);
+        }
+        Ok(MetaChange::TenantsChanged(class))
+    }
+
+    /// Changes the activity status of existing tenants; if one is missing, nothing changes.
+    pub(crate) fn update_tenants(
+        &mut self,
+        class: String,
+        statuses: Vec<(String, String)>,
+    ) -> Result<MetaChange> {
+        for (_, status) in &statuses {
+            check_status(status)?;
+        }
+        let meta = self.multi_tenant_class(&class)?;
+        if let Some((missing, _)) = statuses
+            .iter()
+            .find(|(name, _)| !meta.tenants.contains_key(name))
+        {
+            return Err(Error::TenantNotFound {
+                class,
+                tenant: missing.clone(),
+            });
+        }
+        for (name, status) in statuses {
+            if let Some(tenant) = meta.tenants.get_mut(&name) {
+                tenant.status = status;
+            }
+        }
+        Ok(MetaChange::TenantsChanged(class))
+    }
+
+    /// Removes tenants; names the class does not have are ignored, as in Weaviate.
+    pub(crate) fn delete_tenants(
+        &mut self,
+        class: String,
+        names: Vec<String>,
+    ) -> Result<MetaChange> {
+        let meta = self.multi_tenant_class(&class)?;
+        for name in names {
+            meta.tenants.remove(&name);
+        }
+        Ok(MetaChange::TenantsChanged(class))
+    }
+
+    /// The class, writable, if it exists and has multi-tenancy enabled.
+    fn multi_tenant_class(&mut self, class: &str) -> Result<&mut crate::ClassMeta> {
+        let meta = self
+            .classes
+            .get_mut(class)
+            .ok_or_else(|| Error::ClassNotFound(class.to_string()))?;
+        if !meta.class.multi_tenancy_config.enabled {
+            return Err(Error::Invalid(format!(
+                "multi-tenancy is not enabled for class {class:?}"
+            )));
+        }
+        Ok(Arc::make_mut(meta))
+    }
+}
+
+fn check_status(status: &str) -> Result<()> {
+    if TENANT_STATUSES.contains(&status) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "invalid activity status {status:?}: expected one of {TENANT_STATUSES:?}"
+        )))
+    }
+}
+
+#[cfg(test)]
+#[path = "tenants_test.rs"]
+mod tests;

@@ -1,0 +1,155 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rand::SeedableRng;
+
+use super::*;
+use crate::meta::MetaCommand;
+use crate::sharding::ShardingState;
+use crate::ClassMeta;
+
+fn class(name: &str, multi_tenant: bool) -> Arc<ClassMeta> {
+    let class = serde_json::from_value(serde_json::json!({
+        "class": name, "properties": null,
+        "invertedIndexConfig": {"cleanupIntervalSeconds": 60, "bm25": {"k1": 1.2, "b": 0.75},
+            "stopwords": {"preset": "en", "additions": null, "removals": null}},
+        "shardingConfig": {"virtualPerPhysical": 2, "desiredCount": 1, "actualCount": 1,
+            "desiredVirtualCount": 2, "actualVirtualCount": 2, "key": "_id",
+            "strategy": "hash", "function": "murmur3"},
+        "replicationConfig": {"factor": 2, "asyncEnabled": false,
+            "deletionStrategy": "NoAutomatedResolution"},
+        "multiTenancyConfig": {"enabled": multi_tenant, "autoTenantCreation": false,
+            "autoTenantActivation": false}
+    }))
+    .expect("class");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    Arc::new(ClassMeta {
+        class,
+        sharding: ShardingState::new(1, 2, &["n1".to_string()], 1, &mut rng),
+        vector_dims: BTreeMap::new(),
+        tenants: BTreeMap::new(),
+    })
+}
+
+fn state() -> MetaState {
+    MetaState {
+        classes: [("Mt", class("Mt", true)), ("Plain", class("Plain", false))]
+            .into_iter()
+            .map(|(n, c)| (n.to_string(), c))
+            .collect(),
+        applied: 0,
+    }
+}
+
+fn nodes() -> Vec<String> {
+    ["n1", "n2", "n3"].map(String::from).to_vec()
+}
+
+fn hot(names: &[&str]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .map(|n| (n.to_string(), "HOT".to_string()))
+        .collect()
+}
+
+#[test]
+fn tenants_spread_over_the_least_loaded_nodes() {
+    let placed = place_tenants(&BTreeMap::new(), &hot(&["a", "b", "c", "a"]), &nodes(), 2);
+    let on: Vec<Vec<String>> = placed.iter().map(|t| t.belongs_to_nodes.clone()).collect();
+    assert_eq!(on, [vec!["n1", "n2"], vec!["n3", "n1"], vec!["n2", "n3"]]);
+    assert_eq!(placed.len(), 3, "a name given twice is placed once");
+    // Existing tenants count, and keep their placement.
+    let existing: BTreeMap<String, TenantMeta> =
+        placed.into_iter().map(|t| (t.name.clone(), t)).collect();
+    let more = place_tenants(&existing, &hot(&["a", "d"]), &nodes(), 1);
+    assert_eq!(more.len(), 1);
+    assert_eq!(more[0].belongs_to_nodes, ["n1"]);
+}
+
+#[test]
+fn tenants_are_added_updated_and_deleted_through_commands() {
+    let mut st = state();
+    let tenants = place_tenants(&BTreeMap::new(), &hot(&["a", "b"]), &nodes(), 2);
+    let add = MetaCommand::AddTenants {
+        class: "Mt".into(),
+        tenants: tenants.clone(),
+    };
+    assert_eq!(
+        st.apply(add.clone()).unwrap(),
+        MetaChange::TenantsChanged("Mt".into())
+    );
+    assert_eq!(st.class("Mt").unwrap().tenants.len(), 2);
+    // Adding again is a no-op that keeps the first placement.
+    st.apply(add).unwrap();
+    assert_eq!(st.class("Mt").unwrap().tenants["a"], tenants[0]);
+
+    let update = |statuses: Vec<(String, String)>| MetaCommand::UpdateTenants {
+        class: "Mt".into(),
+        statuses,
+    };
+    st.apply(update(vec![("b".into(), "COLD".into())])).unwrap();
+    assert_eq!(st.class("Mt").unwrap().tenants["b"].status, "COLD");
+    // One missing tenant fails the whole update.
+    let before = st.clone();
+    let err = st
+        .apply(update(vec![
+            ("a".into(), "COLD".into()),
+            ("zz".into(), "COLD".into()),
+        ]))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::TenantNotFound { ref tenant, .. } if tenant == "zz"),
+        "{err}"
+    );
+    assert_eq!(st, before);
+    let err = st
+        .apply(update(vec![("a".into(), "WARM".into())]))
+        .unwrap_err();
+    assert!(err.to_string().contains("WARM"), "{err}");
+
+    st.apply(MetaCommand::DeleteTenants {
+        class: "Mt".into(),
+        names: vec!["a".into(), "never".into()],
+    })
+    .unwrap();
+    let left: Vec<&String> = st.class("Mt").unwrap().tenants.keys().collect();
+    assert_eq!(left, ["b"]);
+}
+
+#[test]
+fn tenants_need_a_multi_tenant_class() {
+    let mut st = state();
+    let add = |class: &str| MetaCommand::AddTenants {
+        class: class.into(),
+        tenants: place_tenants(&BTreeMap::new(), &hot(&["a"]), &nodes(), 1),
+    };
+    let err = st.apply(add("Plain")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "multi-tenancy is not enabled for class \"Plain\""
+    );
+    assert!(matches!(
+        st.apply(add("Nope")),
+        Err(Error::ClassNotFound(_))
+    ));
+    assert_eq!(st.applied, 0, "refused commands change nothing");
+}
+
+#[test]
+fn a_snapshot_with_other_tenants_is_a_tenant_change() {
+    let prev = state();
+    let mut next = prev.clone();
+    next.apply(MetaCommand::AddTenants {
+        class: "Mt".into(),
+        tenants: place_tenants(&BTreeMap::new(), &hot(&["a"]), &nodes(), 1),
+    })
+    .unwrap();
+    assert_eq!(
+        crate::changes_between(&prev, &next),
+        [MetaChange::TenantsChanged("Mt".into())]
+    );
+    // And the tenants survive the JSON the snapshot and the log use.
+    let json = serde_json::to_string(&next).unwrap();
+    let back: MetaState = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, next);
+}
