@@ -158,6 +158,29 @@ impl TestNode {
         }
     }
 
+    /// SIGSTOP: the process stays and the kernel still accepts connections on its ports, but
+    /// nothing answers, as with a hung or partitioned node. [`TestNode::resume`] undoes it.
+    pub fn pause(&self) -> Result<()> {
+        self.signal("STOP")
+    }
+
+    /// SIGCONT after [`TestNode::pause`].
+    pub fn resume(&self) -> Result<()> {
+        self.signal("CONT")
+    }
+
+    fn signal(&self, signal: &str) -> Result<()> {
+        let pid = self.child.as_ref().context("not running")?.id();
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()?;
+        if !status.success() {
+            bail!("kill -{signal} {pid} failed: {status}");
+        }
+        Ok(())
+    }
+
     /// Starts the node again with the same data directory, ports and environment, and waits
     /// until it is ready.
     pub fn restart(&mut self) -> Result<()> {

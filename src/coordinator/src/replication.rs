@@ -3,6 +3,7 @@
 //! answers, and searches that ask one live replica of every shard.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use cluster::ClassMeta;
 use rand::Rng;
@@ -178,6 +179,12 @@ impl Coordinator {
     }
 }
 
+/// How long a replica may keep a read or search without an answer before the next replica is
+/// asked too. A dead node refuses at once, but a hung one (stopped, partitioned) would hold
+/// the call for the whole call timeout; past this, the first answer of either wins. Slow but
+/// healthy replicas only cost a duplicate call.
+const HEDGE_AFTER: Duration = Duration::from_secs(2);
+
 /// The answer of the first replica that gives one; a transport failure moves on to the next.
 pub(crate) async fn first_answer<C: ShardCall>(
     class: &str,
@@ -187,19 +194,68 @@ pub(crate) async fn first_answer<C: ShardCall>(
 ) -> Result<C::Output> {
     // Replicas that failed lately go last: a hung node would cost a whole timeout.
     let (live, down): (Vec<&Target>, Vec<&Target>) = targets.iter().partition(|t| !t.seems_down());
-    let mut last = None;
-    for target in live.into_iter().chain(down) {
-        match target.run(class, shard, call).await {
-            Err(e) if is_transport(&e) => {
-                tracing::debug!(node = target.node(), error = %e, "replica did not answer; trying the next");
-                last = Some(e);
+    let order: Vec<Target> = live.into_iter().chain(down).cloned().collect();
+    let answer = hedged(class, shard, &order, call, HEDGE_AFTER).await?;
+    answer
+        .map(|(_, output)| output)
+        .ok_or_else(|| Error::Unavailable(format!("shard {shard} of class {class} has no replica")))
+}
+
+/// Asks `targets` in order, the next one when the previous failed to answer (transport
+/// failure) or has not answered within `hedge_after`; returns the first answer that is not a
+/// transport failure with its replica's index, and abandons the calls still running.
+/// `Ok(None)`: no target at all. `Err`: the last transport failure, when every replica failed.
+pub(crate) async fn hedged<C: ShardCall>(
+    class: &str,
+    shard: &str,
+    targets: &[Target],
+    call: &C,
+    hedge_after: Duration,
+) -> Result<Option<(usize, C::Output)>> {
+    let mut running = tokio::task::JoinSet::new();
+    let (mut next, mut last) = (0, None);
+    // Each pass starts one more replica: first, after a failure, or after a slow answer.
+    loop {
+        match targets.get(next) {
+            Some(target) => {
+                spawn_call(&mut running, next, target.clone(), class, shard, call);
+                next += 1;
             }
-            answer => return answer,
+            None if running.is_empty() => return last.map_or(Ok(None), Err),
+            None => {}
+        }
+        tokio::select! {
+            Some(joined) = running.join_next() => {
+                let (i, answer) =
+                    joined.map_err(|e| Error::Internal(format!("replica task failed: {e}")))?;
+                match answer {
+                    Err(e) if is_transport(&e) => {
+                        tracing::debug!(node = targets[i].node(), error = %e, "replica did not answer; trying the next");
+                        last = Some(e);
+                    }
+                    answer => return answer.map(|output| Some((i, output))),
+                }
+            }
+            _ = tokio::time::sleep(hedge_after), if next < targets.len() => {
+                tracing::debug!(%class, %shard, "replica slow to answer; asking the next one too");
+            }
+            // Unreachable (a call runs whenever no target is left to start), but a `select!`
+            // without a live branch would panic.
+            else => return last.map_or(Ok(None), Err),
         }
     }
-    Err(last.unwrap_or_else(|| {
-        Error::Unavailable(format!("shard {shard} of class {class} has no replica"))
-    }))
+}
+
+fn spawn_call<C: ShardCall>(
+    running: &mut tokio::task::JoinSet<(usize, Result<C::Output>)>,
+    i: usize,
+    target: Target,
+    class: &str,
+    shard: &str,
+    call: &C,
+) {
+    let (class, shard, call) = (class.to_string(), shard.to_string(), call.clone());
+    running.spawn(async move { (i, target.run_owned(&class, &shard, call).await) });
 }
 
 /// Sends `call` to every replica at once and answers once each of its `items` has `level`
@@ -304,16 +360,12 @@ pub(crate) async fn read_replicas<C: ShardCall>(
     let n = targets.len();
     let need = level.required(n).max(1);
     if need == 1 {
-        for (i, target) in targets.iter().enumerate() {
-            match target.run(class, shard, &call).await {
-                Err(e) if is_transport(&e) => {
-                    tracing::debug!(node = target.node(), error = %e, "replica did not answer a read");
-                }
-                Err(e) => return Err(e),
-                Ok(answer) => return Ok(vec![(i, answer)]),
-            }
-        }
-        return Err(level_error(level));
+        return match hedged(class, shard, targets, &call, HEDGE_AFTER).await {
+            Ok(Some(answer)) => Ok(vec![answer]),
+            Ok(None) => Err(level_error(level)),
+            Err(e) if is_transport(&e) => Err(level_error(level)),
+            Err(e) => Err(e),
+        };
     }
     let call = Arc::new(call);
     let (tx, mut rx) = mpsc::channel(n);

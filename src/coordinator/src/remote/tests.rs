@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::calls::{Count, Mode, Put, VectorSearch};
 use super::repair::ReadVersioned;
 use super::{routes, Target};
-use crate::replication::{read_replicas, replicate, ConsistencyLevel};
+use crate::replication::{hedged, read_replicas, replicate, ConsistencyLevel};
 use crate::{Coordinator, CoordinatorConfig, Error, ObjectWrite};
 
 /// A node with class `Doc` (one shard) holding 20 objects; the shard's name and the node.
@@ -125,6 +125,64 @@ async fn remote_calls_answer_like_local_ones() {
     let err = dead.run("Doc", &shard, &Count {}).await.unwrap_err();
     assert!(super::is_transport(&err), "{err}");
     tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+/// A peer that answers every shard call with the count `answer`, after `delay`.
+async fn slow_peer(delay: Duration, answer: u64) -> Target {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let reply = move || async move {
+        tokio::time::sleep(delay).await;
+        axum::Json(json!({ "Ok": answer }))
+    };
+    let app = axum::Router::new().route("/shards/{class}/{shard}/{op}", axum::routing::post(reply));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Target::Remote {
+        node: "slow".into(),
+        addr,
+        peers: PeerClient::new(reqwest::Client::new(), None, "test".into()),
+        version: 0,
+    }
+}
+
+/// A replica that holds a call past the hedge delay gets company, and the first answer wins;
+/// one that answers within it is the only one asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_replica_is_hedged_and_a_dead_one_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, shard) = node(dir.path()).await;
+    let slow = slow_peer(Duration::from_millis(1500), 999).await;
+    let live = local(&c, &shard);
+    let dead = Target::Missing("gone".into());
+    let ask = |targets: Vec<Target>, hedge_ms: u64| {
+        let shard = shard.clone();
+        async move {
+            hedged(
+                "Doc",
+                &shard,
+                &targets,
+                &Count {},
+                Duration::from_millis(hedge_ms),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+        }
+    };
+    assert_eq!(ask(vec![slow.clone(), live.clone()], 50).await, (1, 20));
+    assert_eq!(
+        ask(vec![slow.clone(), live.clone()], 60_000).await,
+        (0, 999)
+    );
+    assert_eq!(ask(vec![dead.clone(), live.clone()], 60_000).await, (1, 20));
+    let none = hedged("Doc", &shard, &[dead], &Count {}, Duration::from_secs(1)).await;
+    assert!(none.is_err_and(|e| super::is_transport(&e)));
+    assert!(
+        hedged("Doc", &shard, &[], &Count {}, Duration::from_secs(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
