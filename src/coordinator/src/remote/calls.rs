@@ -170,7 +170,7 @@ impl ShardCall for KeywordSearch {
     type Output = Vec<(Object, f32, String)>;
     fn run(self, shard: &Shard) -> Result<Self::Output> {
         let allow = allow_list(shard, self.filter.as_ref())?;
-        let found = shard.keyword_search_with_stats(
+        let found = shard.keyword_search(
             &self.query,
             &self.properties,
             self.k,

@@ -24,26 +24,16 @@ impl Shard {
         Ok(self.inverted.filter(filter)?)
     }
 
-    /// BM25 top `k` over `properties` (all searchable ones when empty), within `allow` if given.
-    pub fn keyword_search(
-        &self,
-        query: &str,
-        properties: &[(String, f32)],
-        k: usize,
-        allow: Option<&RoaringBitmap>,
-        with_vectors: bool,
-    ) -> Result<Vec<KeywordHit>> {
-        self.keyword_search_with_stats(query, properties, k, allow, with_vectors, None)
-    }
-
     /// This shard's part of the BM25 statistics of a query: summed over every shard of a
     /// class, they make the shards' scores comparable.
     pub fn keyword_stats(&self, query: &str, properties: &[(String, f32)]) -> Result<Bm25Stats> {
         Ok(self.inverted.bm25_stats(query, properties)?)
     }
 
-    /// [`Shard::keyword_search`] scored with the class's statistics (`None`: the shard's own).
-    pub fn keyword_search_with_stats(
+    /// BM25 top `k` over `properties` (all searchable ones when empty), within `allow` if given,
+    /// scored with the class's statistics (`None`: the shard's own, exact for a class with one
+    /// shard).
+    pub fn keyword_search(
         &self,
         query: &str,
         properties: &[(String, f32)],
