@@ -9,6 +9,7 @@
 //! so that a replica that missed the delete cannot bring the object back.
 
 use serde::{Deserialize, Serialize};
+use storage::{keys, Cf, WriteBatch};
 use uuid::Uuid;
 
 use crate::{Error, Result};
@@ -44,6 +45,16 @@ impl Version {
         out[0] = state;
         out[1..].copy_from_slice(&time.to_be_bytes());
         out
+    }
+
+    /// Stages this version as the entry of object `id` (with sharding token `token`) of the
+    /// shard with key prefix `shard`.
+    pub(crate) fn stage(self, batch: &mut WriteBatch, shard: u64, id: &Uuid, token: u64) {
+        batch.put(
+            Cf::Versions,
+            keys::version_key(shard, token, id.as_bytes()),
+            self.encode().to_vec(),
+        );
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Result<Version> {

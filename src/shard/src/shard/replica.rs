@@ -158,11 +158,7 @@ impl Shard {
         let token = types::token(id);
         let deleted = Version::Deleted { at_ms };
         let mut batch = WriteBatch::new();
-        batch.put(
-            Cf::Versions,
-            keys::version_key(self.prefix, token, id.as_bytes()),
-            deleted.encode().to_vec(),
-        );
+        deleted.stage(&mut batch, self.prefix, id, token);
         self.store.write(batch)?;
         if let Some(tree) = &mut writer.tree {
             tree.replace(id, token, now, deleted);
@@ -182,12 +178,9 @@ impl Shard {
         let mut failure = None;
         self.store
             .for_each_prefix(Cf::Objects, &prefix, &mut |k, v| {
-                match self.version_entry(k, v) {
-                    Ok((key, value)) => batch.put(Cf::Versions, key, value),
-                    Err(e) => {
-                        failure = Some(e);
-                        return false;
-                    }
+                if let Err(e) = self.stage_stored_version(&mut batch, k, v) {
+                    failure = Some(e);
+                    return false;
                 }
                 if batch.len() >= BACKFILL_BATCH {
                     let full = std::mem::take(&mut batch);
@@ -205,14 +198,16 @@ impl Shard {
         Ok(self.store.write(batch)?)
     }
 
-    /// The `versions` entry of one stored object record.
-    fn version_entry(&self, key: &[u8], record: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    /// Stages the `versions` entry of one stored object record (key and value of `objects`).
+    fn stage_stored_version(
+        &self,
+        batch: &mut WriteBatch,
+        key: &[u8],
+        record: &[u8],
+    ) -> Result<()> {
         let id = super::read::uuid_from_key(key)?;
         let updated_ms = crate::record::Record::update_ms_of(record)?;
-        let version = Version::Live { updated_ms };
-        Ok((
-            keys::version_key(self.prefix, types::token(&id), id.as_bytes()),
-            version.encode().to_vec(),
-        ))
+        Version::Live { updated_ms }.stage(batch, self.prefix, &id, types::token(&id));
+        Ok(())
     }
 }

@@ -131,11 +131,7 @@ impl Shard {
         let mut plan = BatchPlan::new(writer);
         let deleted = Version::Deleted { at_ms };
         let token = types::token(id);
-        plan.batch.put(
-            Cf::Versions,
-            keys::version_key(self.prefix, token, id.as_bytes()),
-            deleted.encode().to_vec(),
-        );
+        deleted.stage(&mut plan.batch, self.prefix, id, token);
         plan.versions.insert(
             *id,
             VersionChange {
@@ -314,11 +310,7 @@ impl Shard {
     fn stage_version(&self, id: &Uuid, updated_ms: i64, plan: &mut BatchPlan) {
         let new = Version::Live { updated_ms };
         let token = types::token(id);
-        plan.batch.put(
-            Cf::Versions,
-            keys::version_key(self.prefix, token, id.as_bytes()),
-            new.encode().to_vec(),
-        );
+        new.stage(&mut plan.batch, self.prefix, id, token);
         let old = plan
             .prior_versions
             .get(plan.objects_seen)

@@ -10,7 +10,8 @@ use types::schema::Distance;
 use types::{Object, DEFAULT_TARGET};
 use uuid::Uuid;
 
-fn spec(name: &str) -> ShardSpec {
+/// A flat, L2 shard `name` of class `Doc` with the unnamed target vector.
+pub(crate) fn spec(name: &str) -> ShardSpec {
     ShardSpec {
         prefix: 0,
         name: name.to_string(),

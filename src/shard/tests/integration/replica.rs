@@ -4,30 +4,12 @@
 use std::sync::Arc;
 
 use serde_json::{json, Map};
-use shoal_shard::{
-    IndexKind, NodeStore, PutMode, Repair, RepairChange, Shard, ShardSpec, ShardStatus, TargetSpec,
-    Version,
-};
-use types::schema::Distance;
+use shoal_shard::{NodeStore, PutMode, Repair, RepairChange, Shard, Version};
+use storage::{keys, Cf, KvStore, RocksConfig, RocksStore, WriteBatch};
 use types::{Object, DEFAULT_TARGET};
 use uuid::Uuid;
 
-fn spec() -> ShardSpec {
-    ShardSpec {
-        prefix: 0,
-        name: "s1".to_string(),
-        class: "Doc".to_string(),
-        targets: vec![TargetSpec {
-            name: DEFAULT_TARGET.to_string(),
-            distance: Distance::L2Squared,
-            kind: IndexKind::Flat,
-            cleanup_interval_secs: 300,
-        }],
-        status: ShardStatus::Ready,
-        async_indexing: false,
-        inverted: Default::default(),
-    }
-}
+use super::basics::spec;
 
 fn object(n: u128, updated: i64) -> Object {
     let mut properties = Map::new();
@@ -45,7 +27,7 @@ fn object(n: u128, updated: i64) -> Object {
 
 fn open(dir: &std::path::Path) -> (NodeStore, Arc<Shard>) {
     let store = NodeStore::open(dir, false).expect("open store");
-    let shard = Arc::new(store.open_shard(spec()).expect("open shard"));
+    let shard = Arc::new(store.open_shard(spec("s1")).expect("open shard"));
     (store, shard)
 }
 
@@ -210,4 +192,43 @@ fn repairs_apply_only_over_the_version_they_expect() {
         !found.contains(&ids[0]),
         "a repaired deletion leaves the vector index too"
     );
+}
+
+/// A shard written before versions existed (no `versions` entries, no flag) gets an entry for
+/// every stored object when it opens.
+#[test]
+fn shards_from_before_versions_get_them_on_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let open_raw = || {
+        let store = RocksStore::open(dir.path(), &RocksConfig::default()).expect("rocks");
+        Arc::new(store) as Arc<dyn KvStore>
+    };
+    let raw = open_raw();
+    {
+        let nodes = NodeStore::with_store(raw.clone());
+        let shard = nodes.open_shard(spec("s1")).expect("open shard");
+        put(&shard, (1..=30).map(|n| object(n, 7)).collect());
+        let prefix = nodes.locations().expect("locations")[0].prefix;
+        // Back to the old layout: no entries, no flag.
+        let mut batch = WriteBatch::new();
+        batch.delete_range(
+            Cf::Versions,
+            keys::shard_prefix(prefix).to_vec(),
+            keys::shard_end(prefix),
+        );
+        batch.delete(Cf::ShardMeta, keys::shard_key(prefix, b"versions_ready"));
+        raw.write(batch).expect("strip versions");
+        assert!(shard
+            .digests(0, u64::MAX, None, 100)
+            .expect("digests")
+            .is_empty());
+    }
+    let shard = NodeStore::with_store(raw)
+        .open_shard(spec("s1"))
+        .expect("reopen");
+    let all = shard.digests(0, u64::MAX, None, 100).expect("digests");
+    assert_eq!(all.len(), 30);
+    assert!(all
+        .iter()
+        .all(|d| d.version == Version::Live { updated_ms: 7 }));
 }
