@@ -42,9 +42,14 @@ async fn serve(c: &Arc<Coordinator>) -> Target {
     let addr = listener.local_addr().unwrap().to_string();
     let app = routes().with_state(c.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
+    remote_at("node1", addr)
+}
+
+/// A replica named `node` at the internal address `addr`.
+fn remote_at(node: &str, addr: String) -> Target {
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     Target::Remote {
-        node: "node1".into(),
+        node: node.into(),
         addr,
         peers: PeerClient::new(client, None, "test".into()),
         version: 0,
@@ -116,12 +121,7 @@ async fn remote_calls_answer_like_local_ones() {
     // A shard the node does not hold, and a node that is not there, are transport failures.
     let missing = remote.run("Doc", "nope", &Count {}).await.unwrap_err();
     assert!(super::is_transport(&missing), "{missing}");
-    let dead = Target::Remote {
-        node: "node9".into(),
-        addr: "127.0.0.1:1".into(),
-        peers: PeerClient::new(reqwest::Client::new(), None, "test".into()),
-        version: 0,
-    };
+    let dead = remote_at("node9", "127.0.0.1:1".into());
     let err = dead.run("Doc", &shard, &Count {}).await.unwrap_err();
     assert!(super::is_transport(&err), "{err}");
     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -137,12 +137,7 @@ async fn slow_peer(delay: Duration, answer: u64) -> Target {
     };
     let app = axum::Router::new().route("/shards/{class}/{shard}/{op}", axum::routing::post(reply));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    Target::Remote {
-        node: "slow".into(),
-        addr,
-        peers: PeerClient::new(reqwest::Client::new(), None, "test".into()),
-        version: 0,
-    }
+    remote_at("slow", addr)
 }
 
 /// A replica that holds a call past the hedge delay gets company, and the first answer wins;

@@ -86,16 +86,33 @@ impl Coordinator {
         let Some(Target::Local(local)) = targets.first() else {
             return 0;
         };
+        let peers: Vec<&Target> = targets[1..]
+            .iter()
+            .filter(|p| matches!(p, Target::Remote { .. }) && !p.seems_down())
+            .collect();
+        if peers.is_empty() {
+            return 0;
+        }
+        // One copy of the tree serves every peer: a write landing meanwhile only shows up as a
+        // difference in this round or the next.
+        let tree = {
+            let local = local.clone();
+            match run_blocking(move || Ok(local.hash_tree()?)).await {
+                Ok(tree) => tree,
+                Err(e) => {
+                    tracing::warn!(%class, %shard, error = %e, "anti-entropy: no hash tree");
+                    return 0;
+                }
+            }
+        };
         let strategy = DeletionStrategy::of(&meta.class);
         let mut pushed = 0;
-        for peer in &targets[1..] {
-            if peer.seems_down() || matches!(peer, Target::Missing(_) | Target::Local(_)) {
-                continue;
-            }
+        for peer in peers {
             let pair = ShardPair {
                 class,
                 shard,
                 local,
+                tree: &tree,
                 peer,
                 strategy,
             };
@@ -121,19 +138,21 @@ struct ShardPair<'a> {
     class: &'a str,
     shard: &'a str,
     local: &'a Arc<Shard>,
+    /// The local copy's hash tree.
+    tree: &'a HashTree,
     peer: &'a Target,
     strategy: DeletionStrategy,
 }
 
 impl ShardPair<'_> {
     async fn sync(&self) -> Result<SyncOutcome> {
-        let local = self.local.clone();
-        let tree = run_blocking(move || Ok(local.hash_tree()?)).await?;
-        let ask = HashTreeLeaves { root: tree.root() };
+        let ask = HashTreeLeaves {
+            root: self.tree.root(),
+        };
         let Some(leaves) = self.peer.run(self.class, self.shard, &ask).await? else {
             return Ok(SyncOutcome::default());
         };
-        let differing = tree.differing_leaves(&leaves);
+        let differing = self.tree.differing_leaves(&leaves);
         let mut outcome = SyncOutcome {
             differing_leaves: differing.len(),
             ..SyncOutcome::default()
