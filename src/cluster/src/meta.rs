@@ -319,12 +319,13 @@ pub fn dims_message(fixed: usize, got: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use rand::SeedableRng;
 
     use super::*;
 
-    fn meta(name: &str, seed: u64) -> Arc<ClassMeta> {
+    /// A single-tenant class `name` with one shard on `n1`, its placement drawn from `seed`.
+    pub(crate) fn meta(name: &str, seed: u64) -> Arc<ClassMeta> {
         let class = serde_json::from_value(serde_json::json!({
             "class": name, "properties": null,
             "invertedIndexConfig": {"cleanupIntervalSeconds": 60, "bm25": {"k1": 1.2, "b": 0.75},

@@ -1,34 +1,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rand::SeedableRng;
-
 use super::*;
 use crate::meta::MetaCommand;
-use crate::sharding::ShardingState;
 use crate::ClassMeta;
 
 fn class(name: &str, multi_tenant: bool) -> Arc<ClassMeta> {
-    let class = serde_json::from_value(serde_json::json!({
-        "class": name, "properties": null,
-        "invertedIndexConfig": {"cleanupIntervalSeconds": 60, "bm25": {"k1": 1.2, "b": 0.75},
-            "stopwords": {"preset": "en", "additions": null, "removals": null}},
-        "shardingConfig": {"virtualPerPhysical": 2, "desiredCount": 1, "actualCount": 1,
-            "desiredVirtualCount": 2, "actualVirtualCount": 2, "key": "_id",
-            "strategy": "hash", "function": "murmur3"},
-        "replicationConfig": {"factor": 2, "asyncEnabled": false,
-            "deletionStrategy": "NoAutomatedResolution"},
-        "multiTenancyConfig": {"enabled": multi_tenant, "autoTenantCreation": false,
-            "autoTenantActivation": false}
-    }))
-    .expect("class");
-    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-    Arc::new(ClassMeta {
-        class,
-        sharding: ShardingState::new(1, 2, &["n1".to_string()], 1, &mut rng),
-        vector_dims: BTreeMap::new(),
-        tenants: BTreeMap::new(),
-    })
+    let mut meta = crate::meta::tests::meta(name, 1);
+    Arc::make_mut(&mut meta).class.multi_tenancy_config.enabled = multi_tenant;
+    meta
 }
 
 fn state() -> MetaState {
