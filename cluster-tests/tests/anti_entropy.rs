@@ -15,7 +15,8 @@ use anyhow::{ensure, Context, Result};
 use serde_json::{json, Value};
 use shoal_cluster_tests::{poll, Rng, TestCluster, TestNode};
 
-/// Rounds run this often here, so that the scenarios take seconds, not the default's tens.
+/// Rounds run this often here rather than every 5 s (the default), so that a scenario needs
+/// several rounds within seconds.
 const FREQUENCY_MS: &str = "300";
 /// How long a returned replica may take to converge on this shared 2-core machine.
 const CONVERGE: Duration = Duration::from_secs(90);

@@ -5,8 +5,9 @@
 //! leaves whatever order the writes reached them in.
 //!
 //! Only the leaves are kept: replicas compare the root first (one number), then all leaves
-//! (64 KiB) only when the roots differ, which is cheaper than walking inner levels over the
-//! network and as precise.
+//! (64 KiB of digests) only when the roots differ: one round trip where walking the inner
+//! levels would take one per level, and the same leaves found in the end. (Not measured
+//! against a level walk.)
 
 use uuid::Uuid;
 
