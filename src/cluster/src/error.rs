@@ -5,7 +5,8 @@ use types::ErrorKind;
 pub enum Error {
     #[error("class name {0} already exists")]
     ClassExists(String),
-    #[error("class name {existing} already exists (found similar class {requested})")]
+    /// Weaviate names only the class that exists (cluster/schema/manager.go, PreApplyFilter).
+    #[error("class already exists: found similar class {existing:?}")]
     SimilarClassExists { existing: String, requested: String },
     #[error("class {0} not found")]
     ClassNotFound(String),

@@ -57,6 +57,7 @@ pub mod raft;
 pub mod sharding;
 mod store;
 pub mod tenants;
+pub mod wire;
 
 pub use error::{Error, Result};
 pub use meta::{changes_between, dims_message, ClassMeta, MetaChange, MetaCommand, MetaState};

@@ -63,7 +63,7 @@ impl MetaStore {
         )?;
         let state = match db.get(Cf::Meta, STATE_KEY)? {
             Some(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt(e.to_string()))?
+                types::json::from_slice(&bytes).map_err(|e| Error::Corrupt(e.to_string()))?
             }
             None => MetaState::default(),
         };
@@ -148,7 +148,7 @@ pub fn export_local_state(path: &Path, to: &Path) -> Result<bool> {
 pub fn read_exported_state(from: &Path) -> Result<MetaState> {
     let bytes = std::fs::read(from)
         .map_err(|e| Error::Corrupt(format!("cannot read {}: {e}", from.display())))?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt(e.to_string()))
+    types::json::from_slice(&bytes).map_err(|e| Error::Corrupt(e.to_string()))
 }
 
 fn write_synced(to: &Path, bytes: &[u8]) -> std::io::Result<()> {

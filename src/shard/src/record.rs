@@ -48,7 +48,7 @@ impl Record {
         let creation_ms = i64::from_be_bytes(field(bytes, 5));
         let update_ms = i64::from_be_bytes(field(bytes, 13));
         let properties =
-            serde_json::from_slice(&bytes[HEADER..]).map_err(|e| Error::Corrupt(e.to_string()))?;
+            types::json::from_slice(&bytes[HEADER..]).map_err(|e| Error::Corrupt(e.to_string()))?;
         Ok(Record {
             doc,
             creation_ms,

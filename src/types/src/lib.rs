@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod filter;
+pub mod json;
 pub mod object;
 pub mod schema;
 

@@ -15,23 +15,32 @@ use crate::{Error, Result};
 const FORMAT_JSON: u8 = 1;
 
 /// `FORMAT_JSON | json(value)`.
-pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut out = vec![FORMAT_JSON];
     serde_json::to_writer(&mut out, value).map_err(|e| Error::Corrupt(e.to_string()))?;
     Ok(out)
 }
 
 /// The inverse of [`encode`].
-pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
         Some((&FORMAT_JSON, json)) => {
-            serde_json::from_slice(json).map_err(|e| Error::Corrupt(e.to_string()))
+            types::json::from_slice(json).map_err(|e| Error::Corrupt(e.to_string()))
         }
         Some((format, _)) => Err(Error::Corrupt(format!(
             "unknown raft record format {format}"
         ))),
         None => Err(Error::Corrupt("empty raft record".to_string())),
     }
+}
+
+/// Refuses a value that would be written but could not be read back, before it reaches the log:
+/// a record Raft cannot read stops the node for good.
+pub(crate) fn check_round_trip<T: Serialize + DeserializeOwned>(value: &T) -> Result<()> {
+    let bytes = encode(value).map_err(|e| Error::Invalid(format!("cannot be stored: {e}")))?;
+    decode::<T>(&bytes)
+        .map(drop)
+        .map_err(|e| Error::Invalid(format!("cannot be stored: {e}")))
 }
 
 /// Reads and decodes one record of `Cf::RaftMeta`.

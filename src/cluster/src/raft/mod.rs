@@ -22,6 +22,7 @@ mod server;
 mod state_machine;
 mod types;
 
+pub use codec::{decode as decode_record, encode as encode_record};
 pub use config::{RaftMetaConfig, RaftTimeouts};
 pub use log_store::LogStore;
 pub use network::{

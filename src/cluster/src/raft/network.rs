@@ -174,10 +174,10 @@ impl HttpConnection {
             let err = std::io::Error::other(format!("{path} answered {status}"));
             return Err(RPCError::Network(NetworkError::new(&err)));
         }
-        let body: std::result::Result<Resp, typ::RaftError<E>> = response
-            .json()
-            .await
-            .map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
+        let body: std::result::Result<Resp, typ::RaftError<E>> =
+            crate::wire::read_json(path, response)
+                .await
+                .map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
         body.map_err(|e| RPCError::RemoteError(RemoteError::new(self.target, e)))
     }
 }
@@ -325,13 +325,7 @@ impl PeerClient {
                 "{addr}{path} answered {status}"
             )));
         }
-        response.json().await.map_err(|e| {
-            if e.is_timeout() {
-                Error::Timeout(format!("{addr}{path}: {e}"))
-            } else {
-                Error::Unavailable(format!("{addr}{path}: bad response: {e}"))
-            }
-        })
+        crate::wire::read_json(&format!("{addr}{path}"), response).await
     }
 
     /// Sends `body` to a leader-only endpoint of node `target` at `addr`; with `hop_from`, marked
@@ -411,10 +405,7 @@ async fn decode_json<T: DeserializeOwned>(addr: &str, response: reqwest::Respons
     if !status.is_success() {
         return Err(Error::Unavailable(format!("{addr} answered {status}")));
     }
-    response
-        .json()
-        .await
-        .map_err(|e| Error::Unavailable(format!("{addr}: bad response: {e}")))
+    crate::wire::read_json(addr, response).await
 }
 
 /// A failed send: `Timeout` when the peer did not answer in time, else `Unavailable`.

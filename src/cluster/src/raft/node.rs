@@ -12,14 +12,16 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::meta::{MetaCommand, MetaState};
-use crate::raft::codec::{encode, get_meta};
+use crate::raft::codec::{self, encode, get_meta};
 use crate::raft::config::RaftMetaConfig;
 use crate::raft::log_store::LogStore;
 use crate::raft::network::{
     http_client, ClusterStatus, HttpNetwork, LeaderReply, PeerClient, WriteDone,
 };
 use crate::raft::state_machine::{members_of, SmShared, StateMachine};
-use crate::raft::types::{node_id_for, typ, MetaRaft, MetaRequest, NodeId, NodeInfo};
+use crate::raft::types::{
+    node_id_for, typ, ApplyError, MetaRaft, MetaRequest, MetaResponse, NodeId, NodeInfo,
+};
 use crate::store::MetaListener;
 use crate::{Error, Result};
 
@@ -180,6 +182,7 @@ impl RaftMeta {
             request_id: uuid::Uuid::new_v4().to_string(),
             command,
         };
+        codec::check_round_trip(&request)?;
         let deadline = Instant::now() + self.inner.config.timeouts.write;
         let done = self.inner.commit(&request, deadline).await?;
         self.inner.wait_applied(done.log_index, deadline).await?;
@@ -210,7 +213,10 @@ impl RaftMeta {
             .get_node(&self.inner.id)
             .is_some();
         let applied = m.last_applied.map(|l| l.index);
-        member && m.current_leader.is_some() && applied >= self.inner.ready_index
+        // A Raft node that stopped on a fatal error still reports its last leader: without this
+        // check a node that can no longer apply anything would keep answering ready.
+        let running = m.running_state.is_ok();
+        running && member && m.current_leader.is_some() && applied >= self.inner.ready_index
     }
 
     /// The current leader, if known.
@@ -308,6 +314,16 @@ impl Inner {
         request: MetaRequest,
         timeout: Duration,
     ) -> LeaderReply<WriteDone> {
+        // The proposer already checked, but a forwarded request may come from an older node.
+        // Refused before the log: nothing to wait for, so no log index.
+        if let Err(e) = codec::check_round_trip(&request) {
+            return LeaderReply::Done(WriteDone {
+                log_index: 0,
+                response: MetaResponse {
+                    outcome: Err(ApplyError::from(e)),
+                },
+            });
+        }
         match tokio::time::timeout(timeout, self.raft.client_write(request)).await {
             Err(_) => LeaderReply::Timeout("the write was not committed in time".to_string()),
             Ok(Ok(r)) => LeaderReply::Done(WriteDone {

@@ -25,6 +25,7 @@ use crate::raft::network::{
 };
 use crate::raft::node::Inner;
 use crate::raft::types::{node_id_for, typ, MetaRequest, NodeId, TypeConfig};
+use crate::wire::DeepJson;
 
 /// Snapshot chunks are 1 MiB, about 4 MiB as JSON; axum's default limit of 2 MiB would reject
 /// them (openraft.md §6.3).
@@ -131,21 +132,21 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 async fn append(
     State(inner): State<Arc<Inner>>,
-    Json(req): Json<AppendEntriesRequest<TypeConfig>>,
+    DeepJson(req): DeepJson<AppendEntriesRequest<TypeConfig>>,
 ) -> Json<Result<AppendEntriesResponse<NodeId>, typ::RaftError>> {
     Json(inner.raft.append_entries(req).await)
 }
 
 async fn vote(
     State(inner): State<Arc<Inner>>,
-    Json(req): Json<VoteRequest<NodeId>>,
+    DeepJson(req): DeepJson<VoteRequest<NodeId>>,
 ) -> Json<Result<VoteResponse<NodeId>, typ::RaftError>> {
     Json(inner.raft.vote(req).await)
 }
 
 async fn snapshot(
     State(inner): State<Arc<Inner>>,
-    Json(req): Json<InstallSnapshotRequest<TypeConfig>>,
+    DeepJson(req): DeepJson<InstallSnapshotRequest<TypeConfig>>,
 ) -> Json<Result<InstallSnapshotResponse<NodeId>, typ::RaftError<InstallSnapshotError>>> {
     Json(inner.raft.install_snapshot(req).await)
 }
@@ -155,7 +156,7 @@ async fn snapshot(
 async fn write(
     State(inner): State<Arc<Inner>>,
     headers: HeaderMap,
-    Json(request): Json<MetaRequest>,
+    DeepJson(request): DeepJson<MetaRequest>,
 ) -> Json<LeaderReply<WriteDone>> {
     let timeout = inner.config.timeouts.write;
     let reply = inner.propose(request.clone(), timeout).await;
@@ -187,7 +188,7 @@ async fn status(State(inner): State<Arc<Inner>>) -> Json<ClusterStatus> {
 async fn join(
     State(inner): State<Arc<Inner>>,
     headers: HeaderMap,
-    Json(request): Json<JoinRequest>,
+    DeepJson(request): DeepJson<JoinRequest>,
 ) -> Json<LeaderReply<()>> {
     if request.node_id != node_id_for(&request.info.name) {
         return Json(LeaderReply::Unavailable(format!(

@@ -19,7 +19,9 @@ use storage::keys::raft as rk;
 use storage::{Cf, KvStore, RocksStore, WriteBatch};
 
 use crate::meta::{ClassMeta, MetaChange, MetaState};
-use crate::raft::codec::{decode, encode, get_meta, storage_err, Op, OrStorageErr};
+use crate::raft::codec::{
+    check_round_trip, decode, encode, get_meta, storage_err, Op, OrStorageErr,
+};
 use crate::raft::types::{typ, ApplyError, MetaRequest, MetaResponse, TypeConfig};
 use crate::store::MetaListener;
 use crate::{Error, Result};
@@ -245,20 +247,37 @@ impl ApplyBatch {
             // A retry of a request that was already applied: same outcome, no second change.
             return seen.response.clone();
         }
+        let before = self.state.clone();
         let outcome = match self.state.apply(request.command) {
-            Ok(change) => {
-                // `MetaState::apply` counts commands; the schema version is the log index.
-                self.state.applied = index;
-                self.dirty_classes
-                    .insert(changed_class(&change).to_string());
-                self.notes.push((change, Arc::new(self.state.clone())));
-                Ok(())
-            }
+            Ok(change) => match self.storable(&change) {
+                Ok(()) => {
+                    // `MetaState::apply` counts commands; the schema version is the log index.
+                    self.state.applied = index;
+                    self.dirty_classes
+                        .insert(changed_class(&change).to_string());
+                    self.notes.push((change, Arc::new(self.state.clone())));
+                    Ok(())
+                }
+                Err(e) => {
+                    // Refused like any rejected command: the state stays as it was and Raft
+                    // goes on, where a write that fails later would stop it for good.
+                    self.state = before;
+                    Err(ApplyError::from(e))
+                }
+            },
             Err(e) => Err(ApplyError::from(e)),
         };
         let response = MetaResponse { outcome };
         self.remember(index, request.request_id, response.clone());
         response
+    }
+
+    /// Whether the class `change` touched can be written and read back.
+    fn storable(&self, change: &MetaChange) -> Result<()> {
+        match self.state.classes.get(changed_class(change)) {
+            Some(class) => check_round_trip(&**class),
+            None => Ok(()),
+        }
     }
 
     fn remember(&mut self, index: u64, request_id: String, response: MetaResponse) {

@@ -4,6 +4,7 @@
 // The package is `shoal-cluster`; code calls it `cluster`, as its dependents do.
 extern crate shoal_cluster as cluster;
 
+mod deep_records;
 mod http_cluster;
 mod state_machine;
 mod storage_suite;

@@ -246,7 +246,7 @@ async fn handle<C: ShardCall>(
     State(coordinator): State<Arc<Coordinator>>,
     Path((class, shard)): Path<(String, String)>,
     Query(Version { v }): Query<Version>,
-    Json(call): Json<C>,
+    cluster::wire::DeepJson(call): cluster::wire::DeepJson<C>,
 ) -> Json<WireResult<C::Output>> {
     let deadline = Instant::now() + CATCH_UP;
     // A published state's shards are open (the listener runs before publication).

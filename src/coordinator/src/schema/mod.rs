@@ -35,6 +35,8 @@ mod autoschema_test;
 #[cfg(test)]
 mod class_test;
 #[cfg(test)]
+mod nesting_test;
+#[cfg(test)]
 mod property_test;
 #[cfg(test)]
 mod update_test;

@@ -6,6 +6,7 @@
 //! `indexFilterable`/`indexSearchable`.
 
 use serde_json::Value;
+use types::json::MAX_NESTING_DEPTH;
 use types::schema::{Class, DataType, NestedProperty, Property};
 
 use super::json::{self, Obj};
@@ -282,6 +283,13 @@ fn parse_nested_list(value: Option<&Value>, prefix: &str) -> Result<Vec<NestedPr
     if items.is_empty() {
         return Err(Error::invalid(format!(
             "Property '{prefix}': At least one nested property is required for data type object/object[]"
+        )));
+    }
+    // Nested names have no dots, so the path's length is the level these properties are at.
+    let level = prefix.split('.').count();
+    if level > MAX_NESTING_DEPTH {
+        return Err(Error::invalid(format!(
+            "Property '{prefix}': nestedProperties may nest at most {MAX_NESTING_DEPTH} levels deep"
         )));
     }
     let mut out: Vec<NestedProperty> = Vec::with_capacity(items.len());
