@@ -24,19 +24,9 @@ if [ ! -x "$SHARED/client-tests/run.sh" ]; then
     exit 1
 fi
 echo "==> official client acceptance suite"
-# Two groups of the suite contradict Weaviate 1.27 itself and are deselected here (the evidence
-# is in the issue notes; the tests are not ours to edit):
-# - test_filters.py::test_tokenization selects a `name` field its class does not have; Weaviate
-#   (graphql-go's FieldsOnCorrectType rule) answers "Cannot query field", as
-#   test_graphql_dialect.py::test_unknown_field_is_an_error_entry requires of us.
-# - test_filters.py::test_dialect_where_and_or_with_all_value_types expects ContainsAny ["a","b"]
-#   on a word-tokenized text[] to match "a"; Weaviate's searcher.go turns ContainsAny into Equal
-#   clauses whose stopword-only values are an error ("only stopwords provided").
 SUITE=(
     test_meta.py test_schema.py test_objects.py test_batch.py test_vector_search.py test_graphql_dialect.py
     test_filters.py test_keyword.py test_aggregate.py
-    --deselect "test_filters.py::test_dialect_where_and_or_with_all_value_types"
-    --deselect "test_filters.py::test_tokenization["
 )
 "$SHARED/client-tests/run.sh" "$ROOT/target/ci/shoal" "${SUITE[@]}"
 # The same suite through a node of a 3-node cluster (restart tests skip: the nodes are not the

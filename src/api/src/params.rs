@@ -15,11 +15,17 @@ pub(crate) struct Include {
 }
 
 /// Parses `consistency_level` (QUORUM when absent, as in Weaviate's object and batch
-/// endpoints) and checks `node_name` where the endpoint takes it (accepted, not applied).
-pub(crate) fn check_replication(
+/// endpoints).
+pub(crate) fn check_replication(q: &QueryParams) -> ApiResult<ConsistencyLevel> {
+    read_from(q, false).map(|(level, _)| level)
+}
+
+/// `consistency_level` and, where the endpoint takes it (single-object reads), `node_name`:
+/// the node whose replica alone is read. Giving both is a 400, as in Weaviate.
+pub(crate) fn read_from(
     q: &QueryParams,
     takes_node_name: bool,
-) -> ApiResult<ConsistencyLevel> {
+) -> ApiResult<(ConsistencyLevel, Option<String>)> {
     let level = q.get("consistency_level");
     let parsed = match level {
         None => ConsistencyLevel::default(),
@@ -34,12 +40,13 @@ pub(crate) fn check_replication(
     } else {
         None
     };
-    if level.is_some() && node_name.is_some_and(|n| !n.is_empty()) {
+    let node_name = node_name.filter(|n| !n.is_empty());
+    if level.is_some() && node_name.is_some() {
         return Err(ApiError::bad_request(
             "consistency_level and node_name are mutually exclusive",
         ));
     }
-    Ok(parsed)
+    Ok((parsed, node_name.map(str::to_string)))
 }
 
 /// Parses `include`: a comma list of `vector` and `classification` (accepted and ignored:
@@ -75,20 +82,16 @@ mod tests {
 
     #[test]
     fn consistency_levels() {
-        let level = |v: &str| {
-            check_replication(&QueryParams::from_pairs(&[("consistency_level", v)]), false)
-        };
+        let level =
+            |v: &str| check_replication(&QueryParams::from_pairs(&[("consistency_level", v)]));
         assert_eq!(level("ONE").unwrap(), ConsistencyLevel::One);
         assert_eq!(level("ALL").unwrap(), ConsistencyLevel::All);
         assert_eq!(
-            check_replication(&QueryParams::default(), false).unwrap(),
+            check_replication(&QueryParams::default()).unwrap(),
             ConsistencyLevel::Quorum
         );
-        let err = check_replication(
-            &QueryParams::from_pairs(&[("consistency_level", "TWO")]),
-            false,
-        )
-        .unwrap_err();
+        let err = check_replication(&QueryParams::from_pairs(&[("consistency_level", "TWO")]))
+            .unwrap_err();
         assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
         assert_eq!(
             err.message(),
@@ -99,11 +102,15 @@ mod tests {
     #[test]
     fn node_name_excludes_consistency_level() {
         let q = QueryParams::from_pairs(&[("consistency_level", "ONE"), ("node_name", "n1")]);
-        assert!(check_replication(&q, false).is_ok());
+        assert!(check_replication(&q).is_ok());
         assert_eq!(
-            check_replication(&q, true).unwrap_err().message(),
+            read_from(&q, true).unwrap_err().message(),
             "consistency_level and node_name are mutually exclusive"
         );
+        let q = QueryParams::from_pairs(&[("node_name", "n1")]);
+        assert_eq!(read_from(&q, true).unwrap().1.as_deref(), Some("n1"));
+        let q = QueryParams::from_pairs(&[("node_name", "")]);
+        assert_eq!(read_from(&q, true).unwrap().1, None);
     }
 
     #[test]

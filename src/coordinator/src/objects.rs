@@ -186,6 +186,51 @@ impl Coordinator {
         Ok(None)
     }
 
+    /// `GET /v1/objects/{class}/{id}?node_name=`: the replica on `node` alone, as Weaviate's
+    /// `Finder.NodeObject` reads it, with no resolution across replicas and no repair. `None`
+    /// when that node holds no replica of the object's shard, or none of the object; a name
+    /// that is not a member of the cluster is a bad request.
+    pub async fn get_object_on_node(
+        &self,
+        class: Option<&str>,
+        id: Uuid,
+        tenant: Option<&str>,
+        with_vectors: bool,
+        node: &str,
+    ) -> Result<Option<Object>> {
+        if !self.meta.node_names().iter().any(|n| n == node) {
+            return Err(Error::BadRequest(format!(
+                "cannot resolve node name: {node}"
+            )));
+        }
+        let me = self.config.node_name.as_str();
+        for meta in self.owning_classes(class, tenant)? {
+            let (shard, targets) = self.placement(&meta, &id)?;
+            let on_node = targets.into_iter().find(|t| match t {
+                Target::Local(_) => node == me,
+                other => other.node() == node,
+            });
+            let Some(target) = on_node else {
+                continue;
+            };
+            let found = self
+                .read_resolved(
+                    &meta.class,
+                    &shard,
+                    &[target],
+                    id,
+                    with_vectors,
+                    ConsistencyLevel::One,
+                )
+                .await?
+                .object;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+
     /// `HEAD /v1/objects/{class}/{id}`: true if any of the `level` replicas asked has it.
     pub async fn object_exists(
         &self,

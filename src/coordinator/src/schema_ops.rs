@@ -157,7 +157,7 @@ impl Coordinator {
                 status: self
                     .shards
                     .shard(&meta.class.class, &p.name)
-                    .map(|s| s.status().as_str().to_string())
+                    .map(|s| crate::status::indexing_status(&s))
                     .unwrap_or_else(|| p.status.clone()),
                 vector_queue_size: self
                     .shards

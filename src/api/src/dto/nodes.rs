@@ -71,7 +71,9 @@ impl<'a> NodeOut<'a> {
             },
             git_hash: &node.git_hash,
             name: &node.name,
-            shards: verbose.then(|| node.shards.iter().map(ShardOut::new).collect()),
+            // Go marshals a node without shards as `null`, in the verbose output too.
+            shards: (verbose && !node.shards.is_empty())
+                .then(|| node.shards.iter().map(ShardOut::new).collect()),
             stats: StatsOut {
                 object_count: node.object_count,
                 shard_count: node.shard_count,
@@ -165,5 +167,14 @@ mod tests {
         assert_eq!(s["vectorIndexingStatus"], "READY");
         assert_eq!(s["objectCount"], 3);
         assert_eq!(s["class"], "Doc");
+    }
+
+    #[test]
+    fn verbose_without_shards_is_null() {
+        let mut empty = node();
+        empty.shards.clear();
+        let nodes = [empty];
+        let v: Value = serde_json::to_value(NodesOut::new(&nodes, true)).unwrap();
+        assert_eq!(v["nodes"][0]["shards"], Value::Null);
     }
 }

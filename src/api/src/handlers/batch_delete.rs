@@ -44,7 +44,7 @@ pub(crate) async fn delete(
     query: QueryParams,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
-    let level = params::check_replication(&query, false)?;
+    let level = params::check_replication(&query)?;
     let request = parse(&body)?;
     let result = state
         .coordinator

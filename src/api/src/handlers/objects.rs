@@ -24,7 +24,7 @@ pub(crate) async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let input = parse_object(&body)?;
-    let level = params::check_replication(&query, false)?;
+    let level = params::check_replication(&query)?;
     if input.class.is_empty() {
         return Err(empty_class_error());
     }
@@ -77,12 +77,21 @@ async fn get_object(
 ) -> ApiResult<Response> {
     let id = path_uuid("id", raw_id)?;
     let include = params::include(query)?;
-    let level = params::check_replication(query, true)?;
+    let (level, node) = params::read_from(query, true)?;
     let tenant = params::tenant(query);
-    let found = state
-        .coordinator
-        .get_object(class, id, tenant.as_deref(), include.vector, level)
-        .await;
+    let (coordinator, tenant) = (&state.coordinator, tenant.as_deref());
+    let found = match node {
+        Some(node) => {
+            coordinator
+                .get_object_on_node(class, id, tenant, include.vector, &node)
+                .await
+        }
+        None => {
+            coordinator
+                .get_object(class, id, tenant, include.vector, level)
+                .await
+        }
+    };
     match found.map_err(missing_is_bare_404)? {
         Some(object) => Ok(Json(ObjectOut::new(&object, include.vector)).into_response()),
         None => Err(ApiError::empty(StatusCode::NOT_FOUND)),
@@ -114,7 +123,7 @@ async fn head_object(
     query: &QueryParams,
 ) -> ApiResult<StatusCode> {
     let id = path_uuid("id", raw_id)?;
-    let level = params::check_replication(query, false)?;
+    let level = params::check_replication(query)?;
     let tenant = params::tenant(query);
     let exists = state
         .coordinator
@@ -152,7 +161,7 @@ async fn delete_object(
     query: &QueryParams,
 ) -> ApiResult<StatusCode> {
     let id = path_uuid("id", raw_id)?;
-    let level = params::check_replication(query, false)?;
+    let level = params::check_replication(query)?;
     let tenant = params::tenant(query);
     let deleted = state
         .coordinator
@@ -191,7 +200,7 @@ async fn replace_object(
     body: &Value,
 ) -> ApiResult<Response> {
     let id = path_uuid("id", raw_id)?;
-    let level = params::check_replication(query, false)?;
+    let level = params::check_replication(query)?;
     let input = with_path_class(parse_object(body)?, path_class)?;
     if input.id != Some(id) {
         return Err(ApiError::invalid("invalid update: field 'id' is immutable"));
@@ -233,7 +242,7 @@ async fn merge_object(
     body: &Value,
 ) -> ApiResult<StatusCode> {
     let id = path_uuid("id", raw_id)?;
-    let level = params::check_replication(query, false)?;
+    let level = params::check_replication(query)?;
     let mut input = with_path_class(parse_object(body)?, path_class)?;
     // Weaviate overwrites the body's id with the path's.
     input.id = Some(id);

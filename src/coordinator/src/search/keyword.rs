@@ -18,7 +18,7 @@ use crate::query::{
 };
 use crate::remote::calls;
 use crate::remote::keyword_stats::KeywordStats;
-use crate::{Coordinator, Result};
+use crate::{Coordinator, Error, Result};
 
 /// Candidates each half of a hybrid search contributes before fusion, at least.
 const HYBRID_CANDIDATES: usize = 100;
@@ -158,7 +158,10 @@ impl Coordinator {
                     .await?;
                 (hits, Some(plan.metric))
             }
-            _ => (Vec::new(), None),
+            // Weaviate vectorizes the query for the vector half; with no vectorizer that fails
+            // (modules/provider.go, VectorFromInput) rather than running keyword-only.
+            (None, true) => return Err(Error::InvalidInput(no_vectorizer(class, &hybrid.query))),
+            (_, false) => (Vec::new(), None),
         };
         let mut fused = compute::fusion::fuse(
             keyword_hits,
@@ -170,4 +173,13 @@ impl Coordinator {
         fused.truncate(wanted);
         Ok((fused, metric))
     }
+}
+
+/// Weaviate's answer to a search that needs the query vectorized on a class without a
+/// vectorizer.
+fn no_vectorizer(class: &Class, query: &str) -> String {
+    format!(
+        "VectorFromInput was called without vectorizer on class {} for input {query}",
+        class.class
+    )
 }

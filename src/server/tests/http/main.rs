@@ -15,6 +15,8 @@ use reqwest::blocking::{Client, Response};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+mod hardening;
+
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
 const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -24,11 +26,18 @@ struct Node {
     port: u16,
     child: Option<Child>,
     http: Client,
+    /// Environment beyond the defaults every test node gets.
+    env: Vec<(String, String)>,
 }
 
 impl Node {
     /// Starts a node on a fresh data directory.
     fn start() -> Result<Node> {
+        Node::start_with(&[])
+    }
+
+    /// Starts a node on a fresh data directory with extra environment variables.
+    fn start_with(env: &[(&str, &str)]) -> Result<Node> {
         let data = tempfile::tempdir()?;
         let http = Client::builder().timeout(Duration::from_secs(60)).build()?;
         let mut node = Node {
@@ -36,6 +45,10 @@ impl Node {
             port: 0,
             child: None,
             http,
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         node.spawn()?;
         Ok(node)
@@ -64,6 +77,7 @@ impl Node {
             .env("CLUSTER_DATA_BIND_PORT", free_port()?.to_string())
             .env("GRPC_PORT", free_port()?.to_string())
             .env("LOG_FORMAT", "text")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -375,6 +389,7 @@ fn malformed_requests() -> Result<()> {
     let resp = node
         .http
         .post(node.url("/v1/objects"))
+        .header("content-type", "application/json")
         .body("{not json")
         .send()?;
     let (status, body) = json_of(resp)?;
