@@ -94,6 +94,23 @@ impl ApiError {
         }
     }
 
+    /// A body over the configured limit (413).
+    pub fn body_too_large(limit: usize) -> Self {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body too large: the limit is {limit} bytes"),
+        )
+    }
+
+    /// go-swagger's refusal of a body whose `Content-Type` the spec does not consume (415).
+    pub fn unsupported_media_type(content_type: &str) -> Self {
+        let message = format!(
+            "unsupported media type {}, only [application/yaml application/json] are allowed",
+            go_quote(content_type)
+        );
+        ApiError::swagger(StatusCode::UNSUPPORTED_MEDIA_TYPE, 415, message)
+    }
+
     /// go-swagger's "`name` in `place` must be of type `ty`" (code 601, status 422).
     pub fn swagger_type(name: &str, place: &str, ty: &str, value: &str) -> Self {
         let message = format!(

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
@@ -22,19 +22,25 @@ impl FromRequest<AppState> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|r| body_rejection(r, state.config.max_body_bytes))?;
+        let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
+        let bytes = read_body(req, state).await?;
+        if !bytes.is_empty() {
+            check_content_type(content_type.as_ref())?;
+        }
         parse_json_body(&bytes).map(JsonBody)
     }
 }
 
+/// The whole body, within the configured limit (413 beyond it).
+pub(crate) async fn read_body(req: Request, state: &AppState) -> ApiResult<Bytes> {
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|r| body_rejection(r, state.config.max_body_bytes))
+}
+
 fn body_rejection(rejection: BytesRejection, limit: usize) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body too large: the limit is {limit} bytes"),
-        );
+        return ApiError::body_too_large(limit);
     }
     ApiError::bad_request(format!(
         "could not read the request body: {}",
@@ -42,15 +48,35 @@ fn body_rejection(rejection: BytesRejection, limit: usize) -> ApiError {
     ))
 }
 
+/// go-swagger checks the media type of every request with a body against the spec's
+/// `consumes` (JSON and YAML); a missing header counts as `application/octet-stream`. JSON is
+/// YAML, so a YAML-typed body is parsed as JSON.
+pub(crate) fn check_content_type(content_type: Option<&HeaderValue>) -> ApiResult<()> {
+    let raw = content_type
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_else(|| "application/octet-stream".to_string());
+    let essence = raw.split(';').next().unwrap_or_default().trim();
+    let accepted = ["application/json", "application/yaml"]
+        .iter()
+        .any(|m| essence.eq_ignore_ascii_case(m));
+    match accepted {
+        true => Ok(()),
+        false => Err(ApiError::unsupported_media_type(essence)),
+    }
+}
+
 /// Parses a body the way go-swagger does before a Weaviate handler runs.
 pub(crate) fn parse_json_body(bytes: &[u8]) -> ApiResult<Value> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::body_required());
     }
-    serde_json::from_slice(bytes).map_err(|e| {
-        let message = format!("parsing body body from \"\" failed, because {e}");
-        ApiError::swagger(StatusCode::BAD_REQUEST, 400, message)
-    })
+    serde_json::from_slice(bytes).map_err(body_parse_error)
+}
+
+/// go-swagger's answer to a body that is not JSON (400).
+pub(crate) fn body_parse_error(e: serde_json::Error) -> ApiError {
+    let message = format!("parsing body body from \"\" failed, because {e}");
+    ApiError::swagger(StatusCode::BAD_REQUEST, 400, message)
 }
 
 /// Path parameters (raw strings; typed checks such as uuids happen in the handler so that the
@@ -157,6 +183,22 @@ mod tests {
         assert!(err
             .message()
             .starts_with("parsing body body from \"\" failed, because "));
+    }
+
+    #[test]
+    fn bodies_must_be_json_or_yaml() {
+        let check = |v: &'static str| check_content_type(Some(&HeaderValue::from_static(v)));
+        assert!(check("application/json").is_ok());
+        assert!(check("Application/JSON; charset=utf-8").is_ok());
+        assert!(check("application/yaml").is_ok());
+        let err = check("text/plain; charset=utf-8").unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(
+            err.message(),
+            "unsupported media type \"text/plain\", only [application/yaml application/json] are allowed"
+        );
+        let err = check_content_type(None).unwrap_err();
+        assert!(err.message().contains("\"application/octet-stream\""));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod error;
 pub mod graphql;
 pub mod router;
 
+mod budget;
 mod dto;
 mod extract;
 mod filter;
@@ -40,6 +41,9 @@ pub struct ApiConfig {
     /// What `/v1/meta` reports as `hostname`, e.g. `http://[::]:8080` (Weaviate reports its
     /// listen address, not the name a client used).
     pub hostname: String,
+    /// `BATCH_MAX_BYTES_IN_FLIGHT`: request-body bytes of batch imports processed at once; a
+    /// batch that finds no room waits, then gets 429 (see `budget`).
+    pub batch_max_bytes_in_flight: usize,
 }
 
 /// Weaviate's default `GRPC_MAX_MESSAGE_SIZE`, reported by `/v1/meta` as `grpcMaxMessageSize`.
@@ -50,6 +54,7 @@ impl Default for ApiConfig {
         ApiConfig {
             max_body_bytes: GRPC_MAX_MESSAGE_SIZE,
             hostname: "http://[::]:8080".to_string(),
+            batch_max_bytes_in_flight: 2 * GRPC_MAX_MESSAGE_SIZE,
         }
     }
 }

@@ -4,19 +4,22 @@ use std::sync::Arc;
 
 use coordinator::Coordinator;
 
+use crate::budget::BatchBudget;
 use crate::ApiConfig;
 
-/// What handlers receive through axum's `State`: cheap to clone (two `Arc`s).
+/// What handlers receive through axum's `State`: cheap to clone (`Arc`s).
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub coordinator: Arc<Coordinator>,
     pub config: Arc<ApiConfig>,
+    pub batch_budget: BatchBudget,
 }
 
 impl AppState {
     pub fn new(coordinator: Arc<Coordinator>, config: ApiConfig) -> Self {
         AppState {
             coordinator,
+            batch_budget: BatchBudget::new(config.batch_max_bytes_in_flight),
             config: Arc::new(config),
         }
     }

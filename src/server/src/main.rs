@@ -3,6 +3,7 @@
 //! (exit code 0). A configuration error exits with 2, a failure while running with 1.
 
 mod cli;
+mod memory;
 mod settings;
 mod startup;
 

@@ -35,6 +35,8 @@ pub struct ServerSettings {
     /// `GRPC_PORT`: kept for later; nothing listens on it yet.
     pub grpc_port: u16,
     pub max_body_bytes: usize,
+    /// `BATCH_MAX_BYTES_IN_FLIGHT`: body bytes of batch imports processed at once.
+    pub batch_max_bytes_in_flight: usize,
     pub shutdown_timeout_seconds: u64,
 }
 
@@ -189,6 +191,10 @@ impl Settings {
             &mut self.cluster.async_replication_frequency_ms,
         )?;
         env.set_parsed("GRPC_PORT", &mut self.server.grpc_port)?;
+        env.set_parsed(
+            "BATCH_MAX_BYTES_IN_FLIGHT",
+            &mut self.server.batch_max_bytes_in_flight,
+        )?;
         env.set_parsed("QUERY_DEFAULTS_LIMIT", &mut self.query.defaults_limit)?;
         env.set_parsed("QUERY_MAXIMUM_RESULTS", &mut self.query.maximum_results)?;
         // Weaviate: anything but "false" turns auto-schema on.
@@ -259,6 +265,14 @@ impl Settings {
         if self.server.max_body_bytes == 0 {
             bail!("server.max_body_bytes must be at least 1");
         }
+        if self.server.batch_max_bytes_in_flight < self.server.max_body_bytes {
+            bail!(
+                "BATCH_MAX_BYTES_IN_FLIGHT ({}) must be at least server.max_body_bytes ({}): \
+                 a batch of the largest accepted body must fit",
+                self.server.batch_max_bytes_in_flight,
+                self.server.max_body_bytes
+            );
+        }
         Ok(())
     }
 
@@ -281,6 +295,16 @@ impl Settings {
             "warn" | "warning" => Some("warn"),
             "error" | "fatal" | "panic" => Some("error"),
             _ => None,
+        }
+    }
+
+    /// The `tracing` filter for `LOG_LEVEL`: Shoal's own crates at that level, dependencies
+    /// (openraft's timers, hyper, ...) at `warn` unless the level asks for debugging, so that
+    /// `info` shows what the node does rather than what its libraries do.
+    pub fn log_filter(&self) -> String {
+        match self.log_directive().unwrap_or("info") {
+            level @ ("debug" | "trace" | "warn" | "error") => level.to_string(),
+            level => format!("warn,shoal={level}"),
         }
     }
 
@@ -412,6 +436,11 @@ mod tests {
         assert!(s.schema.autoschema_enabled);
         assert_eq!(s.log.format, LogFormat::Json);
         assert_eq!(s.log_directive(), Some("info"));
+        assert_eq!(
+            s.log_filter(),
+            "warn,shoal=info",
+            "dependencies stay at warn"
+        );
         assert_eq!(s.cluster.hostname, "n1");
         let c = s.coordinator_config();
         assert_eq!(c.node_name, "n1");
@@ -464,6 +493,7 @@ mod tests {
         assert!(s.persistence.sync_writes);
         assert_eq!(s.coordinator_config().default_distance, Distance::L2Squared);
         assert_eq!(s.log_directive(), Some("warn"));
+        assert_eq!(s.log_filter(), "warn");
         assert_eq!(s.log.format, LogFormat::Text);
         assert_eq!(s.cluster.data_bind_port, 7101);
         assert_eq!(s.server.grpc_port, 50052);

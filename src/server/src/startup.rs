@@ -15,13 +15,13 @@ use tracing_subscriber::EnvFilter;
 
 use crate::settings::{LogFormat, Settings};
 
-/// Installs the global `tracing` subscriber: JSON lines or text on stdout, at `LOG_LEVEL`
-/// unless `RUST_LOG` gives a full filter.
+/// Installs the global `tracing` subscriber: JSON lines or text on stdout, filtered by
+/// [`Settings::log_filter`] unless `RUST_LOG` gives a full filter.
 pub fn init_logging(settings: &Settings) -> Result<()> {
     let filter = match std::env::var("RUST_LOG") {
         Ok(spec) if !spec.trim().is_empty() => EnvFilter::try_new(&spec)
             .with_context(|| format!("RUST_LOG: invalid filter {spec:?}"))?,
-        _ => EnvFilter::new(settings.log_directive().unwrap_or("info")),
+        _ => EnvFilter::new(settings.log_filter()),
     };
     // Colours only on a terminal: logs usually go to files and collectors.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
@@ -59,9 +59,11 @@ pub async fn run(settings: Settings) -> Result<()> {
     let config = ApiConfig {
         max_body_bytes: settings.server.max_body_bytes,
         hostname: public_hostname(&settings.server.host, local.port()),
+        batch_max_bytes_in_flight: settings.server.batch_max_bytes_in_flight,
     };
     let app = api::router(coordinator.clone(), config);
     let maintenance = coordinator.start_maintenance(MAINTENANCE_EVERY);
+    let trimmer = crate::memory::spawn_trimmer(TRIM_EVERY);
     let anti_entropy = coordinator
         .config()
         .async_replication_frequency
@@ -69,6 +71,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let grace = Duration::from_secs(settings.server.shutdown_timeout_seconds);
     let served = serve(listener, app, grace).await;
     maintenance.abort();
+    trimmer.abort();
     if let Some(task) = anti_entropy {
         task.abort();
     }
@@ -86,6 +89,9 @@ pub async fn run(settings: Settings) -> Result<()> {
 /// How often shards are checked for upkeep; each index's own `cleanupIntervalSeconds` decides
 /// whether a check cleans anything.
 const MAINTENANCE_EVERY: Duration = Duration::from_secs(5);
+
+/// How often freed heap memory is given back to the system (see `memory`).
+const TRIM_EVERY: Duration = Duration::from_secs(5);
 
 /// Opens the node's data and starts its member of the metadata Raft group.
 async fn open_coordinator(settings: &Settings, raft: RaftMetaConfig) -> Result<Arc<Coordinator>> {

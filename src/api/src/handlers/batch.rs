@@ -8,15 +8,19 @@
 //! in one call, which upserts them.
 
 use axum::extract::State;
-use axum::Json;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use coordinator::ObjectWrite;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use types::Object;
 use uuid::Uuid;
 
+use crate::budget::BudgetedBody;
 use crate::dto::object::{json_type, parse_object, EMPTY_CLASS};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{JsonBody, QueryParams};
+use crate::extract::{body_parse_error, parse_json_body, QueryParams};
 use crate::params;
 use crate::state::AppState;
 
@@ -24,20 +28,55 @@ use crate::state::AppState;
 const EMPTY_BATCH: &str =
     "invalid param 'objects': cannot be empty, need at least one object for batching";
 
+/// Entries parsed, stored and answered together. A batch is processed slice by slice, so what
+/// it holds beyond its body and its answer is one slice's objects, whatever its size; each
+/// slice is still one write per shard.
+const SLICE: usize = 1_000;
+
 /// What happened to one entry.
 enum Outcome {
     Stored(Object),
     Failed(String),
 }
 
-/// `POST /v1/batch/objects`.
+/// `POST /v1/batch/objects`. The answer is written entry by entry as slices complete.
 pub(crate) async fn create(
     State(state): State<AppState>,
     query: QueryParams,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Vec<Value>>> {
-    let level = params::check_replication(&query, false)?;
-    let entries = batch_entries(&body)?;
+    body: BudgetedBody,
+) -> ApiResult<Response> {
+    let level = params::check_replication(&query)?;
+    let entries = batch_entries(&body.bytes)?;
+    // The answer echoes every entry, so it is about as large as the body.
+    let mut answer = Vec::with_capacity(body.bytes.len() + entries.len() * 64);
+    answer.push(b'[');
+    for slice in entries.chunks(SLICE) {
+        let raws: Vec<Value> = slice.iter().map(|raw| parse_entry(raw)).collect();
+        for echoed in store_slice(&state, &raws, level).await {
+            if answer.len() > 1 {
+                answer.push(b',');
+            }
+            // Writing a `Value` into memory cannot fail.
+            serde_json::to_writer(&mut answer, &echoed)
+                .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        }
+    }
+    answer.push(b']');
+    Ok(([(header::CONTENT_TYPE, "application/json")], answer).into_response())
+}
+
+/// One entry as JSON. The body already parsed as a whole, so this fails only for an entry
+/// nested beyond the parser's limit, which then fails on its own as an invalid object.
+fn parse_entry(raw: &RawValue) -> Value {
+    serde_json::from_str(raw.get()).unwrap_or(Value::Null)
+}
+
+/// Stores one slice of entries and returns their answers, in order.
+async fn store_slice(
+    state: &AppState,
+    entries: &[Value],
+    level: coordinator::ConsistencyLevel,
+) -> Vec<Value> {
     // Each entry's id (or why it failed before reaching the coordinator), and the valid writes.
     let mut writes = Vec::with_capacity(entries.len());
     let mut prepared: Vec<Result<Uuid, String>> = Vec::with_capacity(entries.len());
@@ -52,16 +91,17 @@ pub(crate) async fn create(
         .batch_objects(writes, level)
         .await
         .into_iter();
-
-    let mut out = Vec::with_capacity(entries.len());
-    for (raw, prepared) in entries.iter().zip(prepared) {
-        let (id, outcome) = match prepared {
-            Ok(id) => (Some(id), outcome_of(stored.next())),
-            Err(message) => (None, Outcome::Failed(message)),
-        };
-        out.push(echo(raw, id, outcome));
-    }
-    Ok(Json(out))
+    entries
+        .iter()
+        .zip(prepared)
+        .map(|(raw, prepared)| {
+            let (id, outcome) = match prepared {
+                Ok(id) => (Some(id), outcome_of(stored.next())),
+                Err(message) => (None, Outcome::Failed(message)),
+            };
+            echo(raw, id, outcome)
+        })
+        .collect()
 }
 
 /// The coordinator's answer for one write; it answers once per write, in order.
@@ -73,23 +113,46 @@ fn outcome_of(result: Option<coordinator::Result<Object>>) -> Outcome {
     }
 }
 
-/// The `objects` array; missing, `null` or empty is Weaviate's "cannot be empty".
-fn batch_entries(body: &Value) -> ApiResult<&[Value]> {
-    let Value::Object(map) = body else {
+/// The top level of a batch body, entries left unparsed.
+#[derive(Deserialize)]
+struct BatchShape<'a> {
+    #[serde(borrow, default)]
+    objects: Option<&'a RawValue>,
+}
+
+/// The `objects` array, each entry still raw; missing, `null` or empty is Weaviate's "cannot
+/// be empty". Malformed JSON is go-swagger's 400, as for every body.
+fn batch_entries(bytes: &[u8]) -> ApiResult<Vec<&RawValue>> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::body_required());
+    }
+    let whole: &RawValue = serde_json::from_slice(bytes).map_err(body_parse_error)?;
+    if !whole.get().starts_with('{') {
         return Err(ApiError::invalid(format!(
             "the batch must be a JSON object, got {}",
-            json_type(body)
+            json_type(&parse_json_body(bytes)?)
         )));
-    };
-    match map.get("objects") {
-        None | Some(Value::Null) => Err(ApiError::invalid(EMPTY_BATCH)),
-        Some(Value::Array(items)) if items.is_empty() => Err(ApiError::invalid(EMPTY_BATCH)),
-        Some(Value::Array(items)) => Ok(items),
-        Some(other) => Err(ApiError::invalid(format!(
-            "invalid param 'objects': must be an array, got {}",
-            json_type(other)
-        ))),
     }
+    let shape: BatchShape = serde_json::from_str(whole.get())
+        .map_err(|e| ApiError::bad_request(format!("invalid batch body: {e}")))?;
+    let objects = match shape.objects {
+        None => return Err(ApiError::invalid(EMPTY_BATCH)),
+        Some(raw) if raw.get() == "null" => return Err(ApiError::invalid(EMPTY_BATCH)),
+        Some(raw) => raw,
+    };
+    if !objects.get().starts_with('[') {
+        let value: Value = serde_json::from_str(objects.get()).unwrap_or(Value::Null);
+        return Err(ApiError::invalid(format!(
+            "invalid param 'objects': must be an array, got {}",
+            json_type(&value)
+        )));
+    }
+    let entries: Vec<&RawValue> = serde_json::from_str(objects.get())
+        .map_err(|e| ApiError::bad_request(format!("invalid batch body: {e}")))?;
+    if entries.is_empty() {
+        return Err(ApiError::invalid(EMPTY_BATCH));
+    }
+    Ok(entries)
 }
 
 /// Parses one entry and gives it an id if it has none, so that the echo and the stored object
@@ -164,18 +227,45 @@ fn result(outcome: &Outcome) -> Value {
 mod tests {
     use super::*;
 
+    fn entries_of(body: &str) -> ApiResult<usize> {
+        batch_entries(body.as_bytes()).map(|e| e.len())
+    }
+
     #[test]
     fn empty_batches_are_rejected() {
-        for body in [json!({}), json!({"objects": null}), json!({"objects": []})] {
-            assert_eq!(batch_entries(&body).unwrap_err().message(), EMPTY_BATCH);
+        for body in [r#"{}"#, r#"{"objects": null}"#, r#" {"objects": [ ]} "#] {
+            assert_eq!(
+                entries_of(body).unwrap_err().message(),
+                EMPTY_BATCH,
+                "{body}"
+            );
         }
-        assert!(batch_entries(&json!({"objects": {}})).is_err());
+        let err = entries_of(r#"{"objects": {}}"#).unwrap_err();
         assert_eq!(
-            batch_entries(&json!({"fields": ["ALL"], "objects": [{}]}))
-                .unwrap()
-                .len(),
-            1
+            err.message(),
+            "invalid param 'objects': must be an array, got object"
         );
+        assert_eq!(
+            entries_of(r#"{"fields": ["ALL"], "objects": [{}, {"class": "A"}]}"#).unwrap(),
+            2
+        );
+    }
+
+    #[test]
+    fn bodies_that_are_not_batches_get_weaviate_answers() {
+        assert_eq!(
+            entries_of("  ").unwrap_err().message(),
+            "body in body is required"
+        );
+        let err = entries_of("{nope").unwrap_err();
+        assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
+        assert!(
+            err.message().starts_with("parsing body body from"),
+            "{}",
+            err.message()
+        );
+        let err = entries_of("[1]").unwrap_err();
+        assert_eq!(err.message(), "the batch must be a JSON object, got array");
     }
 
     #[test]
