@@ -5,6 +5,7 @@
 #
 #   scripts/test.sh            # everything
 #   SHOAL_SKIP_CLIENT=1 scripts/test.sh   # Rust tests only
+#   SHOAL_FUZZ_SECONDS=60 scripts/test.sh # a shorter fuzzing stage
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -23,6 +24,8 @@ if [ ! -x "$SHARED/client-tests/run.sh" ]; then
     echo "test.sh: $SHARED/client-tests/run.sh not found (set SHOAL_SHARED)" >&2
     exit 1
 fi
+echo "==> fuzzing a live node with Weaviate's OpenAPI spec (no 5xx, the node stays up)"
+scripts/fuzz-api.sh "$ROOT/target/ci/shoal" "${SHOAL_FUZZ_SECONDS:-180}"
 echo "==> official client acceptance suite"
 SUITE=(
     test_meta.py test_schema.py test_objects.py test_batch.py test_vector_search.py test_graphql_dialect.py

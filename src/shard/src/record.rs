@@ -112,6 +112,28 @@ mod tests {
     }
 
     #[test]
+    fn properties_at_any_depth_round_trip() {
+        // Past the client-facing parser's 128 levels: a stored record is read back whatever
+        // the API's nesting limit lets through.
+        for levels in [1, 127, 128, 300] {
+            let mut value = Value::from("leaf");
+            for _ in 0..levels {
+                value = Value::Array(vec![serde_json::json!({ "k": value })]);
+            }
+            let mut properties = Map::new();
+            properties.insert("deep".into(), value);
+            let r = Record {
+                doc: 1,
+                creation_ms: 0,
+                update_ms: 0,
+                properties,
+            };
+            let bytes = r.encode().expect("encode");
+            assert_eq!(Record::decode(&bytes).expect("decode"), r, "{levels} levels");
+        }
+    }
+
+    #[test]
     fn garbage_is_reported_not_panicked() {
         assert!(Record::decode(&[]).is_err());
         assert!(Record::decode(&[9; 40]).is_err());
