@@ -1,6 +1,7 @@
 //! Opening a target's vector index: rebuilt from the stored vectors (flat), or restored from its
-//! snapshot plus a replay of the index log (hnsw), falling back to a full rebuild when the
-//! snapshot is missing or unreadable. The object store stays the source of truth either way.
+//! snapshot (hnsw), falling back to a full rebuild when the snapshot is missing or unreadable.
+//! The changes logged since the snapshot are handed back, not replayed: the shard queues them
+//! for its indexer and opens at once. The object store stays the source of truth either way.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -161,10 +162,12 @@ fn open_hnsw(
     index_dir: Option<&Path>,
     cache: VectorCache,
 ) -> Result<Opened> {
+    let started = std::time::Instant::now();
     let restored = match index_dir {
         Some(dir) => restore(store, prefix, target, distance, params, dir, cache.clone())?,
         None => None,
     };
+    let restored_ms = started.elapsed().as_millis() as u64;
     let (index, covered, mut stale) = match restored {
         Some(r) => r,
         None => (
@@ -188,16 +191,50 @@ fn open_hnsw(
             true
         },
     )?;
-    let stale = stale
-        .into_iter()
-        .map(|doc| Ok((doc, load_vector(store, prefix, target, doc)?)))
-        .collect::<Result<Vec<_>>>()?;
+    let stale = load_vectors(store, prefix, target, stale)?;
+    tracing::info!(
+        vector = target,
+        nodes = index.len(),
+        restored_ms,
+        log_entries = unsnapshotted,
+        queued = stale.len(),
+        total_ms = started.elapsed().as_millis() as u64,
+        "graph index opened"
+    );
     Ok(Opened {
         index: Some(VectorIndex::Hnsw(index)),
         unsnapshotted,
         stale,
     })
 }
+
+/// The stored vectors of `docs` (`None` for a doc without one), read in chunks.
+fn load_vectors(
+    store: &dyn KvStore,
+    prefix: u64,
+    target: &str,
+    docs: BTreeSet<DocId>,
+) -> Result<Vec<(DocId, Option<Vec<f32>>)>> {
+    let docs: Vec<DocId> = docs.into_iter().collect();
+    let mut out = Vec::with_capacity(docs.len());
+    for chunk in docs.chunks(LOAD_CHUNK) {
+        let keys: Vec<Vec<u8>> = chunk
+            .iter()
+            .map(|d| keys::vector_key(prefix, target, *d))
+            .collect();
+        for (doc, bytes) in chunk.iter().zip(store.multi_get(Cf::Vectors, &keys)?) {
+            let vector = bytes
+                .map(|b| keys::decode_vector(&b))
+                .map(|v| v.ok_or_else(|| Error::Corrupt("vector of odd length".into())))
+                .transpose()?;
+            out.push((*doc, vector));
+        }
+    }
+    Ok(out)
+}
+
+/// Vectors read from the store per multi-get when the log tail is loaded.
+const LOAD_CHUNK: usize = 4_096;
 
 /// The snapshot's index, the log position it covers, and the docs it lacks.
 fn restore(

@@ -97,9 +97,19 @@ struct Target {
     upgrading: std::sync::atomic::AtomicBool,
     /// Index-log entries written since the last snapshot.
     unsnapshotted: AtomicU64,
+    /// When the graph was last snapshotted (or opened).
+    last_snapshot: Mutex<Instant>,
     last_cleanup: Mutex<Instant>,
-    /// Changes waiting for the index, with asynchronous indexing.
+    /// Changes waiting for the index: every logged target has one, used for every write with
+    /// asynchronous indexing, and otherwise only while the target recovers.
     queue: Option<queue::IndexQueue>,
+    /// `ASYNC_INDEXING` applies to this target: writes always go through the queue.
+    async_indexing: bool,
+    /// The target opened with logged changes its graph lacked (a crash, or a stop without a
+    /// snapshot): they are queued for the indexer instead of replayed before the shard opens,
+    /// and writes go through the queue too until it has drained, so a newer change of a doc
+    /// always supersedes a queued one. Cleared under the writer lock once the queue is empty.
+    recovering: std::sync::atomic::AtomicBool,
     /// `vectorCacheMaxObjects` of the graph (also when a dynamic index builds it later).
     cache_max: AtomicU64,
 }
@@ -243,44 +253,44 @@ impl Target {
         self.index.read().clone()
     }
 
-    /// A target as opened: stale changes go to its queue (async) or straight into the index.
+    /// A target as opened: changes its index lacks go to its queue, for the indexer to apply
+    /// while the shard serves (pending vectors are searched exactly meanwhile).
     fn new(spec: TargetSpec, opened: crate::index::Opened, async_indexing: bool) -> Result<Target> {
-        let queue = (async_indexing && spec.kind.is_logged())
-            .then(|| queue::IndexQueue::new(spec.distance));
-        match (&queue, &opened.index) {
-            (Some(q), _) => {
+        let logged = spec.kind.is_logged();
+        let queue = logged.then(|| queue::IndexQueue::new(spec.distance));
+        let recovering = match (&queue, &opened.index) {
+            (Some(q), Some(index)) if !opened.stale.is_empty() => {
                 for (doc, vector) in opened.stale {
-                    q.push(doc, vector)?;
+                    q.push(doc, vector, index.contains(doc))?;
                 }
+                true
             }
-            (None, Some(index)) => replay(index, opened.stale)?,
-            (None, None) => {}
-        }
+            _ => false,
+        };
         Ok(Target {
             spec: RwLock::new(spec),
             index: RwLock::new(opened.index.map(Arc::new)),
             upgrading: std::sync::atomic::AtomicBool::new(false),
             unsnapshotted: AtomicU64::new(opened.unsnapshotted),
+            last_snapshot: Mutex::new(Instant::now()),
             last_cleanup: Mutex::new(Instant::now()),
             queue,
+            async_indexing: async_indexing && logged,
+            recovering: std::sync::atomic::AtomicBool::new(recovering),
             cache_max: AtomicU64::new(DEFAULT_VECTOR_CACHE_MAX_OBJECTS),
         })
     }
-}
 
-/// Applies logged changes the index does not reflect yet: removals first, then every insert in
-/// one parallel batch (a restart after a crash may replay many).
-fn replay(index: &VectorIndex, stale: Vec<(DocId, Option<Vec<f32>>)>) -> Result<()> {
-    let mut inserts = Vec::with_capacity(stale.len());
-    for (doc, vector) in stale {
-        match vector {
-            Some(v) => inserts.push((doc, v)),
-            None => {
-                index.remove(doc);
-            }
-        }
+    /// The queue, while writes go through it (always with asynchronous indexing, otherwise
+    /// while recovering).
+    fn active_queue(&self) -> Option<&queue::IndexQueue> {
+        let active = self.async_indexing || self.is_recovering();
+        self.queue.as_ref().filter(|_| active)
     }
-    Ok(index.insert_batch(&inserts)?)
+
+    fn is_recovering(&self) -> bool {
+        self.recovering.load(Ordering::Acquire)
+    }
 }
 
 /// Loads the stored postings of the shard into its inverted index.
