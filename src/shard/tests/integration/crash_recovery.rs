@@ -20,6 +20,12 @@ const DIM: usize = 8;
 const SNAPSHOTTED: u32 = 300;
 /// Objects written after the snapshot, only in the log when the shard crashes.
 const TAIL: u32 = 900;
+/// A snapshotted object moved to `vector(MOVED_TO)` after the snapshot; queued after the
+/// deleted one (the queue applies changes in doc order).
+const UPDATED: u32 = 250;
+const MOVED_TO: u32 = 5250;
+/// A snapshotted object deleted after the snapshot.
+const DELETED: u32 = 6;
 
 fn spec() -> ShardSpec {
     ShardSpec {
@@ -88,22 +94,24 @@ fn assert_finds(shard: &Shard, live: impl IntoIterator<Item = u32>, when: &str) 
 }
 
 /// A snapshot of `SNAPSHOTTED` objects, then `TAIL` more, an update (doc 5 moves to
-/// `vector(5005)`) and a delete (doc 6) only in the log; then a crash.
+/// `vector(MOVED_TO)`) and a delete only in the log; then a crash.
 fn crash_with_a_long_log(dir: &Path) {
     let (store, shard) = open(dir);
     import(&shard, 0..SNAPSHOTTED);
     shard.snapshot_indexes().expect("snapshot");
     import(&shard, SNAPSHOTTED..SNAPSHOTTED + TAIL);
     shard
-        .put_batch(vec![object(5, vector(5005))], PutMode::Upsert)
+        .put_batch(vec![object(UPDATED, vector(MOVED_TO))], PutMode::Upsert)
         .expect("update");
-    assert!(shard.delete(&Uuid::from_u128(6)).expect("delete"));
+    assert!(shard
+        .delete(&Uuid::from_u128(DELETED.into()))
+        .expect("delete"));
     store.flush().expect("flush");
     // Dropped without a snapshot: like `kill -9` after the writes were acknowledged.
 }
 
 fn live_after_crash() -> impl Iterator<Item = u32> {
-    (0..SNAPSHOTTED + TAIL).filter(|n| *n != 5 && *n != 6)
+    (0..SNAPSHOTTED + TAIL).filter(|n| *n != UPDATED && *n != DELETED)
 }
 
 fn drain(shard: &Shard) {
@@ -124,18 +132,26 @@ fn a_crashed_shard_opens_with_its_log_queued_and_finds_everything() {
     );
     assert_eq!(shard.object_count(), u64::from(SNAPSHOTTED + TAIL) - 1);
     assert_finds(&shard, live_after_crash(), "right after the open");
-    assert_eq!(nearest(&shard, &vector(5005)), Some(Uuid::from_u128(5)));
+    assert_eq!(
+        nearest(&shard, &vector(MOVED_TO)),
+        Some(Uuid::from_u128(UPDATED.into()))
+    );
     let all = shard
-        .vector_search(DEFAULT_TARGET, &vector(6), 2000, None, false)
+        .vector_search(DEFAULT_TARGET, &vector(DELETED), 2000, None, false)
         .expect("search");
-    assert!(all.iter().all(|h| h.object.id != Uuid::from_u128(6)));
+    assert!(all
+        .iter()
+        .all(|h| h.object.id != Uuid::from_u128(DELETED.into())));
     assert_eq!(all.len() as u32, SNAPSHOTTED + TAIL - 1);
 
     drain(&shard);
     assert!(!shard.is_recovering());
     assert_eq!(shard.vector_queue_len(), 0);
     assert_finds(&shard, live_after_crash(), "after the drain");
-    assert_eq!(nearest(&shard, &vector(5005)), Some(Uuid::from_u128(5)));
+    assert_eq!(
+        nearest(&shard, &vector(MOVED_TO)),
+        Some(Uuid::from_u128(UPDATED.into()))
+    );
     // Recovered: writes go straight to the graph again.
     import(&shard, 8000..8010);
     assert_eq!(shard.vector_queue_len(), 0);
@@ -149,6 +165,7 @@ fn writes_during_the_drain_supersede_queued_changes() {
     let (_store, shard) = open(dir.path());
     // Part of the queue is applied, then queued docs change again.
     shard.index_pending(200).expect("index");
+    assert!(shard.is_recovering(), "still draining");
     let moved: Vec<u32> = (SNAPSHOTTED..SNAPSHOTTED + TAIL).step_by(50).collect();
     let updates = moved
         .iter()
@@ -188,11 +205,11 @@ fn a_crash_during_the_drain_loses_nothing() {
     crash_with_a_long_log(dir.path());
     {
         let (store, shard) = open(dir.path());
-        shard.index_pending(300).expect("index");
+        // Applies the delete only: the update stays queued.
+        shard.index_pending(1).expect("index");
         import(&shard, 7000..7200);
         // A snapshot now must not truncate the log the recovering graph still needs.
         shard.snapshot_indexes().expect("snapshot");
-        shard.index_pending(300).expect("index");
         store.flush().expect("flush");
         // Crashes again, mid-drain.
     }
@@ -200,6 +217,11 @@ fn a_crash_during_the_drain_loses_nothing() {
     assert!(shard.is_recovering());
     let live: Vec<u32> = live_after_crash().chain(7000..7200).collect();
     assert_finds(&shard, live.iter().copied(), "after the second crash");
+    assert_eq!(
+        nearest(&shard, &vector(MOVED_TO)),
+        Some(Uuid::from_u128(UPDATED.into())),
+        "the update queued when the shard crashed again"
+    );
     drain(&shard);
     assert_finds(&shard, live.iter().copied(), "after the drain");
     // Recovered: the next snapshot covers everything, and a clean reopen queues nothing.
@@ -231,7 +253,9 @@ fn snapshots_are_taken_by_time_when_anything_changed() {
     let dir = tempfile::tempdir().expect("tempdir");
     {
         let (store, shard) = open(dir.path());
-        import(&shard, 0..200);
+        import(&shard, 0..100);
+        shard.snapshot_indexes().expect("snapshot");
+        import(&shard, 100..200);
         // Far below any entry threshold, but the interval has passed.
         shard
             .maintain_every(u64::MAX, Duration::ZERO)
