@@ -507,6 +507,8 @@ struct Reader<'a> {
     pos: usize,
     end: usize,
     sum: Checksum,
+    /// Reused for the bytes of one link list.
+    scratch: Vec<u8>,
 }
 
 impl<'a> Reader<'a> {
@@ -517,6 +519,7 @@ impl<'a> Reader<'a> {
             pos: 0,
             end: 0,
             sum: Checksum::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -568,15 +571,21 @@ impl<'a> Reader<'a> {
         if count > bound {
             return Err(corrupt(format!("link list of {count} exceeds {bound}")));
         }
+        // One read for the whole list: reading id by id costs more than parsing on restore.
+        let mut raw = std::mem::take(&mut self.scratch);
+        raw.resize(count * 4, 0);
+        let read = self.bytes(&mut raw);
         out.clear();
-        for _ in 0..count {
-            let id = self.u32()?;
-            if id >= slots {
-                return Err(corrupt(format!("link to slot {id} of {slots}")));
-            }
-            out.push(id);
+        out.extend(
+            raw.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        );
+        self.scratch = raw;
+        read?;
+        match out.iter().find(|&&id| id >= slots) {
+            Some(id) => Err(corrupt(format!("link to slot {id} of {slots}"))),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Reads a stored checksum and compares it with the one of the bytes before it.
