@@ -268,7 +268,10 @@ fn restore(
         let mut feed = |sink: &mut dyn FnMut(DocId, &[f32])| {
             let graph_ms = started.elapsed().as_millis() as u64;
             let streamed = match prefetched.take().map(|h| h.join()) {
-                Some(Ok(Ok(vectors))) => Ok(vectors.feed(sink)),
+                Some(Ok(Ok(vectors))) => {
+                    vectors.feed(sink);
+                    Ok(())
+                }
                 Some(Ok(Err(e))) => Err(e),
                 Some(Err(_)) => Err(Error::Corrupt("reading the stored vectors failed".into())),
                 None => for_each_vector(store, prefix, target, &mut |doc, v| {

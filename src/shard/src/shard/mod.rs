@@ -105,10 +105,11 @@ struct Target {
     queue: Option<queue::IndexQueue>,
     /// `ASYNC_INDEXING` applies to this target: writes always go through the queue.
     async_indexing: bool,
-    /// The target opened with logged changes its graph lacked (a crash, or a stop without a
-    /// snapshot): they are queued for the indexer instead of replayed before the shard opens,
-    /// and writes go through the queue too until it has drained, so a newer change of a doc
-    /// always supersedes a queued one. Cleared under the writer lock once the queue is empty.
+    /// The target (without asynchronous indexing) opened with logged changes its graph lacked
+    /// (a crash, or a stop without a snapshot): they are queued for the indexer instead of
+    /// replayed before the shard opens, and writes go through the queue too until it has
+    /// drained, so a newer change of a doc always supersedes a queued one. Cleared under the
+    /// writer lock once the queue is empty; snapshots skip the target meanwhile.
     recovering: std::sync::atomic::AtomicBool,
     /// `vectorCacheMaxObjects` of the graph (also when a dynamic index builds it later).
     cache_max: AtomicU64,
@@ -258,7 +259,7 @@ impl Target {
     fn new(spec: TargetSpec, opened: crate::index::Opened, async_indexing: bool) -> Result<Target> {
         let logged = spec.kind.is_logged();
         let queue = logged.then(|| queue::IndexQueue::new(spec.distance));
-        let recovering = match (&queue, &opened.index) {
+        let queued = match (&queue, &opened.index) {
             (Some(q), Some(index)) if !opened.stale.is_empty() => {
                 for (doc, vector) in opened.stale {
                     q.push(doc, vector, index.contains(doc))?;
@@ -267,6 +268,9 @@ impl Target {
             }
             _ => false,
         };
+        // An asynchronous target's queue is always in use: its backlog is ordinary work
+        // (snapshots apply it first, as they do under load).
+        let recovering = queued && !async_indexing;
         Ok(Target {
             spec: RwLock::new(spec),
             index: RwLock::new(opened.index.map(Arc::new)),
