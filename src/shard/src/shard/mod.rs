@@ -166,29 +166,24 @@ impl Shard {
         let next_doc = read_counter(&*store, spec.prefix, NEXT_DOC_KEY)? as DocId;
         let next_seq = read_counter(&*store, spec.prefix, NEXT_SEQ_KEY)?;
         let count = read_counter(&*store, spec.prefix, COUNT_KEY)?;
-        let mut targets = BTreeMap::new();
-        for t in spec.targets {
-            let cache_max = options
-                .vector_cache_max_objects
-                .get(&t.name)
-                .copied()
-                .unwrap_or(DEFAULT_VECTOR_CACHE_MAX_OBJECTS);
-            let opened = crate::index::open(
+        let inverted = inverted_index::InvertedIndex::new(spec.inverted);
+        // The postings (three per object at least) load on another thread while the vector
+        // indexes open: both take seconds on a large shard, and neither needs the other.
+        let targets = std::thread::scope(|scope| {
+            let postings = scope.spawn(|| load_postings(&*store, spec.prefix, &inverted));
+            let targets = open_targets(
                 &store,
                 spec.prefix,
-                &t.name,
-                t.distance,
-                &t.kind,
-                index_dir.as_deref(),
-                cache_max,
-            )?;
-            let name = t.name.clone();
-            let mut target = Target::new(t, opened, spec.async_indexing)?;
-            *target.cache_max.get_mut() = cache_max;
-            targets.insert(name, target);
-        }
-        let inverted = inverted_index::InvertedIndex::new(spec.inverted);
-        load_postings(&*store, spec.prefix, &inverted)?;
+                spec.targets,
+                spec.async_indexing,
+                &index_dir,
+                options,
+            );
+            let loaded = postings
+                .join()
+                .unwrap_or_else(|_| Err(Error::Corrupt("loading the postings failed".into())));
+            loaded.and(targets)
+        })?;
         let shard = Shard {
             inverted,
             prefix: spec.prefix,
@@ -297,23 +292,60 @@ impl Target {
     }
 }
 
+/// Opens the index of every target.
+fn open_targets(
+    store: &Arc<dyn KvStore>,
+    prefix: u64,
+    specs: Vec<TargetSpec>,
+    async_indexing: bool,
+    index_dir: &Option<PathBuf>,
+    options: &OpenOptions,
+) -> Result<BTreeMap<String, Target>> {
+    let mut targets = BTreeMap::new();
+    for t in specs {
+        let cache_max = options
+            .vector_cache_max_objects
+            .get(&t.name)
+            .copied()
+            .unwrap_or(DEFAULT_VECTOR_CACHE_MAX_OBJECTS);
+        let opened = crate::index::open(
+            store,
+            prefix,
+            &t.name,
+            t.distance,
+            &t.kind,
+            index_dir.as_deref(),
+            cache_max,
+        )?;
+        let name = t.name.clone();
+        let mut target = Target::new(t, opened, async_indexing)?;
+        *target.cache_max.get_mut() = cache_max;
+        targets.insert(name, target);
+    }
+    Ok(targets)
+}
+
 /// Loads the stored postings of the shard into its inverted index.
 fn load_postings(
     store: &dyn KvStore,
     prefix: u64,
     inverted: &inverted_index::InvertedIndex,
 ) -> Result<()> {
-    let mut failure = None;
+    let started = Instant::now();
+    let (mut failure, mut entries) = (None, 0u64);
     let shard_prefix = keys::shard_prefix(prefix);
-    store.for_each_prefix(Cf::Postings, &shard_prefix, &mut |k, v| match inverted
-        .load(&k[shard_prefix.len()..], v)
-    {
-        Ok(()) => true,
-        Err(e) => {
-            failure = Some(Error::from(e));
-            false
+    store.for_each_prefix(Cf::Postings, &shard_prefix, &mut |k, v| {
+        entries += 1;
+        match inverted.load(&k[shard_prefix.len()..], v) {
+            Ok(()) => true,
+            Err(e) => {
+                failure = Some(Error::from(e));
+                false
+            }
         }
     })?;
+    let ms = started.elapsed().as_millis() as u64;
+    tracing::debug!(entries, ms, "postings loaded");
     failure.map_or(Ok(()), Err)
 }
 
