@@ -6,7 +6,7 @@ graph), time until /v1/.well-known/ready after a restart, and, after a further i
 EXTRA objects and `kill -9`, the time until ready again (snapshot load; the log tail is queued
 for a background indexer), then the time until that queue has drained (/v1/nodes). After each
 restart, and after the drain, it checks the object count and that sampled objects find
-themselves. LOG_LEVEL (default warn) is passed to the server.
+themselves. LOG_LEVEL (default warn) is passed to the server; KEEP_DATA=1 keeps its data dir.
 
 usage: restart_bench.py SHOAL_BINARY [N] [EXTRA] [DIM]
 """
@@ -146,7 +146,10 @@ def main():
     node.stop()
     du = subprocess.run(["du", "-sh", data + "/db", data + "/indexes"], capture_output=True, text=True).stdout
     print("  on disk:\n" + du, flush=True)
-    shutil.rmtree(data, ignore_errors=True)
+    if os.environ.get("KEEP_DATA"):
+        print(f"  data kept in {data}", flush=True)
+    else:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":
