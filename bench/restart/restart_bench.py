@@ -1,16 +1,19 @@
 """Restart time of a large hnsw shard, through the real server.
 
-Imports N vectors (Gaussian mixture, 128 dims, l2-squared) into one hnsw class over REST with
+Imports N vectors (Gaussian mixture, DIM dims (default 128), l2-squared) into one hnsw class over REST with
 two client threads, then measures: import rate, graceful stop (SIGTERM, which snapshots the
 graph), time until /v1/.well-known/ready after a restart, and, after a further import of
-EXTRA objects and `kill -9`, the time until ready again (snapshot + log replay). After each
-restart it checks the object count and that sampled objects find themselves.
+EXTRA objects and `kill -9`, the time until ready again (snapshot load; the log tail is queued
+for a background indexer), then the time until that queue has drained (/v1/nodes). After each
+restart, and after the drain, it checks the object count and that sampled objects find
+themselves. LOG_LEVEL (default warn) is passed to the server; KEEP_DATA=1 keeps its data dir.
 
-usage: restart_bench.py SHOAL_BINARY [N] [EXTRA]
+usage: restart_bench.py SHOAL_BINARY [N] [EXTRA] [DIM]
 """
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +26,7 @@ import uuid
 import numpy as np
 import requests
 
-DIM = 128
+DIM = 128  # overridden by the fourth argument
 BATCH = 2000
 
 
@@ -37,7 +40,7 @@ class Node:
     def __init__(self, binary, data_dir):
         self.binary, self.port = binary, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, PERSISTENCE_DATA_PATH=data_dir, CLUSTER_HOSTNAME="bench", LOG_LEVEL="warn")
+        self.env = dict(os.environ, PERSISTENCE_DATA_PATH=data_dir, CLUSTER_HOSTNAME="bench", LOG_LEVEL=os.environ.get("LOG_LEVEL", "warn"))
         self.proc = None
 
     def start(self):
@@ -58,6 +61,18 @@ class Node:
         self.proc.send_signal(signal.SIGKILL if hard else signal.SIGTERM)
         code = self.proc.wait()
         return time.time() - t, code
+
+
+def queue_length(url):
+    nodes = requests.get(url + "/v1/nodes?output=verbose", timeout=10).json()["nodes"]
+    return sum(s.get("vectorQueueLength", 0) for n in nodes for s in n.get("shards") or [])
+
+
+def wait_drained(url, limit=3600):
+    t = time.time()
+    while queue_length(url) > 0 and time.time() - t < limit:
+        time.sleep(0.2)
+    return time.time() - t
 
 
 def mixture(rng, n, centers):
@@ -104,6 +119,8 @@ def main():
     binary = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
     extra = int(sys.argv[3]) if len(sys.argv) > 3 else 50_000
+    global DIM
+    DIM = int(sys.argv[4]) if len(sys.argv) > 4 else DIM
     rng = np.random.default_rng(42)
     centers = rng.standard_normal((1000, DIM))
     data = tempfile.mkdtemp(prefix="shoal-restart-")
@@ -124,9 +141,15 @@ def main():
     node.stop(hard=True)
     print(f"  kill -9 after {extra} more objects; restart to ready: {node.start():.2f} s", flush=True)
     check(node.url, more, n, n + extra, "after kill -9 restart")
+    print(f"  index queue drained {wait_drained(node.url):.2f} s after the check", flush=True)
+    check(node.url, more, n, n + extra, "after the drain")
     node.stop()
     du = subprocess.run(["du", "-sh", data + "/db", data + "/indexes"], capture_output=True, text=True).stdout
     print("  on disk:\n" + du, flush=True)
+    if os.environ.get("KEEP_DATA"):
+        print(f"  data kept in {data}", flush=True)
+    else:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 //! Opening a target's vector index: rebuilt from the stored vectors (flat), or restored from its
-//! snapshot plus a replay of the index log (hnsw), falling back to a full rebuild when the
-//! snapshot is missing or unreadable. The object store stays the source of truth either way.
+//! snapshot (hnsw), falling back to a full rebuild when the snapshot is missing or unreadable.
+//! The changes logged since the snapshot are handed back, not replayed: the shard queues them
+//! for its indexer and opens at once. The object store stays the source of truth either way.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -161,10 +162,18 @@ fn open_hnsw(
     index_dir: Option<&Path>,
     cache: VectorCache,
 ) -> Result<Opened> {
+    let started = std::time::Instant::now();
     let restored = match index_dir {
-        Some(dir) => restore(store, prefix, target, distance, params, dir, cache.clone())?,
+        Some(dir) => {
+            let prefetch = cache.max_objects as u64 >= DEFAULT_VECTOR_CACHE_MAX_OBJECTS;
+            let cache = cache.clone();
+            restore(
+                store, prefix, target, distance, params, dir, cache, prefetch,
+            )?
+        }
         None => None,
     };
+    let restored_ms = started.elapsed().as_millis() as u64;
     let (index, covered, mut stale) = match restored {
         Some(r) => r,
         None => (
@@ -188,10 +197,16 @@ fn open_hnsw(
             true
         },
     )?;
-    let stale = stale
-        .into_iter()
-        .map(|doc| Ok((doc, load_vector(store, prefix, target, doc)?)))
-        .collect::<Result<Vec<_>>>()?;
+    let stale = load_vectors(store, prefix, target, stale)?;
+    tracing::info!(
+        vector = target,
+        nodes = index.len(),
+        restored_ms,
+        log_entries = unsnapshotted,
+        queued = stale.len(),
+        total_ms = started.elapsed().as_millis() as u64,
+        "graph index opened"
+    );
     Ok(Opened {
         index: Some(VectorIndex::Hnsw(index)),
         unsnapshotted,
@@ -199,7 +214,39 @@ fn open_hnsw(
     })
 }
 
-/// The snapshot's index, the log position it covers, and the docs it lacks.
+/// The stored vectors of `docs` (`None` for a doc without one), read in chunks.
+fn load_vectors(
+    store: &dyn KvStore,
+    prefix: u64,
+    target: &str,
+    docs: BTreeSet<DocId>,
+) -> Result<Vec<(DocId, Option<Vec<f32>>)>> {
+    let docs: Vec<DocId> = docs.into_iter().collect();
+    let mut out = Vec::with_capacity(docs.len());
+    for chunk in docs.chunks(LOAD_CHUNK) {
+        let keys: Vec<Vec<u8>> = chunk
+            .iter()
+            .map(|d| keys::vector_key(prefix, target, *d))
+            .collect();
+        for (doc, bytes) in chunk.iter().zip(store.multi_get(Cf::Vectors, &keys)?) {
+            let vector = bytes
+                .map(|b| keys::decode_vector(&b))
+                .map(|v| v.ok_or_else(|| Error::Corrupt("vector of odd length".into())))
+                .transpose()?;
+            out.push((*doc, vector));
+        }
+    }
+    Ok(out)
+}
+
+/// Vectors read from the store per multi-get when the log tail is loaded.
+const LOAD_CHUNK: usize = 4_096;
+
+/// The snapshot's index, the log position it covers, and the docs it lacks. With `prefetch`
+/// the stored vectors are read on another thread while the graph is parsed (an uncapped
+/// index holds them all anyway); a capped one streams them, so it never holds more than its
+/// cap.
+#[allow(clippy::too_many_arguments)] // one call site, each argument distinct
 fn restore(
     store: &dyn KvStore,
     prefix: u64,
@@ -208,22 +255,42 @@ fn restore(
     params: &HnswParams,
     dir: &Path,
     cache: VectorCache,
+    prefetch: bool,
 ) -> Result<Option<(HnswIndex, u64, BTreeSet<DocId>)>> {
     let Some((covered, mut reader)) = snapshot::open(dir, prefix, target)? else {
         return Ok(None);
     };
+    let started = std::time::Instant::now();
     let mut failure = None;
-    let mut feed = |sink: &mut dyn FnMut(DocId, &[f32])| {
-        let streamed = for_each_vector(store, prefix, target, &mut |doc, v| {
-            sink(doc, v);
-            Ok(())
-        });
-        if let Err(e) = streamed {
-            failure = Some(e);
-        }
-    };
-    let restored =
-        HnswIndex::read_graph_with_cache(distance, *params, cache, &mut reader, &mut feed);
+    let restored = std::thread::scope(|scope| {
+        let mut prefetched =
+            prefetch.then(|| scope.spawn(|| StoredVectors::read(store, prefix, target)));
+        let mut feed = |sink: &mut dyn FnMut(DocId, &[f32])| {
+            let graph_ms = started.elapsed().as_millis() as u64;
+            let streamed = match prefetched.take().map(|h| h.join()) {
+                Some(Ok(Ok(vectors))) => {
+                    vectors.feed(sink);
+                    Ok(())
+                }
+                Some(Ok(Err(e))) => Err(e),
+                Some(Err(_)) => Err(Error::Corrupt("reading the stored vectors failed".into())),
+                None => for_each_vector(store, prefix, target, &mut |doc, v| {
+                    sink(doc, v);
+                    Ok(())
+                }),
+            };
+            tracing::debug!(
+                vector = target,
+                graph_ms,
+                vectors_ms = started.elapsed().as_millis() as u64,
+                "snapshot read"
+            );
+            if let Err(e) = streamed {
+                failure = Some(e);
+            }
+        };
+        HnswIndex::read_graph_with_cache(distance, *params, cache, &mut reader, &mut feed)
+    });
     if let Some(e) = failure {
         return Err(e);
     }
@@ -232,6 +299,51 @@ fn restore(
         Err(e) => {
             tracing::warn!(target, error = %e, "index snapshot unreadable; rebuilding from the object store");
             Ok(None)
+        }
+    }
+}
+
+/// Every stored vector of a target, read in one pass into one buffer.
+struct StoredVectors {
+    /// (doc, length) per vector, in doc order.
+    docs: Vec<(DocId, u32)>,
+    values: Vec<f32>,
+}
+
+impl StoredVectors {
+    fn read(store: &dyn KvStore, prefix: u64, target: &str) -> Result<StoredVectors> {
+        let mut out = StoredVectors {
+            docs: Vec::new(),
+            values: Vec::new(),
+        };
+        let mut failure = None;
+        store.for_each_prefix(
+            Cf::Vectors,
+            &keys::vector_prefix(prefix, target),
+            &mut |k, v| match (keys::doc_from_key(k), v.len() % 4) {
+                (Some(doc), 0) => {
+                    out.docs.push((doc, (v.len() / 4) as u32));
+                    let values = v
+                        .chunks_exact(4)
+                        .map(|c| f32::from_le_bytes(c.try_into().unwrap_or_default()));
+                    out.values.extend(values);
+                    true
+                }
+                _ => {
+                    failure = Some(Error::Corrupt("undecodable vector entry".into()));
+                    false
+                }
+            },
+        )?;
+        failure.map_or(Ok(out), Err)
+    }
+
+    fn feed(&self, sink: &mut dyn FnMut(DocId, &[f32])) {
+        let mut at = 0;
+        for &(doc, len) in &self.docs {
+            let end = at + len as usize;
+            sink(doc, &self.values[at..end]);
+            at = end;
         }
     }
 }

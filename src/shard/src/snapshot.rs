@@ -5,8 +5,8 @@
 //!   magic "SHOALIX1" | covered u64 LE | graph bytes (the index's own checksummed format)
 //! ```
 //! `covered` is the shard's index-log sequence number the snapshot includes everything below:
-//! on open, log entries at or above it are replayed. Files are written to a temporary name,
-//! fsynced and renamed, so a crash leaves either the old snapshot or the new one.
+//! on open, log entries at or above it are queued for the indexer. Files are written to a
+//! temporary name, fsynced and renamed, so a crash leaves either the old snapshot or the new one.
 
 use std::fs::{self, File};
 use std::io::{BufReader, BufWriter, Read, Write};

@@ -1,6 +1,9 @@
-//! The background indexer of a shard with asynchronous indexing: it moves queued vector
-//! changes into the graph indexes in batches, using all cores for inserts.
+//! The background indexer of a shard with asynchronous indexing, or of any shard that opened
+//! with logged changes its graphs lacked (after a crash): it moves queued vector changes into
+//! the graph indexes in batches, using all cores for inserts. A shard without asynchronous
+//! indexing stops its indexer once it has recovered, and writes go straight to its graphs again.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -14,10 +17,10 @@ const BATCH: usize = 2_000;
 const IDLE: Duration = Duration::from_millis(25);
 
 impl Shard {
-    /// Starts the indexer thread if this shard indexes asynchronously. It stops by itself once
-    /// the shard is dropped.
+    /// Starts the indexer thread if this shard indexes asynchronously or recovers. It stops by
+    /// itself once the shard is dropped, or has recovered and indexes synchronously.
     pub fn start_indexer(self: &Arc<Self>) -> Option<JoinHandle<()>> {
-        if !self.targets.values().any(|t| t.queue.is_some()) {
+        if !self.needs_indexer() {
             return None;
         }
         let weak: Weak<Shard> = Arc::downgrade(self);
@@ -30,9 +33,17 @@ impl Shard {
 
     /// Applies up to `max` queued changes per target; returns how many were applied.
     pub fn index_pending(&self, max: usize) -> Result<usize> {
+        self.apply_queued(max, true)
+    }
+
+    /// [`Shard::index_pending`], skipping recovering targets unless `recovering`.
+    pub(super) fn apply_queued(&self, max: usize, recovering: bool) -> Result<usize> {
         let _indexing = self.indexer.lock();
         let mut applied = 0;
         for target in self.targets.values() {
+            if target.is_recovering() && !recovering {
+                continue;
+            }
             let (Some(queue), Some(index)) = (&target.queue, target.index()) else {
                 continue;
             };
@@ -54,6 +65,40 @@ impl Shard {
         Ok(applied)
     }
 
+    /// Ends the recovery of targets whose queue has drained: from then on their writes go
+    /// straight to the graph (unless indexing is asynchronous). Returns whether some target
+    /// still recovers. Holds the writer lock, so no write is queued after the queue was seen
+    /// empty.
+    pub fn finish_recovery(&self) -> bool {
+        if !self.is_recovering() {
+            return false;
+        }
+        let _writer = self.write_lock.lock();
+        let mut still = false;
+        for (name, target) in &self.targets {
+            if !target.is_recovering() {
+                continue;
+            }
+            if target.queue.as_ref().is_none_or(|q| q.len() == 0) {
+                target.recovering.store(false, Ordering::Release);
+                tracing::info!(shard = %self.name, vector = %name, "index recovered: every logged change is in the graph");
+            } else {
+                still = true;
+            }
+        }
+        still
+    }
+
+    /// True while some target applies logged changes its graph lacked at open.
+    pub fn is_recovering(&self) -> bool {
+        self.targets.values().any(|t| t.is_recovering())
+    }
+
+    /// Some target's writes go through its queue.
+    fn needs_indexer(&self) -> bool {
+        self.targets.values().any(|t| t.active_queue().is_some())
+    }
+
     /// Vector changes waiting for an index, over all targets.
     pub fn vector_queue_len(&self) -> u64 {
         self.targets
@@ -69,6 +114,10 @@ fn run(shard: Weak<Shard>) {
         let Some(shard) = shard.upgrade() else { return };
         match shard.index_pending(BATCH) {
             Ok(0) => {
+                shard.finish_recovery();
+                if !shard.needs_indexer() {
+                    return;
+                }
                 // Idle: the moment to build graphs for dynamic indexes that reached their threshold.
                 if let Err(e) = shard.upgrade_dynamic_indexes() {
                     tracing::error!(shard = %shard.name(), error = %e, "building a dynamic index's graph failed");

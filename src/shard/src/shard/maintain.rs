@@ -11,47 +11,90 @@ use vector_index::VectorIndex;
 use super::{Shard, TargetSpec};
 use crate::{index, snapshot, Result};
 
+/// A graph with unsnapshotted changes is snapshotted at least this often, so that the log a
+/// restart after a crash must queue stays short however slowly it grows.
+pub const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(60);
+
 impl Shard {
     /// Snapshots every graph index that changed since its last snapshot and truncates the index
-    /// log it covers. Writers wait meanwhile, so the snapshot matches a log position exactly.
+    /// log it covers. Writers wait only until the log position is fixed (and, with
+    /// asynchronous indexing, the queue applied): a graph written while writes go on may hold
+    /// some changes from after that position, which the log still has and a restore applies
+    /// again. Targets still recovering are skipped: their log stays until they are done.
     pub fn snapshot_indexes(&self) -> Result<()> {
         let Some(dir) = &self.index_dir else {
             return Ok(());
         };
         let _maintenance = self.maintenance.lock();
-        let writer = self.write_lock.lock();
-        // With asynchronous indexing the snapshot must contain every logged change: drain the
-        // queues first (writers are held, so nothing new arrives).
-        while self.index_pending(usize::MAX)? > 0 {}
-        let covered = writer.next_seq;
-        for (name, target) in &self.targets {
-            let Some(current) = target.index() else {
-                continue;
-            };
+        let mut due = Vec::new();
+        let covered = {
+            let writer = self.write_lock.lock();
+            // The snapshot must contain every change logged below its position: apply the
+            // queues first (writers are held, so nothing new arrives).
+            while self.apply_queued(usize::MAX, false)? > 0 {}
+            for (name, target) in &self.targets {
+                if target.is_recovering() {
+                    continue;
+                }
+                let Some(current) = target.index() else {
+                    continue;
+                };
+                if !matches!(&*current, VectorIndex::Hnsw(_)) {
+                    continue;
+                }
+                let exists = snapshot::path(dir, self.prefix, name).exists();
+                let changed = target.unsnapshotted.swap(0, Ordering::Relaxed);
+                if exists && changed == 0 {
+                    continue;
+                }
+                due.push((name, target, current, changed));
+            }
+            writer.next_seq
+        };
+        for (name, target, current, changed) in due {
             let VectorIndex::Hnsw(index) = &*current else {
                 continue;
             };
-            let exists = snapshot::path(dir, self.prefix, name).exists();
-            if exists && target.unsnapshotted.load(Ordering::Relaxed) == 0 {
-                continue;
+            let written = self.snapshot_one(dir, name, covered, index);
+            if written.is_err() {
+                target.unsnapshotted.fetch_add(changed, Ordering::Relaxed);
             }
-            snapshot::write(dir, self.prefix, name, covered, index)?;
-            let mut batch = WriteBatch::new();
-            batch.delete_range(
-                Cf::IndexLog,
-                keys::log_key(self.prefix, name, 0),
-                keys::log_key(self.prefix, name, covered),
-            );
-            self.store.write(batch)?;
-            target.unsnapshotted.store(0, Ordering::Relaxed);
+            written?;
+            *target.last_snapshot.lock() = Instant::now();
         }
-        drop(writer);
+        Ok(())
+    }
+
+    /// Writes one target's snapshot covering the log below `covered`, then truncates that log.
+    fn snapshot_one(
+        &self,
+        dir: &std::path::Path,
+        name: &str,
+        covered: u64,
+        index: &vector_index::HnswIndex,
+    ) -> Result<()> {
+        let started = Instant::now();
+        snapshot::write(dir, self.prefix, name, covered, index)?;
+        let mut batch = WriteBatch::new();
+        batch.delete_range(
+            Cf::IndexLog,
+            keys::log_key(self.prefix, name, 0),
+            keys::log_key(self.prefix, name, covered),
+        );
+        self.store.write(batch)?;
+        tracing::debug!(shard = %self.name, vector = name, nodes = index.len(), ms = started.elapsed().as_millis() as u64, "index snapshot written");
         Ok(())
     }
 
     /// Periodic upkeep: cleans tombstones of targets whose cleanup interval has passed, and
-    /// snapshots when some index log holds at least `snapshot_after` entries.
+    /// snapshots when some index log holds at least `snapshot_after` entries, or has any
+    /// entry and the last snapshot is [`SNAPSHOT_INTERVAL`] old.
     pub fn maintain(&self, snapshot_after: u64) -> Result<()> {
+        self.maintain_every(snapshot_after, SNAPSHOT_INTERVAL)
+    }
+
+    /// [`Shard::maintain`] with another snapshot interval.
+    pub fn maintain_every(&self, snapshot_after: u64, interval: Duration) -> Result<()> {
         let mut wants_snapshot = false;
         for target in self.targets.values() {
             let Some(current) = target.index() else {
@@ -60,15 +103,20 @@ impl Shard {
             let VectorIndex::Hnsw(index) = &*current else {
                 continue;
             };
-            let interval = Duration::from_secs(target.spec.read().cleanup_interval_secs.max(1));
+            let cleanup_every =
+                Duration::from_secs(target.spec.read().cleanup_interval_secs.max(1));
             let mut last = target.last_cleanup.lock();
-            if last.elapsed() >= interval && index.tombstones() > 0 {
+            if last.elapsed() >= cleanup_every && index.tombstones() > 0 {
                 let _maintenance = self.maintenance.lock();
                 let freed = index.cleanup();
                 tracing::debug!(shard = %self.name, freed, "cleaned up deleted graph nodes");
                 *last = Instant::now();
             }
-            wants_snapshot |= target.unsnapshotted.load(Ordering::Relaxed) >= snapshot_after;
+            if !target.is_recovering() {
+                let logged = target.unsnapshotted.load(Ordering::Relaxed);
+                let stale = target.last_snapshot.lock().elapsed() >= interval;
+                wants_snapshot |= logged >= snapshot_after || (logged > 0 && stale);
+            }
         }
         if wants_snapshot {
             self.snapshot_indexes()?;

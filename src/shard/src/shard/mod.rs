@@ -97,9 +97,20 @@ struct Target {
     upgrading: std::sync::atomic::AtomicBool,
     /// Index-log entries written since the last snapshot.
     unsnapshotted: AtomicU64,
+    /// When the graph was last snapshotted (or opened).
+    last_snapshot: Mutex<Instant>,
     last_cleanup: Mutex<Instant>,
-    /// Changes waiting for the index, with asynchronous indexing.
+    /// Changes waiting for the index: every logged target has one, used for every write with
+    /// asynchronous indexing, and otherwise only while the target recovers.
     queue: Option<queue::IndexQueue>,
+    /// `ASYNC_INDEXING` applies to this target: writes always go through the queue.
+    async_indexing: bool,
+    /// The target (without asynchronous indexing) opened with logged changes its graph lacked
+    /// (a crash, or a stop without a snapshot): they are queued for the indexer instead of
+    /// replayed before the shard opens, and writes go through the queue too until it has
+    /// drained, so a newer change of a doc always supersedes a queued one. Cleared under the
+    /// writer lock once the queue is empty; snapshots skip the target meanwhile.
+    recovering: std::sync::atomic::AtomicBool,
     /// `vectorCacheMaxObjects` of the graph (also when a dynamic index builds it later).
     cache_max: AtomicU64,
 }
@@ -155,29 +166,24 @@ impl Shard {
         let next_doc = read_counter(&*store, spec.prefix, NEXT_DOC_KEY)? as DocId;
         let next_seq = read_counter(&*store, spec.prefix, NEXT_SEQ_KEY)?;
         let count = read_counter(&*store, spec.prefix, COUNT_KEY)?;
-        let mut targets = BTreeMap::new();
-        for t in spec.targets {
-            let cache_max = options
-                .vector_cache_max_objects
-                .get(&t.name)
-                .copied()
-                .unwrap_or(DEFAULT_VECTOR_CACHE_MAX_OBJECTS);
-            let opened = crate::index::open(
+        let inverted = inverted_index::InvertedIndex::new(spec.inverted);
+        // The postings (three per object at least) load on another thread while the vector
+        // indexes open: both take seconds on a large shard, and neither needs the other.
+        let targets = std::thread::scope(|scope| {
+            let postings = scope.spawn(|| load_postings(&*store, spec.prefix, &inverted));
+            let targets = open_targets(
                 &store,
                 spec.prefix,
-                &t.name,
-                t.distance,
-                &t.kind,
-                index_dir.as_deref(),
-                cache_max,
-            )?;
-            let name = t.name.clone();
-            let mut target = Target::new(t, opened, spec.async_indexing)?;
-            *target.cache_max.get_mut() = cache_max;
-            targets.insert(name, target);
-        }
-        let inverted = inverted_index::InvertedIndex::new(spec.inverted);
-        load_postings(&*store, spec.prefix, &inverted)?;
+                spec.targets,
+                spec.async_indexing,
+                &index_dir,
+                options,
+            );
+            let loaded = postings
+                .join()
+                .unwrap_or_else(|_| Err(Error::Corrupt("loading the postings failed".into())));
+            loaded.and(targets)
+        })?;
         let shard = Shard {
             inverted,
             prefix: spec.prefix,
@@ -243,44 +249,80 @@ impl Target {
         self.index.read().clone()
     }
 
-    /// A target as opened: stale changes go to its queue (async) or straight into the index.
+    /// A target as opened: changes its index lacks go to its queue, for the indexer to apply
+    /// while the shard serves (pending vectors are searched exactly meanwhile).
     fn new(spec: TargetSpec, opened: crate::index::Opened, async_indexing: bool) -> Result<Target> {
-        let queue = (async_indexing && spec.kind.is_logged())
-            .then(|| queue::IndexQueue::new(spec.distance));
-        match (&queue, &opened.index) {
-            (Some(q), _) => {
+        let logged = spec.kind.is_logged();
+        let queue = logged.then(|| queue::IndexQueue::new(spec.distance));
+        let queued = match (&queue, &opened.index) {
+            (Some(q), Some(index)) if !opened.stale.is_empty() => {
                 for (doc, vector) in opened.stale {
-                    q.push(doc, vector)?;
+                    q.push(doc, vector, index.contains(doc))?;
                 }
+                true
             }
-            (None, Some(index)) => replay(index, opened.stale)?,
-            (None, None) => {}
-        }
+            _ => false,
+        };
+        // An asynchronous target's queue is always in use: its backlog is ordinary work
+        // (snapshots apply it first, as they do under load).
+        let recovering = queued && !async_indexing;
         Ok(Target {
             spec: RwLock::new(spec),
             index: RwLock::new(opened.index.map(Arc::new)),
             upgrading: std::sync::atomic::AtomicBool::new(false),
             unsnapshotted: AtomicU64::new(opened.unsnapshotted),
+            last_snapshot: Mutex::new(Instant::now()),
             last_cleanup: Mutex::new(Instant::now()),
             queue,
+            async_indexing: async_indexing && logged,
+            recovering: std::sync::atomic::AtomicBool::new(recovering),
             cache_max: AtomicU64::new(DEFAULT_VECTOR_CACHE_MAX_OBJECTS),
         })
     }
+
+    /// The queue, while writes go through it (always with asynchronous indexing, otherwise
+    /// while recovering).
+    fn active_queue(&self) -> Option<&queue::IndexQueue> {
+        let active = self.async_indexing || self.is_recovering();
+        self.queue.as_ref().filter(|_| active)
+    }
+
+    fn is_recovering(&self) -> bool {
+        self.recovering.load(Ordering::Acquire)
+    }
 }
 
-/// Applies logged changes the index does not reflect yet: removals first, then every insert in
-/// one parallel batch (a restart after a crash may replay many).
-fn replay(index: &VectorIndex, stale: Vec<(DocId, Option<Vec<f32>>)>) -> Result<()> {
-    let mut inserts = Vec::with_capacity(stale.len());
-    for (doc, vector) in stale {
-        match vector {
-            Some(v) => inserts.push((doc, v)),
-            None => {
-                index.remove(doc);
-            }
-        }
+/// Opens the index of every target.
+fn open_targets(
+    store: &Arc<dyn KvStore>,
+    prefix: u64,
+    specs: Vec<TargetSpec>,
+    async_indexing: bool,
+    index_dir: &Option<PathBuf>,
+    options: &OpenOptions,
+) -> Result<BTreeMap<String, Target>> {
+    let mut targets = BTreeMap::new();
+    for t in specs {
+        let cache_max = options
+            .vector_cache_max_objects
+            .get(&t.name)
+            .copied()
+            .unwrap_or(DEFAULT_VECTOR_CACHE_MAX_OBJECTS);
+        let opened = crate::index::open(
+            store,
+            prefix,
+            &t.name,
+            t.distance,
+            &t.kind,
+            index_dir.as_deref(),
+            cache_max,
+        )?;
+        let name = t.name.clone();
+        let mut target = Target::new(t, opened, async_indexing)?;
+        *target.cache_max.get_mut() = cache_max;
+        targets.insert(name, target);
     }
-    Ok(index.insert_batch(&inserts)?)
+    Ok(targets)
 }
 
 /// Loads the stored postings of the shard into its inverted index.
@@ -289,17 +331,21 @@ fn load_postings(
     prefix: u64,
     inverted: &inverted_index::InvertedIndex,
 ) -> Result<()> {
-    let mut failure = None;
+    let started = Instant::now();
+    let (mut failure, mut entries) = (None, 0u64);
     let shard_prefix = keys::shard_prefix(prefix);
-    store.for_each_prefix(Cf::Postings, &shard_prefix, &mut |k, v| match inverted
-        .load(&k[shard_prefix.len()..], v)
-    {
-        Ok(()) => true,
-        Err(e) => {
-            failure = Some(Error::from(e));
-            false
+    store.for_each_prefix(Cf::Postings, &shard_prefix, &mut |k, v| {
+        entries += 1;
+        match inverted.load(&k[shard_prefix.len()..], v) {
+            Ok(()) => true,
+            Err(e) => {
+                failure = Some(Error::from(e));
+                false
+            }
         }
     })?;
+    let ms = started.elapsed().as_millis() as u64;
+    tracing::debug!(entries, ms, "postings loaded");
     failure.map_or(Ok(()), Err)
 }
 

@@ -23,11 +23,23 @@ pub(crate) struct IndexQueue {
     state: Mutex<State>,
 }
 
+/// One doc's latest pending change.
+struct Pending {
+    vector: Option<Vec<f32>>,
+    /// The graph may hold a stale entry of the doc, which searches must skip.
+    masks_graph: bool,
+}
+
 struct State {
     /// The latest pending change per doc.
-    changes: BTreeMap<DocId, Option<Vec<f32>>>,
+    changes: BTreeMap<DocId, Pending>,
     /// The pending vectors, searchable exactly.
     pending: VectorIndex,
+    /// Pending changes flagged `masks_graph`.
+    masking: usize,
+    /// Changes handed to the indexer and not completed yet: their docs may already be in the
+    /// graph.
+    in_flight: usize,
 }
 
 impl IndexQueue {
@@ -36,12 +48,15 @@ impl IndexQueue {
             state: Mutex::new(State {
                 changes: BTreeMap::new(),
                 pending: VectorIndex::flat(metric),
+                masking: 0,
+                in_flight: 0,
             }),
         }
     }
 
-    /// Records a change, replacing any earlier pending change of the same doc.
-    pub(crate) fn push(&self, doc: DocId, vector: Option<Vec<f32>>) -> Result<()> {
+    /// Records a change, replacing any earlier pending change of the same doc. `in_graph`
+    /// says whether the graph holds an entry of the doc now.
+    pub(crate) fn push(&self, doc: DocId, vector: Option<Vec<f32>>, in_graph: bool) -> Result<()> {
         let mut s = self.state.lock();
         match &vector {
             Some(v) => s.pending.insert(doc, v)?,
@@ -49,7 +64,18 @@ impl IndexQueue {
                 s.pending.remove(doc);
             }
         }
-        s.changes.insert(doc, vector);
+        let earlier = s.changes.get(&doc).is_some_and(|p| p.masks_graph);
+        let masks_graph = earlier || in_graph;
+        if masks_graph && !earlier {
+            s.masking += 1;
+        }
+        s.changes.insert(
+            doc,
+            Pending {
+                vector,
+                masks_graph,
+            },
+        );
         Ok(())
     }
 
@@ -58,27 +84,39 @@ impl IndexQueue {
         self.state.lock().changes.len()
     }
 
-    /// Up to `max` pending changes, left in the queue until [`IndexQueue::complete`].
+    /// Up to `max` pending changes, left in the queue until [`IndexQueue::complete`]. One
+    /// caller at a time (the shard's indexer lock).
     pub(crate) fn peek(&self, max: usize) -> Vec<Change> {
-        self.state
-            .lock()
+        let mut s = self.state.lock();
+        let taken: Vec<Change> = s
             .changes
             .iter()
             .take(max)
-            .map(|(d, v)| (*d, v.clone()))
-            .collect()
+            .map(|(d, p)| (*d, p.vector.clone()))
+            .collect();
+        s.in_flight = taken.len();
+        taken
     }
 
     /// Forgets changes that are now in the index, unless a newer change of the same doc
-    /// arrived meanwhile (that one stays queued).
+    /// arrived meanwhile (that one stays queued, and masks the entry just applied).
     pub(crate) fn complete(&self, applied: &[Change]) {
         let mut s = self.state.lock();
         for (doc, vector) in applied {
-            if s.changes.get(doc) == Some(vector) {
+            let Some(p) = s.changes.get_mut(doc) else {
+                continue;
+            };
+            if p.vector == *vector {
+                let masked = p.masks_graph;
                 s.changes.remove(doc);
                 s.pending.remove(*doc);
+                s.masking -= usize::from(masked);
+            } else if !p.masks_graph {
+                p.masks_graph = true;
+                s.masking += 1;
             }
         }
+        s.in_flight = 0;
     }
 
     /// True if `doc` has a pending change (its graph entry, if any, is stale).
@@ -103,9 +141,12 @@ impl IndexQueue {
         })
     }
 
-    /// The number of pending changes that mask graph entries, for sizing graph searches.
+    /// At most how many graph entries pending changes mask, for sizing graph searches: docs
+    /// new to the graph (most of a restart's backlog) mask nothing, so they do not widen
+    /// every search.
     pub(crate) fn masked(&self) -> usize {
-        self.len()
+        let s = self.state.lock();
+        s.masking + s.in_flight
     }
 }
 
@@ -116,10 +157,11 @@ mod tests {
     #[test]
     fn later_changes_win_and_complete_keeps_newer_ones() {
         let q = IndexQueue::new(Distance::L2Squared);
-        q.push(1, Some(vec![1.0])).expect("push");
-        q.push(2, Some(vec![2.0])).expect("push");
+        q.push(1, Some(vec![1.0]), false).expect("push");
+        q.push(2, Some(vec![2.0]), false).expect("push");
         let taken = q.peek(10);
-        q.push(1, Some(vec![5.0])).expect("newer change of doc 1");
+        q.push(1, Some(vec![5.0]), false)
+            .expect("newer change of doc 1");
         q.complete(&taken);
         assert_eq!(q.len(), 1, "doc 1 changed after it was taken");
         assert!(q.masks(1) && !q.masks(2));
@@ -128,10 +170,33 @@ mod tests {
     }
 
     #[test]
+    fn only_changes_of_docs_in_the_graph_widen_searches() {
+        let q = IndexQueue::new(Distance::L2Squared);
+        for doc in 0..100 {
+            q.push(doc, Some(vec![doc as f32]), false).expect("new doc");
+        }
+        q.push(500, Some(vec![1.0]), true)
+            .expect("doc the graph holds");
+        assert_eq!(q.masked(), 1, "new docs mask no graph entry");
+        let taken = q.peek(10);
+        assert_eq!(
+            q.masked(),
+            11,
+            "docs being indexed may be in the graph already"
+        );
+        q.push(3, Some(vec![7.0]), false)
+            .expect("newer change of a doc being indexed");
+        q.complete(&taken);
+        assert_eq!(q.masked(), 2, "doc 3's indexed entry is stale now");
+        q.push(500, None, false).expect("removal");
+        assert_eq!(q.masked(), 2, "a doc counts once");
+    }
+
+    #[test]
     fn removals_mask_without_being_searchable() {
         let q = IndexQueue::new(Distance::L2Squared);
-        q.push(3, Some(vec![1.0])).expect("push");
-        q.push(3, None).expect("remove");
+        q.push(3, Some(vec![1.0]), true).expect("push");
+        q.push(3, None, false).expect("remove");
         assert!(q.masks(3));
         assert!(q.search(&[1.0], 10, None).expect("search").is_empty());
     }

@@ -102,7 +102,7 @@ impl Shard {
         let index = t.index().ok_or_else(|| Error::IndexSkipped {
             target: target.to_string(),
         })?;
-        let Some(queue) = &t.queue else {
+        let Some(queue) = t.active_queue() else {
             let found = search_index(&index, query, k, max_distance, allow)?;
             return self.hydrate(&found, with_vectors);
         };

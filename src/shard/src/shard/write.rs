@@ -400,17 +400,18 @@ impl Shard {
     }
 
     /// Brings the indexes in line with what was just stored, or queues the changes for the
-    /// indexer with asynchronous indexing. Dimensions were checked under the writer lock, so
+    /// indexer with asynchronous indexing or while the target recovers. Dimensions were checked under the writer lock, so
     /// inserts cannot fail on them; were one to fail anyway, the index would lag the store only
-    /// until the next open, which replays the log.
+    /// until the next open, which queues the logged changes again.
     fn apply_index_ops(&self, ops: BTreeMap<(String, DocId), Option<Vec<f32>>>) -> Result<()> {
         let mut inserts: BTreeMap<String, Vec<(DocId, Vec<f32>)>> = BTreeMap::new();
         for ((name, doc), vector) in ops {
             let Some(target) = self.targets.get(&name) else {
                 continue;
             };
-            if let Some(queue) = &target.queue {
-                queue.push(doc, vector)?;
+            if let Some(queue) = target.active_queue() {
+                let in_graph = target.index().is_some_and(|i| i.contains(doc));
+                queue.push(doc, vector, in_graph)?;
                 continue;
             }
             let Some(index) = target.index() else {

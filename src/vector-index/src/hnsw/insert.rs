@@ -124,7 +124,8 @@ impl HnswIndex {
     fn grow(&self) {
         let mut st = self.storage.write();
         let ids = self.ids.read();
-        if ids.free.is_empty() && ids.next as usize >= st.capacity() {
+        let reuse = self.snapshots.load(Ordering::Acquire) == 0;
+        if (ids.free.is_empty() || !reuse) && ids.next as usize >= st.capacity() {
             st.grow();
         }
     }
@@ -133,7 +134,11 @@ impl HnswIndex {
     /// doc at it and tombstones the doc's previous node. `None` when the storage is full.
     fn allocate(&self, st: &Storage, doc: DocId, level: usize, s: &Scratch) -> Option<u32> {
         let mut ids = self.ids.write();
-        let node = match ids.free.pop() {
+        // A snapshot being written holds the slots handed out when it started: reusing one
+        // could write a doc live twice.
+        let reuse = self.snapshots.load(Ordering::Acquire) == 0;
+        let freed = if reuse { ids.free.pop() } else { None };
+        let node = match freed {
             Some(node) => node,
             None if (ids.next as usize) < st.capacity() => {
                 ids.next += 1;

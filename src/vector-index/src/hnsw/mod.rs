@@ -103,6 +103,8 @@ pub struct HnswIndex {
     upper_bytes: AtomicUsize,
     scratch: ScratchPool,
     cleanup_lock: Mutex<()>,
+    /// Snapshots being written: while any is, inserts take fresh slots instead of freed ones.
+    snapshots: AtomicUsize,
 }
 
 /// The doc↔node bookkeeping that changes on insert and remove.
@@ -165,6 +167,7 @@ impl HnswIndex {
             upper_bytes: AtomicUsize::new(0),
             scratch: ScratchPool::default(),
             cleanup_lock: Mutex::new(()),
+            snapshots: AtomicUsize::new(0),
         }
     }
 

@@ -37,6 +37,9 @@ const TAG_LIVE: u8 = 1;
 const TAG_TOMBSTONE: u8 = 3;
 const TAG_TOMBSTONE_BARE: u8 = 5;
 const BUFFER: usize = 1 << 16;
+/// Slots a snapshot reads per hold of the storage lock: short enough that inserts waiting
+/// for it barely notice, long enough that taking the lock costs nothing.
+const WRITE_CHUNK: usize = 4_096;
 
 fn metric_code(metric: Distance) -> u8 {
     match metric {
@@ -61,61 +64,96 @@ impl HnswIndex {
     /// vectors, which the caller no longer has) and the fixed parameters — but not the live
     /// vectors, in the versioned, checksummed format described in the module docs.
     ///
-    /// Searches may run meanwhile; so may inserts and removals, but then the snapshot may miss
-    /// their effects (each link list is still consistent), which the caller's log replay makes
-    /// good by re-inserting the ids written since.
+    /// Searches, inserts and removals may run meanwhile: the graph is read in chunks of
+    /// [`WRITE_CHUNK`] slots, each under the storage read lock only, and written out with no
+    /// lock held. The snapshot holds the slots handed out when it started; later nodes and the
+    /// links to them are left out, and freed slots are not reused until it is done, so no doc
+    /// is written live twice. Changes made meanwhile may be missing or half there (each link
+    /// list is still consistent), which the caller's log replay makes good by re-inserting
+    /// the ids written since the snapshot started.
     pub fn write_graph(&self, out: &mut dyn Write) -> io::Result<()> {
-        let st = self.storage.read();
-        let ids = self.ids.read();
-        let (entry, top) = self
-            .entry()
-            .map_or((NONE, NONE), |(node, top)| (node, top as u32));
+        self.snapshots.fetch_add(1, Ordering::AcqRel);
+        let written = self.write_graph_chunked(out);
+        self.snapshots.fetch_sub(1, Ordering::AcqRel);
+        written
+    }
+
+    fn write_graph_chunked(&self, out: &mut dyn Write) -> io::Result<()> {
         let mut w = Writer::new(out);
-        w.bytes(MAGIC);
-        w.u32(VERSION);
-        w.bytes(&[metric_code(self.metric)]);
-        w.u32(self.m as u32);
-        w.u32(self.ef_construction as u32);
-        w.u32(st.dim as u32);
-        w.u32(ids.next);
-        w.u32(entry);
-        w.u32(top);
-        w.u64(self.rng.load(Ordering::Relaxed));
+        let slots = {
+            let st = self.storage.read();
+            let slots = self.ids.read().next;
+            let (entry, top) = self
+                .entry()
+                .map_or((NONE, NONE), |(node, top)| (node, top as u32));
+            w.bytes(MAGIC);
+            w.u32(VERSION);
+            w.bytes(&[metric_code(self.metric)]);
+            w.u32(self.m as u32);
+            w.u32(self.ef_construction as u32);
+            w.u32(st.dim as u32);
+            w.u32(slots);
+            w.u32(entry);
+            w.u32(top);
+            w.u64(self.rng.load(Ordering::Relaxed));
+            slots
+        };
         w.checksum()?;
         let mut links = Vec::new();
-        for node in 0..ids.next {
-            let flags = st.flags(node);
-            if flags & USED == 0 {
-                w.bytes(&[TAG_FREE]);
-                continue;
-            }
-            let tombstone = (flags & DELETED != 0).then(|| st.stored_vector(node));
-            w.bytes(&[match tombstone {
-                None => TAG_LIVE,
-                Some(Some(_)) => TAG_TOMBSTONE,
-                Some(None) => TAG_TOMBSTONE_BARE,
-            }]);
-            w.u32(st.doc(node));
+        for first in (0..slots).step_by(WRITE_CHUNK) {
             {
-                // The level is read under the node's lock, which a promotion holds.
-                let upper = st.upper(node).lock();
-                let level = st.level(node);
-                w.bytes(&[level as u8]);
-                st.neighbors_into(node, 0, &mut links);
-                w.list(&links);
-                for lev in 1..=level {
-                    w.list(upper_list(upper.as_deref(), lev, self.m).unwrap_or(&[]));
+                let st = self.storage.read();
+                for node in first..slots.min(first + WRITE_CHUNK as u32) {
+                    self.write_slot(&st, node, slots, &mut links, &mut w);
                 }
             }
-            if let Some(Some(vector)) = tombstone {
-                for &x in vector {
-                    w.bytes(&x.to_le_bytes());
-                }
-            }
-            w.flush_if_full()?;
+            w.flush()?;
         }
         w.checksum()?;
         w.out.flush()
+    }
+
+    /// One slot of the graph, with links to slots at or above `slots` left out.
+    fn write_slot(
+        &self,
+        st: &Storage,
+        node: u32,
+        slots: u32,
+        links: &mut Vec<u32>,
+        w: &mut Writer,
+    ) {
+        let flags = st.flags(node);
+        if flags & USED == 0 {
+            w.bytes(&[TAG_FREE]);
+            return;
+        }
+        let tombstone = (flags & DELETED != 0).then(|| st.stored_vector(node));
+        w.bytes(&[match tombstone {
+            None => TAG_LIVE,
+            Some(Some(_)) => TAG_TOMBSTONE,
+            Some(None) => TAG_TOMBSTONE_BARE,
+        }]);
+        w.u32(st.doc(node));
+        {
+            // The level is read under the node's lock, which a promotion holds.
+            let upper = st.upper(node).lock();
+            let level = st.level(node);
+            w.bytes(&[level as u8]);
+            st.neighbors_into(node, 0, links);
+            links.retain(|&l| l < slots);
+            w.list(links);
+            for lev in 1..=level {
+                links.clear();
+                let list = upper_list(upper.as_deref(), lev, self.m).unwrap_or(&[]);
+                links.extend(list.iter().filter(|&&l| l < slots));
+                w.list(links);
+            }
+        }
+        if let Some(Some(vector)) = tombstone {
+            for &x in vector {
+                w.bytes(&x.to_le_bytes());
+            }
+        }
     }
 
     /// Rebuilds an index from a graph written by [`HnswIndex::write_graph`] plus the vectors.
@@ -484,13 +522,6 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    fn flush_if_full(&mut self) -> io::Result<()> {
-        if self.buf.len() >= BUFFER {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
     /// Writes the checksum of everything so far.
     fn checksum(&mut self) -> io::Result<()> {
         self.flush()?;
@@ -507,6 +538,8 @@ struct Reader<'a> {
     pos: usize,
     end: usize,
     sum: Checksum,
+    /// Reused for the bytes of one link list.
+    scratch: Vec<u8>,
 }
 
 impl<'a> Reader<'a> {
@@ -517,6 +550,7 @@ impl<'a> Reader<'a> {
             pos: 0,
             end: 0,
             sum: Checksum::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -568,15 +602,21 @@ impl<'a> Reader<'a> {
         if count > bound {
             return Err(corrupt(format!("link list of {count} exceeds {bound}")));
         }
+        // One read for the whole list: reading id by id costs more than parsing on restore.
+        let mut raw = std::mem::take(&mut self.scratch);
+        raw.resize(count * 4, 0);
+        let read = self.bytes(&mut raw);
         out.clear();
-        for _ in 0..count {
-            let id = self.u32()?;
-            if id >= slots {
-                return Err(corrupt(format!("link to slot {id} of {slots}")));
-            }
-            out.push(id);
+        out.extend(
+            raw.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        );
+        self.scratch = raw;
+        read?;
+        match out.iter().find(|&&id| id >= slots) {
+            Some(id) => Err(corrupt(format!("link to slot {id} of {slots}"))),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Reads a stored checksum and compares it with the one of the bytes before it.

@@ -218,3 +218,95 @@ fn restore_uses_all_the_callers_vectors_in_any_order() {
         );
     }
 }
+
+/// An output that, on the first write of slots (after the header's), inserts into the index
+/// being written.
+struct InsertingSink<'a> {
+    index: &'a HnswIndex,
+    bytes: Vec<u8>,
+    writes: usize,
+    todo: Vec<(DocId, Vec<f32>)>,
+}
+
+impl std::io::Write for InsertingSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The header and its checksum come first, in small writes.
+        self.writes += 1;
+        if self.writes > 2 && !self.todo.is_empty() {
+            for (id, v) in std::mem::take(&mut self.todo) {
+                self.index
+                    .insert(id, &v)
+                    .expect("insert during the snapshot");
+            }
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn inserts_proceed_while_a_snapshot_is_written_and_it_stays_readable() {
+    // More slots than one chunk of the writer, with freed slots throughout.
+    let n = 6000;
+    let index = HnswIndex::new(Distance::L2Squared, small_params());
+    let mut vectors: HashMap<DocId, Vec<f32>> = HashMap::new();
+    for (i, v) in gaussian_vectors(n, 8, 86).into_iter().enumerate() {
+        index.insert(i as DocId, &v).unwrap();
+        vectors.insert(i as DocId, v);
+    }
+    for id in (1..n as DocId).step_by(7) {
+        index.remove(id);
+        vectors.remove(&id);
+    }
+    assert!(index.cleanup() > 0, "freed slots an insert could reuse");
+    // After the first chunk is written: updates of docs in it, and new docs.
+    let fresh = gaussian_vectors(400, 8, 87);
+    let todo: Vec<(DocId, Vec<f32>)> = (0..400u32)
+        .map(|i| {
+            (
+                if i % 2 == 0 { i * 6 } else { 9000 + i },
+                fresh[i as usize].clone(),
+            )
+        })
+        .collect();
+    let index = std::sync::Arc::new(index);
+    let (done, finished) = std::sync::mpsc::channel();
+    let writer = {
+        let (index, todo) = (index.clone(), todo.clone());
+        std::thread::spawn(move || {
+            let mut sink = InsertingSink {
+                index: &index,
+                bytes: Vec::new(),
+                writes: 0,
+                todo,
+            };
+            index.write_graph(&mut sink).expect("write");
+            let _ = done.send((sink.bytes, sink.todo.is_empty()));
+        })
+    };
+    let (bytes, all_inserted) = finished
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("an insert waited for the whole snapshot");
+    writer.join().expect("writer");
+    assert!(all_inserted, "every insert ran during the snapshot");
+    vectors.extend(todo.iter().cloned());
+    let (restored, _) = read(Distance::L2Squared, small_params(), &bytes, &vectors)
+        .expect("a snapshot written during inserts is readable");
+    // The caller re-inserts what changed since the snapshot started (its log).
+    for (id, v) in &todo {
+        restored.insert(*id, v).unwrap();
+    }
+    // As many find themselves as in the live index (the test graph is small-degree, so a
+    // few docs are not their own nearest hit either way).
+    let finds = |index: &HnswIndex| {
+        vectors
+            .iter()
+            .filter(|(id, v)| index.search(v, 1, None).unwrap()[0].0 == **id)
+            .count()
+    };
+    assert!(finds(&restored) + 10 >= finds(&index));
+}
