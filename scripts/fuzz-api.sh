@@ -42,14 +42,15 @@ for _ in $(seq 1 600); do
 done
 
 set +e
-"$VENV/bin/st" run "$SPEC" --url "$URL/v1" \
+# schemathesis keeps its state in the working directory: the temporary one.
+(cd "$WORK" && "$VENV/bin/st" run "$SPEC" --url "$URL/v1" \
     --checks not_a_server_error \
     --phases examples,coverage,fuzzing,stateful \
     --max-time "$SECONDS_BUDGET" \
     --workers 2 \
     --suppress-health-check all \
     --request-timeout 30 \
-    --no-color
+    --no-color)
 RC=$?
 set -e
 
