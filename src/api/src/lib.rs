@@ -40,6 +40,9 @@ pub struct ApiConfig {
     /// What `/v1/meta` reports as `hostname`, e.g. `http://[::]:8080` (Weaviate reports its
     /// listen address, not the name a client used).
     pub hostname: String,
+    /// `GRAPHQL_MAX_QUERY_COST`: the most fields one GraphQL query may select, every field
+    /// counting once for every alias it is selected under.
+    pub graphql_max_query_cost: usize,
 }
 
 /// Weaviate's default `GRPC_MAX_MESSAGE_SIZE`, reported by `/v1/meta` as `grpcMaxMessageSize`.
@@ -50,6 +53,7 @@ impl Default for ApiConfig {
         ApiConfig {
             max_body_bytes: GRPC_MAX_MESSAGE_SIZE,
             hostname: "http://[::]:8080".to_string(),
+            graphql_max_query_cost: graphql::DEFAULT_MAX_QUERY_COST,
         }
     }
 }

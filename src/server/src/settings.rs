@@ -102,6 +102,8 @@ impl ClusterSettings {
 pub struct QuerySettings {
     pub defaults_limit: usize,
     pub maximum_results: usize,
+    /// `GRAPHQL_MAX_QUERY_COST`.
+    pub graphql_max_query_cost: usize,
 }
 
 /// `[schema]`.
@@ -191,6 +193,10 @@ impl Settings {
         env.set_parsed("GRPC_PORT", &mut self.server.grpc_port)?;
         env.set_parsed("QUERY_DEFAULTS_LIMIT", &mut self.query.defaults_limit)?;
         env.set_parsed("QUERY_MAXIMUM_RESULTS", &mut self.query.maximum_results)?;
+        env.set_parsed(
+            "GRAPHQL_MAX_QUERY_COST",
+            &mut self.query.graphql_max_query_cost,
+        )?;
         // Weaviate: anything but "false" turns auto-schema on.
         env.set_string("AUTOSCHEMA_ENABLED", |v| {
             self.schema.autoschema_enabled = !v.eq_ignore_ascii_case("false")
@@ -220,6 +226,9 @@ impl Settings {
         }
         if self.query.maximum_results == 0 {
             bail!("QUERY_MAXIMUM_RESULTS (query.maximum_results) must be at least 1");
+        }
+        if self.query.graphql_max_query_cost == 0 {
+            bail!("GRAPHQL_MAX_QUERY_COST (query.graphql_max_query_cost) must be at least 1");
         }
         if self.distance().is_none() {
             bail!(

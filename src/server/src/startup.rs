@@ -59,6 +59,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let config = ApiConfig {
         max_body_bytes: settings.server.max_body_bytes,
         hostname: public_hostname(&settings.server.host, local.port()),
+        graphql_max_query_cost: settings.query.graphql_max_query_cost,
     };
     let app = api::router(coordinator.clone(), config);
     let maintenance = coordinator.start_maintenance(MAINTENANCE_EVERY);
