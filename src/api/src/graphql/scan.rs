@@ -94,6 +94,10 @@ pub(crate) fn scan(text: &str) -> Scan {
         state.step(text, token, offset, ahead, prev);
         prev = [prev[1], token];
     }
+    if !state.open_cuts.is_empty() {
+        // Unbalanced: nothing to cut, the parser reports the error.
+        state.scan.cuts.clear();
+    }
     state.scan
 }
 
@@ -318,6 +322,16 @@ mod tests {
         let value = format!("{}[1]{}", "[".repeat(28), "]".repeat(28));
         let s = scan(&format!("{{Get{{C(where: {value}){{x}}}}}}"));
         assert_eq!(s.max_depth, 32);
+        assert!(s.cuts.is_empty());
+    }
+
+    #[test]
+    fn unclosed_cuts_cut_nothing() {
+        let s = scan(&format!(
+            "{{Get{{C(where: {}{}",
+            "[".repeat(80),
+            "]".repeat(40)
+        ));
         assert!(s.cuts.is_empty());
     }
 
