@@ -18,6 +18,8 @@ mod aggregate;
 mod args;
 mod error;
 mod fields;
+#[doc(hidden)]
+pub mod fuzz;
 mod get;
 mod parse;
 mod render;
