@@ -462,6 +462,7 @@ mod tests {
                 ("LOG_FORMAT", "text"),
                 ("CLUSTER_DATA_BIND_PORT", "7101"),
                 ("GRPC_PORT", "50052"),
+                ("GRAPHQL_MAX_QUERY_COST", "500"),
             ],
             None,
         )
@@ -476,6 +477,7 @@ mod tests {
         assert_eq!(s.log.format, LogFormat::Text);
         assert_eq!(s.cluster.data_bind_port, 7101);
         assert_eq!(s.server.grpc_port, 50052);
+        assert_eq!(s.query.graphql_max_query_cost, 500);
     }
 
     #[test]
@@ -494,6 +496,8 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("CLUSTER_DATA_BIND_PORT", "70000"),
             ("QUERY_MAXIMUM_RESULTS", "0"),
+            ("GRAPHQL_MAX_QUERY_COST", "0"),
+            ("GRAPHQL_MAX_QUERY_COST", "many"),
             ("ASYNC_REPLICATION_FREQUENCY", "0"),
             ("ASYNC_REPLICATION_DISABLED", "sometimes"),
             ("RAFT_BOOTSTRAP_EXPECT", "0"),

@@ -81,15 +81,20 @@ fn plan(body: &Value) {
 }
 
 /// The filter's wire form (serde JSON, as the coordinator sends it to other nodes) reads back
-/// as the same filter. serde_json refuses to read more than 128 levels, which a filter of ~63
-/// nested operators reaches: that limit of the node-to-node calls is known (and reported), so
-/// it is not a failure of the parser fuzzed here.
+/// as the same filter. Two known limits of that wire form (reported, not the parser's) are let
+/// through: serde_json reads at most 128 levels, which a filter of ~63 nested operators
+/// reaches; and without its `float_roundtrip` feature it may read a float back one unit in the
+/// last place off, so the filters are compared as JSON values parsed the same way.
 fn wire_round_trip(parsed: &Filter) {
     let Ok(wire) = serde_json::to_vec(parsed) else {
         panic!("a filter always has a wire form")
     };
     match serde_json::from_slice::<Filter>(&wire) {
-        Ok(back) => assert!(back == *parsed, "the filter changed on the wire"),
+        Ok(back) => {
+            let sent: Option<Value> = serde_json::from_slice(&wire).ok();
+            let read = serde_json::to_value(&back).ok();
+            assert!(sent == read, "the filter changed on the wire");
+        }
         Err(e) if e.to_string().starts_with("recursion limit exceeded") => {}
         Err(e) => panic!("the wire form of a filter does not read back: {e}"),
     }
@@ -135,12 +140,15 @@ mod tests {
 
     use super::*;
 
+    /// A target's corpus folder and function.
+    type Target = (&'static str, fn(&[u8]));
+
     /// Every file of the committed corpora goes through its target's function: CI has no
     /// libFuzzer (it needs nightly flags), so this is where it checks that none of them fails.
     #[test]
     fn committed_corpora_replay_without_a_panic() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
-        let targets: [(&str, fn(&[u8])); 5] = [
+        let targets: [Target; 5] = [
             ("graphql_query", graphql_query),
             ("graphql_where", graphql_where),
             ("rest_where", rest_where),

@@ -157,7 +157,7 @@ impl State {
 
     /// A value bracket about to be pushed: a cut when its depth is a multiple of `CUT_EVERY`.
     fn value(&mut self, offset: usize) -> Frame {
-        if (self.stack.len() + 1) % CUT_EVERY != 0 {
+        if !(self.stack.len() + 1).is_multiple_of(CUT_EVERY) {
             return Frame::Value(None);
         }
         let index = self.scan.cuts.len();
