@@ -44,6 +44,9 @@ pub struct ApiConfig {
     /// `BATCH_MAX_BYTES_IN_FLIGHT`: request-body bytes of batch imports processed at once; a
     /// batch that finds no room waits, then gets 429 (see `budget`).
     pub batch_max_bytes_in_flight: usize,
+    /// `GRAPHQL_MAX_QUERY_COST`: the most fields one GraphQL query may select, every field
+    /// counting once for every alias it is selected under.
+    pub graphql_max_query_cost: usize,
 }
 
 /// Weaviate's default `GRPC_MAX_MESSAGE_SIZE`, reported by `/v1/meta` as `grpcMaxMessageSize`.
@@ -55,6 +58,7 @@ impl Default for ApiConfig {
             max_body_bytes: GRPC_MAX_MESSAGE_SIZE,
             hostname: "http://[::]:8080".to_string(),
             batch_max_bytes_in_flight: 2 * GRPC_MAX_MESSAGE_SIZE,
+            graphql_max_query_cost: graphql::DEFAULT_MAX_QUERY_COST,
         }
     }
 }

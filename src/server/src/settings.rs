@@ -104,6 +104,8 @@ impl ClusterSettings {
 pub struct QuerySettings {
     pub defaults_limit: usize,
     pub maximum_results: usize,
+    /// `GRAPHQL_MAX_QUERY_COST`.
+    pub graphql_max_query_cost: usize,
 }
 
 /// `[schema]`.
@@ -197,6 +199,10 @@ impl Settings {
         )?;
         env.set_parsed("QUERY_DEFAULTS_LIMIT", &mut self.query.defaults_limit)?;
         env.set_parsed("QUERY_MAXIMUM_RESULTS", &mut self.query.maximum_results)?;
+        env.set_parsed(
+            "GRAPHQL_MAX_QUERY_COST",
+            &mut self.query.graphql_max_query_cost,
+        )?;
         // Weaviate: anything but "false" turns auto-schema on.
         env.set_string("AUTOSCHEMA_ENABLED", |v| {
             self.schema.autoschema_enabled = !v.eq_ignore_ascii_case("false")
@@ -226,6 +232,9 @@ impl Settings {
         }
         if self.query.maximum_results == 0 {
             bail!("QUERY_MAXIMUM_RESULTS (query.maximum_results) must be at least 1");
+        }
+        if self.query.graphql_max_query_cost == 0 {
+            bail!("GRAPHQL_MAX_QUERY_COST (query.graphql_max_query_cost) must be at least 1");
         }
         if self.distance().is_none() {
             bail!(
@@ -482,6 +491,7 @@ mod tests {
                 ("LOG_FORMAT", "text"),
                 ("CLUSTER_DATA_BIND_PORT", "7101"),
                 ("GRPC_PORT", "50052"),
+                ("GRAPHQL_MAX_QUERY_COST", "500"),
             ],
             None,
         )
@@ -497,6 +507,7 @@ mod tests {
         assert_eq!(s.log.format, LogFormat::Text);
         assert_eq!(s.cluster.data_bind_port, 7101);
         assert_eq!(s.server.grpc_port, 50052);
+        assert_eq!(s.query.graphql_max_query_cost, 500);
     }
 
     #[test]
@@ -515,6 +526,8 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("CLUSTER_DATA_BIND_PORT", "70000"),
             ("QUERY_MAXIMUM_RESULTS", "0"),
+            ("GRAPHQL_MAX_QUERY_COST", "0"),
+            ("GRAPHQL_MAX_QUERY_COST", "many"),
             ("ASYNC_REPLICATION_FREQUENCY", "0"),
             ("ASYNC_REPLICATION_DISABLED", "sometimes"),
             ("RAFT_BOOTSTRAP_EXPECT", "0"),

@@ -60,6 +60,7 @@ pub async fn run(settings: Settings) -> Result<()> {
         max_body_bytes: settings.server.max_body_bytes,
         hostname: public_hostname(&settings.server.host, local.port()),
         batch_max_bytes_in_flight: settings.server.batch_max_bytes_in_flight,
+        graphql_max_query_cost: settings.query.graphql_max_query_cost,
     };
     let app = api::router(coordinator.clone(), config);
     let maintenance = coordinator.start_maintenance(MAINTENANCE_EVERY);

@@ -18,11 +18,17 @@ mod aggregate;
 mod args;
 mod error;
 mod fields;
+#[doc(hidden)]
+pub mod fuzz;
 mod get;
+mod parse;
 mod render;
+mod scan;
 mod select;
 mod value;
 
+#[cfg(test)]
+mod limits_tests;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]
@@ -40,6 +46,7 @@ use types::schema::Class;
 use args::Limits;
 use error::{errors_body, Diag, GqlError};
 use fields::{merge, Merged};
+pub use parse::{DEFAULT_MAX_QUERY_COST, MAX_DEPTH};
 
 /// The classes of the schema by name, as one consistent snapshot for the whole request.
 pub(crate) type Classes = HashMap<String, Class>;
@@ -99,13 +106,15 @@ impl Backend for Coordinator {
 /// "variables":...}`). Returns (HTTP status, JSON body): 200 with `{"data":...}` and/or
 /// `{"errors":[...]}` for GraphQL-level results and errors; 422 with Weaviate's REST error body
 /// `{"error":[{"message":"..."}]}` for a body that is not an object, an empty or missing query,
-/// and when the schema has no classes.
-pub async fn execute(coordinator: &Coordinator, body: &Value) -> (u16, Value) {
-    run(coordinator, body).await
+/// and when the schema has no classes. A query that selects more than `max_cost` fields, or
+/// nests deeper than [`MAX_DEPTH`], is refused with an error naming the limit before it is
+/// parsed.
+pub async fn execute(coordinator: &Coordinator, body: &Value, max_cost: usize) -> (u16, Value) {
+    run(coordinator, body, max_cost).await
 }
 
 /// [`execute`] over any backend.
-pub(crate) async fn run<B: Backend>(backend: &B, body: &Value) -> (u16, Value) {
+pub(crate) async fn run<B: Backend>(backend: &B, body: &Value, max_cost: usize) -> (u16, Value) {
     let request = match Request::from_body(body) {
         Ok(r) => r,
         Err(message) => return unprocessable(&message),
@@ -118,7 +127,7 @@ pub(crate) async fn run<B: Backend>(backend: &B, body: &Value) -> (u16, Value) {
     if classes.is_empty() {
         return unprocessable(NO_PROVIDER);
     }
-    match prepare(&request, &classes, &backend.limits()) {
+    match prepare(&request, &classes, &backend.limits(), max_cost) {
         Ok(jobs) => (200, run_jobs(backend, jobs).await),
         Err(errors) => (200, errors_body(&errors)),
     }
@@ -179,10 +188,9 @@ fn prepare(
     request: &Request<'_>,
     classes: &Classes,
     limits: &Limits,
+    max_cost: usize,
 ) -> Result<Vec<RootJob>, Vec<GqlError>> {
-    let doc = graphql_parser::query::parse_query::<String>(request.query)
-        .map_err(|e| vec![GqlError::from_parse(&e)])?
-        .into_static();
+    let doc = parse::parse(request.query, max_cost).map_err(|e| vec![e])?;
     let (mut selection, defaults) = operation(doc.definitions, request.operation_name)?;
     let mut invalid = Vec::new();
     substitute(&mut selection, &request.variables, &defaults, &mut invalid);

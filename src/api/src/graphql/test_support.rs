@@ -202,7 +202,7 @@ pub(crate) fn run_body(backend: &FakeBackend, body: &Value) -> (u16, Value) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a runtime");
-    runtime.block_on(super::run(backend, body))
+    runtime.block_on(super::run(backend, body, super::DEFAULT_MAX_QUERY_COST))
 }
 
 /// The messages of a response's `errors`.

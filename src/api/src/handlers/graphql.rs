@@ -16,7 +16,12 @@ use crate::state::AppState;
 
 /// `POST /v1/graphql` with `{"query": "...", "operationName": ..., "variables": ...}`.
 pub(crate) async fn query(State(state): State<AppState>, JsonBody(body): JsonBody) -> Response {
-    let (status, value) = graphql::execute(&state.coordinator, &body).await;
+    let (status, value) = graphql::execute(
+        &state.coordinator,
+        &body,
+        state.config.graphql_max_query_cost,
+    )
+    .await;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(value)).into_response()
 }
@@ -34,7 +39,12 @@ pub(crate) async fn batch(
     };
     let mut out = Vec::with_capacity(queries.len());
     for query in &queries {
-        let (_, value) = graphql::execute(&state.coordinator, query).await;
+        let (_, value) = graphql::execute(
+            &state.coordinator,
+            query,
+            state.config.graphql_max_query_cost,
+        )
+        .await;
         out.push(value);
     }
     Ok(Json(out))

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::super::get::Work;
 use super::super::test_support::{class_from_json, named_vector};
-use super::super::{prepare, Classes, Request, RootJob};
+use super::super::{prepare, Classes, Request, RootJob, DEFAULT_MAX_QUERY_COST};
 use super::*;
 
 const ID1: &str = "00000000-0000-0000-0000-000000000001";
@@ -47,7 +47,7 @@ pub(super) fn plan(query: &str) -> Result<Vec<RootJob>, Vec<String>> {
         operation_name: None,
         variables: Default::default(),
     };
-    prepare(&request, &classes(), &LIMITS)
+    prepare(&request, &classes(), &LIMITS, DEFAULT_MAX_QUERY_COST)
         .map_err(|errors| errors.into_iter().map(|e| e.message).collect())
 }
 

@@ -1,0 +1,4 @@
+//! Fuzz target: see `api::graphql::fuzz::graphql_query`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| api::graphql::fuzz::graphql_query(data));
