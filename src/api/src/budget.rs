@@ -134,7 +134,10 @@ mod tests {
         let second = budget.reserve(6 * UNIT).await.expect("room again");
         // A batch larger than the whole budget takes all of it rather than waiting forever.
         drop(second);
-        let all = budget.reserve(100 * UNIT).await.expect("takes the whole budget");
+        let all = budget
+            .reserve(100 * UNIT)
+            .await
+            .expect("takes the whole budget");
         drop(all);
     }
 

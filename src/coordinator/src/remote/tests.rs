@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use cluster::raft::PeerClient;
 use serde_json::json;
+use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
 use uuid::Uuid;
 
 use super::calls::{Count, Mode, Put, VectorSearch};
@@ -93,6 +94,29 @@ async fn remote_calls_answer_like_local_ones() {
         ids(local.run("Doc", &shard, &search).await.unwrap())
     );
     assert_eq!(remote.run("Doc", &shard, &Count {}).await.unwrap(), 20);
+
+    // A filter as deep as GraphQL admits (a left-deep And of 250 conditions, about 500 JSON
+    // levels) crosses the wire; it once stopped at serde_json's 128 levels.
+    let mut deep = Filter::Condition(not_n(0));
+    for n in 1..250 {
+        deep = Filter::And(vec![deep, Filter::Condition(not_n(n % 20))]);
+    }
+    let deep_search = VectorSearch {
+        filter: Some(deep),
+        ..search.clone()
+    };
+    assert_eq!(
+        remote.run("Doc", &shard, &deep_search).await.unwrap().len(),
+        0
+    );
+    let shallow = VectorSearch {
+        filter: Some(Filter::Condition(not_n(19))),
+        ..search.clone()
+    };
+    assert_eq!(
+        ids(remote.run("Doc", &shard, &shallow).await.unwrap()),
+        ids(local.run("Doc", &shard, &shallow).await.unwrap())
+    );
 
     // A refusal keeps its kind across the wire.
     let mut object = c
@@ -259,4 +283,13 @@ async fn levels_count_live_replicas() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), types::ErrorKind::Internal);
+}
+
+/// `n != value`.
+fn not_n(value: i64) -> Condition {
+    Condition {
+        path: FilterPath::Property("n".into()),
+        operator: Operator::NotEqual,
+        value: FilterValue::Number(value as f64),
+    }
 }
