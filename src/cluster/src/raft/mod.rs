@@ -15,6 +15,8 @@
 mod bootstrap;
 mod codec;
 mod config;
+#[doc(hidden)]
+pub mod fuzz;
 mod log_store;
 mod network;
 mod node;
