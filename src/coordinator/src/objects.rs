@@ -208,7 +208,7 @@ impl Coordinator {
             let (shard, targets) = self.placement(&meta, &id)?;
             let on_node = targets.into_iter().find(|t| match t {
                 Target::Local(_) => node == me,
-                other => other.node() == node,
+                other @ (Target::Remote { .. } | Target::Missing(_)) => other.node() == node,
             });
             let Some(target) = on_node else {
                 continue;

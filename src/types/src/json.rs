@@ -34,10 +34,11 @@ pub fn depth(value: &serde_json::Value) -> usize {
     let mut deepest = 0;
     let mut stack = vec![(value, 0usize)];
     while let Some((v, level)) = stack.pop() {
-        let children: Box<dyn Iterator<Item = &serde_json::Value>> = match v {
-            serde_json::Value::Object(map) => Box::new(map.values()),
-            serde_json::Value::Array(items) => Box::new(items.iter()),
-            _ => {
+        use serde_json::Value as V;
+        let children: Box<dyn Iterator<Item = &V>> = match v {
+            V::Object(map) => Box::new(map.values()),
+            V::Array(items) => Box::new(items.iter()),
+            V::Null | V::Bool(_) | V::Number(_) | V::String(_) => {
                 deepest = deepest.max(level);
                 continue;
             }
