@@ -23,23 +23,9 @@ impl MetaListener for Recorder {
 
 /// A minimal class with one physical shard on `n1`.
 pub fn class_meta(name: &str) -> ClassMeta {
-    let class = serde_json::from_value(serde_json::json!({
-        "class": name,
-        "properties": null,
-        "invertedIndexConfig": {
-            "cleanupIntervalSeconds": 60,
-            "bm25": {"k1": 1.2, "b": 0.75},
-            "stopwords": {"preset": "en", "additions": null, "removals": null}
-        },
-        "shardingConfig": {
-            "virtualPerPhysical": 4, "desiredCount": 1, "actualCount": 1,
-            "desiredVirtualCount": 4, "actualVirtualCount": 4,
-            "key": "_id", "strategy": "hash", "function": "murmur3"
-        },
-        "replicationConfig": {"factor": 1, "asyncEnabled": false, "deletionStrategy": "NoAutomatedResolution"},
-        "multiTenancyConfig": {"enabled": false, "autoTenantCreation": false, "autoTenantActivation": false}
-    }))
-    .expect("test class");
+    let mut body = cluster::raft::fuzz::minimal_class();
+    body["class"] = name.into();
+    let class = serde_json::from_value(body).expect("test class");
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let sharding = ShardingState::new(1, 4, &["n1".to_string()], 1, &mut rng);
     ClassMeta {

@@ -7,15 +7,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Map;
 use shoal_shard::{
     HnswParams, IndexKind, NodeStore, PutMode, Shard, ShardSpec, ShardStatus, TargetSpec,
 };
 use types::schema::Distance;
-use types::{Object, DEFAULT_TARGET};
+use types::DEFAULT_TARGET;
 use uuid::Uuid;
 
-const DIM: usize = 8;
+use super::hnsw_persistence::{import, nearest, object, vector};
+
 /// Objects in the snapshot.
 const SNAPSHOTTED: u32 = 300;
 /// Objects written after the snapshot, only in the log when the shard crashes.
@@ -44,43 +44,11 @@ fn spec() -> ShardSpec {
     }
 }
 
-/// A deterministic vector per number, far apart so nearest neighbours are unambiguous.
-fn vector(n: u32) -> Vec<f32> {
-    (0..DIM)
-        .map(|d| ((n * 7 + d as u32 * 13) % 101) as f32 + n as f32 * 0.01)
-        .collect()
-}
-
-fn object(n: u32, v: Vec<f32>) -> Object {
-    Object {
-        id: Uuid::from_u128(n as u128),
-        class: "Doc".into(),
-        tenant: None,
-        properties: Map::new(),
-        vectors: [(DEFAULT_TARGET.to_string(), v)].into(),
-        creation_time_ms: 1,
-        last_update_time_ms: 1,
-    }
-}
-
 /// Opens without starting the indexer, so the test decides when the queue drains.
 fn open(dir: &Path) -> (NodeStore, Arc<Shard>) {
     let store = NodeStore::open(&dir.join("db"), false).expect("open store");
     let shard = Arc::new(store.open_shard(spec()).expect("open shard"));
     (store, shard)
-}
-
-fn import(shard: &Shard, range: std::ops::Range<u32>) {
-    let objects = range.map(|n| object(n, vector(n))).collect();
-    let results = shard.put_batch(objects, PutMode::Upsert).expect("write");
-    assert!(results.iter().all(Result::is_ok));
-}
-
-fn nearest(shard: &Shard, q: &[f32]) -> Option<Uuid> {
-    let hits = shard
-        .vector_search(DEFAULT_TARGET, q, 1, None, false)
-        .expect("search");
-    hits.first().map(|h| h.object.id)
 }
 
 fn assert_finds(shard: &Shard, live: impl IntoIterator<Item = u32>, when: &str) {

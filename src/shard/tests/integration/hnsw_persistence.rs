@@ -32,13 +32,13 @@ fn spec() -> ShardSpec {
 }
 
 /// A deterministic vector per number, far apart so nearest neighbours are unambiguous.
-fn vector(n: u32) -> Vec<f32> {
+pub(crate) fn vector(n: u32) -> Vec<f32> {
     (0..DIM)
         .map(|d| ((n * 7 + d as u32 * 13) % 101) as f32 + n as f32 * 0.01)
         .collect()
 }
 
-fn object(n: u32, v: Vec<f32>) -> Object {
+pub(crate) fn object(n: u32, v: Vec<f32>) -> Object {
     Object {
         id: Uuid::from_u128(n as u128),
         class: "Doc".into(),
@@ -56,14 +56,14 @@ fn open(dir: &Path) -> (NodeStore, Arc<Shard>) {
     (store, shard)
 }
 
-fn import(shard: &Shard, range: std::ops::Range<u32>) {
+pub(crate) fn import(shard: &Shard, range: std::ops::Range<u32>) {
     let objects = range.map(|n| object(n, vector(n))).collect();
     let results = shard.put_batch(objects, PutMode::Upsert).expect("write");
     assert!(results.iter().all(Result::is_ok));
 }
 
 /// The nearest object to `q`, through the index.
-fn nearest(shard: &Shard, q: &[f32]) -> Option<Uuid> {
+pub(crate) fn nearest(shard: &Shard, q: &[f32]) -> Option<Uuid> {
     let hits = shard
         .vector_search(DEFAULT_TARGET, q, 1, None, false)
         .expect("search");
