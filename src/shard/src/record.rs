@@ -129,7 +129,11 @@ mod tests {
                 properties,
             };
             let bytes = r.encode().expect("encode");
-            assert_eq!(Record::decode(&bytes).expect("decode"), r, "{levels} levels");
+            assert_eq!(
+                Record::decode(&bytes).expect("decode"),
+                r,
+                "{levels} levels"
+            );
         }
     }
 
