@@ -38,11 +38,14 @@ pub(crate) struct Bulk {
     props: HashMap<String, PropBulk>,
 }
 
+/// A token and `(doc, tf)` of consecutive entries of it.
+type Run = (Vec<u8>, Vec<(DocId, u32)>);
+
 #[derive(Debug, Default)]
 struct PropBulk {
     /// Runs of consecutive entries of one token: the token and its `(doc, tf)` in arrival
     /// order (keys of one token are adjacent in the store, so a token has one run).
-    terms: Vec<(Vec<u8>, Vec<(DocId, u32)>)>,
+    terms: Vec<Run>,
     /// Non-text values: [`value_key`], width in bytes, doc.
     values: Vec<(u128, u8, DocId)>,
     /// Presence entries: length, doc.
@@ -178,9 +181,7 @@ impl PropBulk {
 }
 
 /// Tokens -> docs and frequencies, the distinct tokens per doc, and their sum.
-fn build_terms(
-    mut runs: Vec<(Vec<u8>, Vec<(DocId, u32)>)>,
-) -> (BTreeMap<Vec<u8>, Term>, Counts, u64) {
+fn build_terms(mut runs: Vec<Run>) -> (BTreeMap<Vec<u8>, Term>, Counts, u64) {
     // stable: the runs of one token stay in arrival order, for "the last tf wins"
     runs.sort_by(|a, b| a.0.cmp(&b.0));
     let mut terms = Vec::with_capacity(runs.len());
