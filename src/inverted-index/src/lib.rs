@@ -75,7 +75,7 @@ mod tokenize;
 pub use bm25::Bm25Stats;
 pub use config::{IndexConfig, PropertySpec};
 pub use error::{Error, Result};
-pub use index::InvertedIndex;
+pub use index::{InvertedIndex, Loader};
 pub use postings::{DocInput, Posting};
 pub use tokenize::{
     is_space, is_word_char, tokenize, tokenize_with_wildcards, Stopwords, Tokenization,

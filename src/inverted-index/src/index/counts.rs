@@ -23,6 +23,15 @@ pub(crate) struct Counts {
     pages: BTreeMap<u32, Box<Page>>,
 }
 
+impl Page {
+    fn empty() -> Page {
+        Page {
+            nonzero: 0,
+            counts: [0; PAGE],
+        }
+    }
+}
+
 fn split(doc: DocId) -> (u32, usize) {
     (doc >> PAGE_BITS, (doc as usize) & (PAGE - 1))
 }
@@ -34,15 +43,36 @@ impl Counts {
         self.pages.get(&page).map_or(0, |p| p.counts[slot])
     }
 
+    /// The counts of how often each doc occurs in `docs` (any order): `increment` once per
+    /// element, in one pass over the sorted docs.
+    pub fn from_docs(mut docs: Vec<DocId>) -> Counts {
+        docs.sort_unstable();
+        let mut out = Counts::default();
+        let mut current: Option<(u32, Box<Page>)> = None;
+        for doc in docs {
+            let (page, slot) = split(doc);
+            if current.as_ref().is_none_or(|c| c.0 != page) {
+                out.pages.extend(current.take());
+                current = Some((page, Box::new(Page::empty())));
+            }
+            if let Some((_, p)) = current.as_mut() {
+                if p.counts[slot] == 0 {
+                    p.nonzero += 1;
+                }
+                p.counts[slot] = p.counts[slot].saturating_add(1);
+            }
+        }
+        out.pages.extend(current);
+        out
+    }
+
     /// Adds 1 to the count of `doc`.
     pub fn increment(&mut self, doc: DocId) {
         let (page, slot) = split(doc);
-        let p = self.pages.entry(page).or_insert_with(|| {
-            Box::new(Page {
-                nonzero: 0,
-                counts: [0; PAGE],
-            })
-        });
+        let p = self
+            .pages
+            .entry(page)
+            .or_insert_with(|| Box::new(Page::empty()));
         if p.counts[slot] == 0 {
             p.nonzero += 1;
         }

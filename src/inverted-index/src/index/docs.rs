@@ -40,6 +40,15 @@ impl Docs {
         }
     }
 
+    /// The docs of a non-empty, strictly increasing list (`None` if empty).
+    pub fn from_sorted(docs: &[DocId]) -> Option<Docs> {
+        match docs {
+            [] => None,
+            [one] => Some(Docs::One(*one)),
+            many => Some(Docs::Many(Box::new(sorted_bitmap(many)))),
+        }
+    }
+
     pub fn remove(&mut self, doc: DocId) -> Removal {
         match self {
             Docs::One(d) if *d == doc => Removal::Last,
@@ -67,12 +76,55 @@ impl Docs {
         one.into_iter().chain(many.into_iter().flatten())
     }
 
+    pub fn into_bitmap(self) -> RoaringBitmap {
+        match self {
+            Docs::One(d) => RoaringBitmap::from_iter([d]),
+            Docs::Many(b) => *b,
+        }
+    }
+
     pub fn to_bitmap(&self) -> RoaringBitmap {
         match self {
             Docs::One(d) => RoaringBitmap::from_iter([*d]),
             Docs::Many(b) => (**b).clone(),
         }
     }
+}
+
+/// Docs per roaring container; a container with this many becomes a bitmap container.
+const CONTAINER: u32 = 1 << 16;
+const ARRAY_LIMIT: usize = 4096;
+
+/// The bitmap of strictly increasing docs (any other order is also right, only slower).
+/// Dense containers are built from their bits at once: appending to a bitmap container
+/// (`from_sorted_iter`, `push`) scans it for its maximum per doc when debug assertions are
+/// on, as in the `ci` build that the benches and tests run.
+pub(crate) fn sorted_bitmap(docs: &[DocId]) -> RoaringBitmap {
+    if !docs.windows(2).all(|w| w[0] < w[1]) {
+        return docs.iter().copied().collect();
+    }
+    let mut out = RoaringBitmap::new();
+    for chunk in docs.chunk_by(|a, b| a / CONTAINER == b / CONTAINER) {
+        let part = if chunk.len() < ARRAY_LIMIT {
+            RoaringBitmap::from_sorted_iter(chunk.iter().copied()).unwrap_or_default()
+        } else {
+            dense(chunk)
+        };
+        out |= part;
+    }
+    out
+}
+
+/// The bitmap of docs all in one container, from its bits.
+fn dense(docs: &[DocId]) -> RoaringBitmap {
+    let mut words = vec![0u64; (CONTAINER / 64) as usize];
+    for &d in docs {
+        let bit = (d % CONTAINER) as usize;
+        words[bit / 64] |= 1 << (bit % 64);
+    }
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let start = docs.first().map_or(0, |d| d / CONTAINER * CONTAINER);
+    RoaringBitmap::from_lsb0_bytes(start, &bytes)
 }
 
 /// A union of many doc sets, most of them small (one per distinct number, say): small ones
@@ -121,6 +173,21 @@ mod tests {
         assert_eq!(d, Docs::One(9));
         assert_eq!(d.remove(9), Removal::Last);
         assert_eq!(d.to_bitmap().iter().collect::<Vec<_>>(), [9]);
+    }
+
+    #[test]
+    fn sorted_bitmaps_of_dense_and_sparse_containers() {
+        // dense (bitmap containers, built from bits), sparse, at both ends of the id space
+        let docs: Vec<DocId> = (0..70_000)
+            .filter(|d| d % 3 != 0)
+            .chain((200_000..200_010).map(|d| d * 7))
+            .chain(u32::MAX - 5000..=u32::MAX)
+            .collect();
+        let want: RoaringBitmap = docs.iter().copied().collect();
+        assert_eq!(sorted_bitmap(&docs), want);
+        assert_eq!(sorted_bitmap(&[]), RoaringBitmap::new());
+        let unsorted = [9, 3, 3, 70_000];
+        assert_eq!(sorted_bitmap(&unsorted), unsorted.into_iter().collect());
     }
 
     #[test]

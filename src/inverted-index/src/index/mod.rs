@@ -1,6 +1,7 @@
 //! [`InvertedIndex`]: the configuration and the in-memory state behind one lock.
 
 mod bsi;
+mod bulk;
 mod counts;
 mod docs;
 mod prop;
@@ -82,11 +83,23 @@ impl InvertedIndex {
         }
     }
 
-    /// Loads one stored entry at open (call it for every stored entry, in any order).
+    /// Loads one stored entry at open (call it for every stored entry, in any order). For
+    /// many entries [`InvertedIndex::loader`] is several times faster.
     pub fn load(&self, key: &[u8], value: &[u8]) -> Result<()> {
         let e = postings::decode(key, value)?;
         self.inner.write().state.add(e);
         Ok(())
+    }
+
+    /// Loads many stored entries at once: push each to the [`Loader`] (fastest in the
+    /// store's key order; any order and repeats give the same index), then
+    /// [`Loader::finish`]. The result is the same as [`InvertedIndex::load`] of each entry;
+    /// nothing is visible before `finish`.
+    pub fn loader(&self) -> Loader<'_> {
+        Loader {
+            index: self,
+            bulk: bulk::Bulk::default(),
+        }
     }
 
     /// Evaluates a `where` filter into the set of matching docs, after checking it against the
@@ -151,6 +164,32 @@ impl InvertedIndex {
             return true;
         }
         self.inner.read().state.same_data(&other.inner.read().state)
+    }
+}
+
+/// Collects stored entries for [`InvertedIndex::loader`].
+#[derive(Debug)]
+pub struct Loader<'a> {
+    index: &'a InvertedIndex,
+    bulk: bulk::Bulk,
+}
+
+impl Loader<'_> {
+    /// Decodes and collects one stored entry (a corrupt one is an error and is not kept).
+    pub fn push(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.bulk.add(postings::decode(key, value)?);
+        Ok(())
+    }
+
+    /// Builds the structures from the collected entries and adds them to the index.
+    pub fn finish(self) {
+        let state = &mut self.index.inner.write().state;
+        if state.is_empty() {
+            *state = self.bulk.build();
+        } else {
+            // the shard loads into a new index; this only keeps the contract general
+            self.bulk.replay(state);
+        }
     }
 }
 

@@ -30,6 +30,11 @@ impl Term {
         t
     }
 
+    /// A term from its docs and the `(doc, tf)` with tf above 1, sorted by doc.
+    pub(super) fn from_parts(docs: Docs, tf: Vec<(DocId, u32)>) -> Term {
+        Term { docs, tf }
+    }
+
     /// The term frequency of a doc that has this token.
     pub fn frequency(&self, doc: DocId) -> u32 {
         match self.tf.binary_search_by_key(&doc, |e| e.0) {

@@ -57,6 +57,15 @@ impl State {
             && self.updated == other.updated
     }
 
+    /// True if nothing was ever added (or everything was removed).
+    pub fn is_empty(&self) -> bool {
+        self.props.is_empty()
+            && self.ids.is_empty()
+            && self.all.is_empty()
+            && self.created.is_empty()
+            && self.updated.is_empty()
+    }
+
     /// Adds a decoded entry.
     pub fn add(&mut self, e: Entry<'_>) {
         match e {

@@ -21,12 +21,21 @@ fn ids(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// The index loaded from stored entries, entry by entry and in bulk (a shard's open), which
+/// must agree.
 fn loaded(stored: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) -> InvertedIndex {
-    let index = InvertedIndex::new(schema());
+    let (index, bulk) = (InvertedIndex::new(schema()), InvertedIndex::new(schema()));
+    let mut loader = bulk.loader();
     for (k, v) in stored {
         index.load(&k, &v).expect("stored entries load");
+        loader.push(&k, &v).expect("stored entries load");
     }
-    index
+    loader.finish();
+    assert!(
+        bulk.same_data(&index),
+        "bulk load differs from loading entry by entry"
+    );
+    bulk
 }
 
 /// One step of a random history.
@@ -141,6 +150,10 @@ fn corrupt_entries_are_load_errors() {
     let index = InvertedIndex::new(schema());
     assert!(matches!(
         index.load(&[0x10, 0, 1], &[]),
+        Err(shoal_inverted_index::Error::Corrupt(_))
+    ));
+    assert!(matches!(
+        index.loader().push(&[0x10, 0, 1], &[]),
         Err(shoal_inverted_index::Error::Corrupt(_))
     ));
     assert_eq!(

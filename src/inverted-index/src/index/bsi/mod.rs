@@ -16,6 +16,7 @@
 //! so a doc with `k` values costs `O(k)` layer checks per value it adds or removes, and a
 //! search visits every layer (the later ones hold few docs, so their bitmaps are small).
 
+mod build;
 mod search;
 #[cfg(test)]
 mod tests;
@@ -146,6 +147,11 @@ impl Bsi {
             }
         };
         layer.set(doc, stored);
+    }
+
+    /// True if it holds no pair.
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
     }
 
     /// Removes `(value, doc)`; false if it was not there.

@@ -201,3 +201,59 @@ proptest! {
         prop_assert!(fresh == bsi);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// A bulk-built index (pairs in any order, repeated, several values per doc) answers every
+    /// range as the naive evaluation, and stays right through later inserts and removals.
+    #[test]
+    fn bulk_built_index_equals_naive_evaluation(
+        built in prop::collection::vec((value(), 0u32..40), 0..120),
+        later in ops(),
+        extra in prop::collection::vec(value(), 0..6),
+    ) {
+        let mut bsi = Bsi::from_pairs(built.clone());
+        let mut pairs: BTreeSet<(u128, u32)> = built.into_iter().collect();
+        prop_assert_eq!(bsi.pairs(), pairs.clone());
+        for op in later {
+            match op {
+                Op::Insert(v, d) => prop_assert_eq!(bsi.insert(v, d), pairs.insert((v, d))),
+                Op::Remove(i) => {
+                    if let Some(&p) = pairs.iter().nth(i % pairs.len().max(1)) {
+                        prop_assert!(bsi.remove(p.0, p.1));
+                        pairs.remove(&p);
+                    }
+                }
+            }
+        }
+        let mut probes: Vec<u128> = pairs.iter().map(|p| p.0).take(8).collect();
+        probes.extend(extra);
+        probes.extend([0, u128::MAX]);
+        check_all(&bsi, &pairs, &probes);
+        prop_assert!(bsi.is_empty() == pairs.is_empty());
+    }
+}
+
+/// Dense containers (more than 4096 docs per 65536) take the bulk path's bitmap branch.
+#[test]
+fn bulk_build_of_many_docs_equals_inserts() {
+    let pairs: Vec<(u128, u32)> = (0..150_000u32)
+        .map(|d| (int(i64::from(d) * 6 / 10 - 40_000), d))
+        .chain((0..3000).map(|d| (int(7), d * 3)))
+        .collect();
+    let mut inserted = Bsi::default();
+    for &(v, d) in &pairs {
+        inserted.insert(v, d);
+    }
+    let built = Bsi::from_pairs(pairs);
+    assert!(built == inserted);
+    for (lo, hi) in [
+        (int(-100), int(5_000)),
+        (int(7), int(7)),
+        (int(80_000), int(90_000)),
+    ] {
+        let (lo, hi) = (Bound::Included(lo), Bound::Excluded(hi));
+        assert_eq!(built.range(lo, hi), inserted.range(lo, hi));
+    }
+}
