@@ -4,8 +4,8 @@
 //! always 200: an array in input order, each entry echoing the object as sent (with the id it
 //! was stored under) plus `"deprecations": null` and a `result` of `{"status":"SUCCESS"}` or
 //! `{"status":"FAILED","errors":{"error":[{"message":...}]}}`. Entries that are invalid as JSON
-//! (empty class, bad id, wrong types) fail on their own; the valid ones go to the coordinator
-//! in one call, which upserts them.
+//! (empty class, bad id, wrong types) fail on their own; the valid ones go to the coordinator,
+//! which upserts them, one call per slice of [`SLICE`] entries.
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
