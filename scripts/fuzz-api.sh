@@ -16,7 +16,10 @@ SPEC="$SHARED/reference/weaviate-openapi-1.27.json"
 VENV="${SHOAL_FUZZ_VENV:-$HOME/.cache/shoal-fuzz/venv}"
 PIN="schemathesis==4.32.5"
 
-if [ ! -x "$VENV/bin/st" ] || ! "$VENV/bin/pip" show schemathesis 2>/dev/null | grep -q "^Version: ${PIN#*==}$"; then
+# `sed` reads all of pip's output: `grep -q` would stop early, and pipefail would then see pip's
+# SIGPIPE as a failure.
+installed="$("$VENV/bin/pip" show schemathesis 2>/dev/null | sed -n 's/^Version: //p' || true)"
+if [ ! -x "$VENV/bin/st" ] || [ "$installed" != "${PIN#*==}" ]; then
     echo "fuzz-api: creating $VENV with $PIN" >&2
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q "$PIN"
