@@ -169,6 +169,34 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
     )
 }
 
+/// Applies `ops` to the index and to the reference set, checking each step's answer.
+fn apply(
+    bsi: &mut Bsi,
+    pairs: &mut BTreeSet<(u128, u32)>,
+    ops: Vec<Op>,
+) -> Result<(), TestCaseError> {
+    for op in ops {
+        match op {
+            Op::Insert(v, d) => prop_assert_eq!(bsi.insert(v, d), pairs.insert((v, d))),
+            Op::Remove(i) => {
+                if let Some(&p) = pairs.iter().nth(i % pairs.len().max(1)) {
+                    prop_assert!(bsi.remove(p.0, p.1));
+                    pairs.remove(&p);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Values to probe ranges at: some stored ones, `extra`, and both ends.
+fn probes(pairs: &BTreeSet<(u128, u32)>, extra: Vec<u128>) -> Vec<u128> {
+    let mut probes: Vec<u128> = pairs.iter().map(|p| p.0).take(8).collect();
+    probes.extend(extra);
+    probes.extend([0, u128::MAX]);
+    probes
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -179,21 +207,8 @@ proptest! {
     fn ranges_equal_naive_evaluation(ops in ops(), extra in prop::collection::vec(value(), 0..6)) {
         let mut bsi = Bsi::default();
         let mut pairs: BTreeSet<(u128, u32)> = BTreeSet::new();
-        for op in ops {
-            match op {
-                Op::Insert(v, d) => prop_assert_eq!(bsi.insert(v, d), pairs.insert((v, d))),
-                Op::Remove(i) => {
-                    if let Some(&p) = pairs.iter().nth(i % pairs.len().max(1)) {
-                        prop_assert!(bsi.remove(p.0, p.1));
-                        pairs.remove(&p);
-                    }
-                }
-            }
-        }
-        let mut probes: Vec<u128> = pairs.iter().map(|p| p.0).take(8).collect();
-        probes.extend(extra);
-        probes.extend([0, u128::MAX]);
-        check_all(&bsi, &pairs, &probes);
+        apply(&mut bsi, &mut pairs, ops)?;
+        check_all(&bsi, &pairs, &probes(&pairs, extra));
         let mut fresh = Bsi::default();
         for &(v, d) in pairs.iter().rev() {
             fresh.insert(v, d);
@@ -216,21 +231,8 @@ proptest! {
         let mut bsi = Bsi::from_pairs(built.clone());
         let mut pairs: BTreeSet<(u128, u32)> = built.into_iter().collect();
         prop_assert_eq!(bsi.pairs(), pairs.clone());
-        for op in later {
-            match op {
-                Op::Insert(v, d) => prop_assert_eq!(bsi.insert(v, d), pairs.insert((v, d))),
-                Op::Remove(i) => {
-                    if let Some(&p) = pairs.iter().nth(i % pairs.len().max(1)) {
-                        prop_assert!(bsi.remove(p.0, p.1));
-                        pairs.remove(&p);
-                    }
-                }
-            }
-        }
-        let mut probes: Vec<u128> = pairs.iter().map(|p| p.0).take(8).collect();
-        probes.extend(extra);
-        probes.extend([0, u128::MAX]);
-        check_all(&bsi, &pairs, &probes);
+        apply(&mut bsi, &mut pairs, later)?;
+        check_all(&bsi, &pairs, &probes(&pairs, extra));
         prop_assert!(bsi.is_empty() == pairs.is_empty());
     }
 }
