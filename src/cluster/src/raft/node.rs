@@ -182,7 +182,6 @@ impl RaftMeta {
             request_id: uuid::Uuid::new_v4().to_string(),
             command,
         };
-        codec::check_round_trip(&request)?;
         let deadline = Instant::now() + self.inner.config.timeouts.write;
         let done = self.inner.commit(&request, deadline).await?;
         self.inner.wait_applied(done.log_index, deadline).await?;
@@ -314,8 +313,8 @@ impl Inner {
         request: MetaRequest,
         timeout: Duration,
     ) -> LeaderReply<WriteDone> {
-        // The proposer already checked, but a forwarded request may come from an older node.
-        // Refused before the log: nothing to wait for, so no log index.
+        // Every proposal, local or forwarded, passes here: a command that would be written but
+        // not read back is refused before the log, so there is no log index to wait for.
         if let Err(e) = codec::check_round_trip(&request) {
             return LeaderReply::Done(WriteDone {
                 log_index: 0,
