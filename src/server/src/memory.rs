@@ -4,9 +4,10 @@
 //! the system only from the top of the heap. After a large import the freed memory of its
 //! requests sits in the arenas of tokio's worker threads, so the process would keep its peak
 //! resident size although the data it holds is a fraction of it (measured with
-//! `bench/memory/batch_memory.py`). `malloc_trim(0)` releases every free page of every arena;
-//! on a heap of hundreds of megabytes it takes milliseconds, so it runs every few seconds on a
-//! blocking thread. Other C libraries return memory on their own; there it does nothing.
+//! `bench/memory/batch_memory.py`). `malloc_trim(0)` releases every free page of every arena.
+//! It runs every few seconds on a blocking thread; its own cost was not measured apart (the
+//! batch figures include it). Other C libraries return memory on their own; there it does
+//! nothing.
 
 use std::time::Duration;
 

@@ -13,10 +13,9 @@ use serde::de::DeserializeOwned;
 
 /// How deep `object` / `object[]` properties may nest: levels of `nestedProperties` in a class
 /// definition, and levels of objects inside a property value. Weaviate documents no limit; 32
-/// is far beyond any real data model and leaves the JSON nesting of every record that carries
-/// a class or an object (about two levels per nested level, plus their wrappers) well inside
-/// what the client-facing parser (128 levels) accepts, so a value a client could send once can
-/// always be sent again.
+/// is far beyond any real data model, and the nesting it adds (about two JSON levels per nested
+/// level) stays well inside the client-facing parser's 128 levels, so a class read back can be
+/// sent again. Free-form parts of a class (`moduleConfig`) are bounded only by that parser.
 pub const MAX_NESTING_DEPTH: usize = 32;
 
 /// Decodes JSON written by `serde_json` at any nesting depth (see the module documentation).
