@@ -5,28 +5,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Map;
-use shoal_shard::{
-    HnswParams, IndexKind, NodeStore, PutMode, Shard, ShardSpec, ShardStatus, TargetSpec,
-};
-use types::schema::Distance;
+use shoal_shard::{HnswParams, IndexKind, NodeStore, PutMode, Shard, ShardSpec};
 use types::{Object, DEFAULT_TARGET};
 use uuid::Uuid;
 
+use super::hnsw_persistence::hnsw_spec;
+
 fn spec() -> ShardSpec {
-    ShardSpec {
-        prefix: 0,
-        name: "a1".to_string(),
-        class: "Doc".to_string(),
-        targets: vec![TargetSpec {
-            name: DEFAULT_TARGET.to_string(),
-            distance: Distance::L2Squared,
-            kind: IndexKind::Hnsw(HnswParams::default()),
-            cleanup_interval_secs: 300,
-        }],
-        status: ShardStatus::Ready,
-        async_indexing: true,
-        inverted: Default::default(),
-    }
+    hnsw_spec("a1", 300, true)
 }
 
 fn object(n: u32, v: Vec<f32>) -> Object {

@@ -7,14 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use shoal_shard::{
-    HnswParams, IndexKind, NodeStore, PutMode, Shard, ShardSpec, ShardStatus, TargetSpec,
-};
-use types::schema::Distance;
+use shoal_shard::{NodeStore, PutMode, Shard, ShardSpec};
 use types::DEFAULT_TARGET;
 use uuid::Uuid;
 
-use super::hnsw_persistence::{import, nearest, object, vector};
+use super::hnsw_persistence::{hnsw_spec, import, nearest, object, vector};
 
 /// Objects in the snapshot.
 const SNAPSHOTTED: u32 = 300;
@@ -28,20 +25,7 @@ const MOVED_TO: u32 = 5250;
 const DELETED: u32 = 6;
 
 fn spec() -> ShardSpec {
-    ShardSpec {
-        prefix: 0,
-        name: "c1".to_string(),
-        class: "Doc".to_string(),
-        targets: vec![TargetSpec {
-            name: DEFAULT_TARGET.to_string(),
-            distance: Distance::L2Squared,
-            kind: IndexKind::Hnsw(HnswParams::default()),
-            cleanup_interval_secs: 300,
-        }],
-        status: ShardStatus::Ready,
-        async_indexing: false,
-        inverted: Default::default(),
-    }
+    hnsw_spec("c1", 300, false)
 }
 
 /// Opens without starting the indexer, so the test decides when the queue drains.

@@ -14,21 +14,26 @@ use uuid::Uuid;
 
 const DIM: usize = 8;
 
-fn spec() -> ShardSpec {
+/// A shard of class `Doc` with one L2 hnsw target.
+pub(crate) fn hnsw_spec(name: &str, cleanup_interval_secs: u64, async_indexing: bool) -> ShardSpec {
     ShardSpec {
         prefix: 0,
-        name: "g1".to_string(),
+        name: name.to_string(),
         class: "Doc".to_string(),
         targets: vec![TargetSpec {
             name: DEFAULT_TARGET.to_string(),
             distance: Distance::L2Squared,
             kind: IndexKind::Hnsw(HnswParams::default()),
-            cleanup_interval_secs: 1,
+            cleanup_interval_secs,
         }],
         status: ShardStatus::Ready,
-        async_indexing: false,
+        async_indexing,
         inverted: Default::default(),
     }
+}
+
+fn spec() -> ShardSpec {
+    hnsw_spec("g1", 1, false)
 }
 
 /// A deterministic vector per number, far apart so nearest neighbours are unambiguous.
