@@ -3,8 +3,11 @@
 //! Every `reconcile_interval`, each node:
 //! - if it has no Raft state: probes `/cluster/status` of every `join` address. If some peer is
 //!   initialized, the cluster exists and this node asks to join it. Otherwise, once
-//!   `bootstrap_expect` nodes (itself included) answer, the `bootstrap_expect` lowest ids are the
-//!   voters, and only the lowest of them calls `initialize`, with every voter's addresses.
+//!   `bootstrap_expect` nodes of the join list answer (itself included when it is listed), the
+//!   `bootstrap_expect` lowest ids are the voters, and only the lowest of them calls
+//!   `initialize`, with every voter's addresses. A node whose own address is not in a non-empty
+//!   join list is never a voter: it waits for the cluster to exist and joins it, so a
+//!   StatefulSet's extra pods cannot form clusters of their own however they start.
 //!   A node that has Raft state never initializes again (openraft #1535, #898).
 //! - if it leads: adds the `join` peers that answer and have no Raft state as learners.
 //! - if it is initialized but not a member (it was started after formation with a join list the
@@ -115,6 +118,10 @@ async fn bootstrap(inner: &Inner, peers: &PeerClient) -> Result<()> {
     if statuses.values().any(|s| s.initialized) {
         return ask_to_join(inner, peers).await;
     }
+    if !is_listed(inner) {
+        tracing::debug!("not in CLUSTER_JOIN: waiting for the cluster to form, to join it");
+        return Ok(());
+    }
     let mut candidates: BTreeMap<NodeId, NodeInfo> = statuses
         .values()
         .map(|s| (s.node_id, node_info(s)))
@@ -139,6 +146,13 @@ async fn bootstrap(inner: &Inner, peers: &PeerClient) -> Result<()> {
         Ok(()) | Err(RaftError::APIError(InitializeError::NotAllowed(_))) => Ok(()),
         Err(e) => Err(Error::Raft(format!("initialize: {e}"))),
     }
+}
+
+/// Whether this node may be a voter at formation: its address is in the join list, or there is
+/// no list (a node alone).
+fn is_listed(inner: &Inner) -> bool {
+    let join = &inner.config.join;
+    join.is_empty() || join.contains(&inner.info.raft_addr)
 }
 
 fn node_info(status: &ClusterStatus) -> NodeInfo {

@@ -5,6 +5,7 @@
 extern crate shoal_cluster as cluster;
 
 mod deep_records;
+mod formation;
 mod http_cluster;
 mod state_machine;
 mod storage_suite;
