@@ -192,4 +192,20 @@ pub trait KvStore: Send + Sync {
 
     /// Makes every acknowledged write durable on disk (on shutdown).
     fn flush(&self) -> Result<()>;
+
+    /// Sizes for monitoring, summed over the column families.
+    fn stats(&self) -> StoreStats;
+}
+
+/// What a store reports for monitoring (Prometheus gauges); every field in bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Data in sorted files on disk (RocksDB's SST files); 0 for an in-memory store.
+    pub sst_bytes: u64,
+    /// Data held in memory before it is written out (RocksDB's memtables, or the whole
+    /// in-memory store).
+    pub memtable_bytes: u64,
+    /// Bytes compaction estimates it still has to rewrite; a growing figure means writes
+    /// outpace compaction.
+    pub pending_compaction_bytes: u64,
 }

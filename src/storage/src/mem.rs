@@ -5,7 +5,7 @@ use std::ops::Bound;
 
 use parking_lot::RwLock;
 
-use crate::{BatchOp, Cf, KeyValue, KvStore, Result, WriteBatch};
+use crate::{BatchOp, Cf, KeyValue, KvStore, Result, StoreStats, WriteBatch};
 
 type Map = BTreeMap<(Cf, Vec<u8>), Vec<u8>>;
 
@@ -91,6 +91,19 @@ impl KvStore for MemStore {
 
     fn flush(&self) -> Result<()> {
         Ok(())
+    }
+
+    fn stats(&self) -> StoreStats {
+        let held: usize = self
+            .data
+            .read()
+            .iter()
+            .map(|((_, key), value)| key.len() + value.len())
+            .sum();
+        StoreStats {
+            memtable_bytes: held as u64,
+            ..StoreStats::default()
+        }
     }
 }
 

@@ -13,6 +13,7 @@ pub fn suite(store: &dyn KvStore) {
     delete_range_removes_exactly_the_range(store);
     multi_get_keeps_key_order(store);
     store.flush().expect("flush");
+    stats_count_the_data_held(store);
 }
 
 fn put(store: &dyn KvStore, cf: Cf, k: &[u8], v: &[u8]) {
@@ -121,5 +122,15 @@ fn multi_get_keeps_key_order(store: &dyn KvStore) {
     assert_eq!(
         got,
         vec![Some(b"two".to_vec()), None, Some(b"one".to_vec())]
+    );
+}
+
+/// After the suite's writes (some data is left), the store reports bytes held, on disk or in
+/// memory: monitoring must not read an empty store.
+fn stats_count_the_data_held(store: &dyn KvStore) {
+    let stats = store.stats();
+    assert!(
+        stats.sst_bytes + stats.memtable_bytes > 0,
+        "a store holding data reports no bytes: {stats:?}"
     );
 }
