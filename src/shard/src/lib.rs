@@ -23,7 +23,8 @@ pub use node_store::{NodeStore, ShardLocation};
 pub use shard::KeywordHit;
 pub use shard::{
     OpenOptions, PutMode, PutRefusal, PutResult, Repair, RepairChange, Shard, ShardSpec,
-    ShardStatus, TargetSpec, VectorHit,
+    ShardStatus, TargetSpec, TargetStats, VectorHit,
 };
+pub use storage::StoreStats;
 pub use vector_index::HnswParams;
 pub use version::{Digest, Version};

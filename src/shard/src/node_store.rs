@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use storage::{keys, Cf, KvStore, RocksConfig, RocksStore, WriteBatch};
+use storage::{keys, Cf, KvStore, RocksConfig, RocksStore, StoreStats, WriteBatch};
 
 use crate::{Error, OpenOptions, Result, Shard, ShardSpec};
 
@@ -102,6 +102,11 @@ impl NodeStore {
     /// Makes every acknowledged write durable.
     pub fn flush(&self) -> Result<()> {
         Ok(self.store.flush()?)
+    }
+
+    /// The store's sizes, for monitoring.
+    pub fn stats(&self) -> StoreStats {
+        self.store.stats()
     }
 
     fn prefix_for(&self, class: &str, shard: &str) -> Result<u64> {

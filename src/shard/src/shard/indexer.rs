@@ -56,9 +56,12 @@ impl Shard {
                 .filter_map(|(d, v)| v.as_ref().map(|v| (*d, v.clone())))
                 .collect();
             for (doc, _) in changes.iter().filter(|(_, v)| v.is_none()) {
-                index.remove(*doc);
+                if index.remove(*doc) {
+                    target.ops.deleted(1);
+                }
             }
             index.insert_batch(&inserts)?;
+            target.ops.created(inserts.len());
             queue.complete(&changes);
             applied += changes.len();
         }

@@ -6,6 +6,7 @@ mod maintain;
 mod queue;
 mod read;
 mod replica;
+mod stats;
 mod upgrade;
 mod write;
 
@@ -30,6 +31,7 @@ use crate::{Error, Result};
 pub use filtered::KeywordHit;
 pub use read::VectorHit;
 pub use replica::{Repair, RepairChange};
+pub use stats::TargetStats;
 pub use write::{PutMode, PutRefusal, PutResult};
 
 const NEXT_DOC_KEY: &[u8] = b"next_doc";
@@ -113,6 +115,8 @@ struct Target {
     recovering: std::sync::atomic::AtomicBool,
     /// `vectorCacheMaxObjects` of the graph (also when a dynamic index builds it later).
     cache_max: AtomicU64,
+    /// Vectors put into and removed from the index since the shard opened, for monitoring.
+    ops: stats::IndexOps,
 }
 
 /// One physical shard.
@@ -277,6 +281,7 @@ impl Target {
             async_indexing: async_indexing && logged,
             recovering: std::sync::atomic::AtomicBool::new(recovering),
             cache_max: AtomicU64::new(DEFAULT_VECTOR_CACHE_MAX_OBJECTS),
+            ops: stats::IndexOps::default(),
         })
     }
 

@@ -420,13 +420,19 @@ impl Shard {
             match vector {
                 Some(v) => inserts.entry(name).or_default().push((doc, v)),
                 None => {
-                    index.remove(doc);
+                    if index.remove(doc) {
+                        target.ops.deleted(1);
+                    }
                 }
             }
         }
-        for (target, items) in inserts {
-            if let Some(index) = self.targets.get(&target).and_then(|t| t.index()) {
+        for (name, items) in inserts {
+            let Some(target) = self.targets.get(&name) else {
+                continue;
+            };
+            if let Some(index) = target.index() {
                 index.insert_batch(&items)?;
+                target.ops.created(items.len());
             }
         }
         Ok(())

@@ -6,4 +6,5 @@ mod crash_recovery;
 mod hnsw_persistence;
 mod inverted;
 mod replica;
+mod stats;
 mod vector_cache;
