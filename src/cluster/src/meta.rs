@@ -80,6 +80,23 @@ pub enum MetaCommand {
     },
 }
 
+impl MetaCommand {
+    /// The command's kind in Weaviate's terms (the `type` label of `schema_writes_seconds`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MetaCommand::AddClass { .. } => "add_class",
+            MetaCommand::UpdateClass { .. } => "update_class",
+            MetaCommand::DeleteClass { .. } => "delete_class",
+            MetaCommand::AddProperty { .. } => "add_property",
+            MetaCommand::UpdateShardStatus { .. } => "update_shard_status",
+            MetaCommand::SetVectorDims { .. } => "set_vector_dims",
+            MetaCommand::AddTenants { .. } => "add_tenants",
+            MetaCommand::UpdateTenants { .. } => "update_tenants",
+            MetaCommand::DeleteTenants { .. } => "delete_tenants",
+        }
+    }
+}
+
 /// What an applied command changed, for listeners.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MetaChange {

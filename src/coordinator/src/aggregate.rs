@@ -24,6 +24,14 @@ impl Coordinator {
 
     /// `Aggregate { Class(...) { ... } }`.
     pub async fn aggregate(&self, q: AggregateQuery) -> Result<AggregateResult> {
+        let (class, started) = (q.class.clone(), std::time::Instant::now());
+        let result = self.run_aggregate(q).await;
+        self.metrics
+            .observe_query(&class, "aggregate", crate::objects::elapsed_ms(started));
+        result
+    }
+
+    async fn run_aggregate(&self, q: AggregateQuery) -> Result<AggregateResult> {
         let meta = self.require_class(&q.class)?;
         let class = &meta.class;
         check_where(class, q.filter.as_ref(), "invalid 'where' filter")?;

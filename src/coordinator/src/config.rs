@@ -26,6 +26,9 @@ pub struct CoordinatorConfig {
     /// Time between anti-entropy rounds (`ASYNC_REPLICATION_FREQUENCY`); `None` when
     /// `ASYNC_REPLICATION_DISABLED`.
     pub async_replication_frequency: Option<std::time::Duration>,
+    /// `PROMETHEUS_MONITORING_GROUP`: metrics carry `n/a` for class and shard names, so that
+    /// thousands of classes or tenants do not mean thousands of series.
+    pub monitoring_group: bool,
 }
 
 impl CoordinatorConfig {
@@ -41,6 +44,7 @@ impl CoordinatorConfig {
             default_distance: Distance::Cosine,
             sync_writes: false,
             async_replication_frequency: Some(std::time::Duration::from_secs(5)),
+            monitoring_group: false,
         }
     }
 }

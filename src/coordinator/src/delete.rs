@@ -62,8 +62,10 @@ impl Coordinator {
                     items,
                     call,
                     split,
+                    &self.metrics,
                 )
                 .await;
+                self.metrics.count_replicated(level, &done);
                 ids.into_iter()
                     .zip(done)
                     .map(|(id, r)| (id, r.err().map(|e| e.to_string())))

@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod error;
+pub mod metrics;
 pub mod nodes;
 pub mod query;
 pub mod schema;
@@ -47,6 +48,7 @@ pub struct Coordinator {
     meta: Meta,
     shards: Arc<ShardRegistry>,
     rate: status::ImportRate,
+    metrics: Arc<metrics::Metrics>,
 }
 
 impl Coordinator {
@@ -61,7 +63,7 @@ impl Coordinator {
             shards.clone(),
         )?);
         shards.sync_with(&store.snapshot())?;
-        Ok(Self::with_meta(config, shards, Meta::Local(store)))
+        Self::with_meta(config, shards, Meta::Local(store))
     }
 
     /// Opens the node's data and joins the metadata Raft group described by `raft` (a
@@ -84,7 +86,7 @@ impl Coordinator {
             let data = config.data_path.clone();
             tokio::spawn(migrate::adopt(meta.clone(), data, pending));
         }
-        Ok(Self::with_meta(config, shards, Meta::Raft(meta)))
+        Self::with_meta(config, shards, Meta::Raft(meta))
     }
 
     fn open_shards(config: &CoordinatorConfig) -> Result<Arc<ShardRegistry>> {
@@ -101,13 +103,16 @@ impl Coordinator {
         config: CoordinatorConfig,
         shards: Arc<ShardRegistry>,
         meta: Meta,
-    ) -> Arc<Coordinator> {
-        Arc::new(Coordinator {
+    ) -> Result<Arc<Coordinator>> {
+        let metrics = metrics::Metrics::new(config.monitoring_group)
+            .map_err(|e| Error::Internal(format!("cannot set up metrics: {e}")))?;
+        Ok(Arc::new(Coordinator {
             config,
             meta,
             shards,
             rate: status::ImportRate::default(),
-        })
+            metrics: Arc::new(metrics),
+        }))
     }
 
     /// The routes of the internal port: Raft RPC, cluster formation and what peers ask of

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use cluster::{ClassMeta, MetaState};
 
@@ -11,11 +11,17 @@ use types::schema::Class;
 use types::{Object, Vectors, DEFAULT_TARGET};
 use uuid::Uuid;
 
+use crate::metrics::Metrics;
 use crate::query::{ListQuery, ObjectWrite};
 use crate::remote::calls::{Delete, Exists, List, Mode, Put, Stamp};
 use crate::remote::{Target, WireResult};
 use crate::replication::{read_replicas, replicate, ConsistencyLevel};
 use crate::{schema, Coordinator, Error, Result};
+
+/// Milliseconds since `started`, with sub-millisecond precision.
+pub(crate) fn elapsed_ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
+}
 
 /// Milliseconds since the epoch.
 pub(crate) fn now_ms() -> i64 {
@@ -39,13 +45,17 @@ impl ShardBatch {
         class: String,
         shard: String,
         level: ConsistencyLevel,
+        metrics: Arc<Metrics>,
     ) -> Vec<(usize, Result<Object>)> {
+        let started = Instant::now();
         let (indexes, objects): (Vec<usize>, Vec<Object>) = self.items.into_iter().unzip();
         let call = Put {
             mode: Mode::Upsert,
             objects: objects.clone(),
         };
-        let outcomes = write_objects(class, shard, self.targets, level, call).await;
+        let (c, s) = (class.clone(), shard.clone());
+        let outcomes = write_objects(c, s, self.targets, level, call, &metrics).await;
+        metrics.observe_batch("shard_write", &class, &shard, elapsed_ms(started));
         indexes
             .into_iter()
             .zip(objects.into_iter().zip(outcomes))
@@ -62,13 +72,15 @@ async fn write_objects(
     targets: Vec<Target>,
     level: ConsistencyLevel,
     call: Put,
+    metrics: &Metrics,
 ) -> Vec<Result<Stamp>> {
     let items = call.objects.len();
     let split = |answer: Vec<WireResult<Stamp>>| -> Vec<Result<Stamp>> {
         answer.into_iter().map(|r| r.map_err(Error::from)).collect()
     };
-    replicate(class, shard, targets, level, items, call, split)
-        .await
+    let outcomes = replicate(class, shard, targets, level, items, call, split, metrics).await;
+    metrics.count_replicated(level, &outcomes);
+    outcomes
         .into_iter()
         .map(|r| {
             r.and_then(|stamps| {
@@ -264,8 +276,12 @@ impl Coordinator {
             let (shard, targets) = self.placement(&meta, &id)?;
             let class = meta.class.class.clone();
             let split = |found: bool| vec![Ok(found)];
-            let mut outcome =
-                replicate(class, shard, targets, level, 1, Delete { id, at_ms }, split).await;
+            let (c, s, started) = (class.clone(), shard.clone(), Instant::now());
+            let call = Delete { id, at_ms };
+            let mut outcome = replicate(c, s, targets, level, 1, call, split, &self.metrics).await;
+            self.metrics.count_replicated(level, &outcome);
+            self.metrics
+                .observe_object("delete", &class, &shard, elapsed_ms(started));
             let found = outcome
                 .pop()
                 .unwrap_or_else(|| Err(Error::Internal("empty delete result".into())))?;
@@ -331,7 +347,7 @@ impl Coordinator {
         writes: Vec<ObjectWrite>,
         level: ConsistencyLevel,
     ) -> Vec<Result<Object>> {
-        let now = now_ms();
+        let (now, started) = (now_ms(), Instant::now());
         let mut results: Vec<Option<Result<Object>>> = Vec::with_capacity(writes.len());
         let mut groups: BTreeMap<(String, String), ShardBatch> = BTreeMap::new();
         for (i, write) in writes.into_iter().enumerate() {
@@ -349,17 +365,22 @@ impl Coordinator {
                 Err(e) => results.push(Some(Err(e))),
             }
         }
+        // Phases over the whole batch, whatever classes it holds, as Weaviate labels them.
+        let all = "n/a";
+        self.metrics
+            .observe_batch("total_preprocessing", all, all, elapsed_ms(started));
         if groups.len() == 1 {
             // One shard (every standalone class): no task to spawn.
             for ((class, shard), group) in groups {
-                for (i, outcome) in group.write(class, shard, level).await {
+                let metrics = self.metrics.clone();
+                for (i, outcome) in group.write(class, shard, level, metrics).await {
                     results[i] = Some(outcome);
                 }
             }
         } else {
             let mut tasks = tokio::task::JoinSet::new();
             for ((class, shard), group) in groups {
-                tasks.spawn(group.write(class, shard, level));
+                tasks.spawn(group.write(class, shard, level, self.metrics.clone()));
             }
             while let Some(joined) = tasks.join_next().await {
                 match joined {
@@ -380,6 +401,8 @@ impl Coordinator {
             .collect();
         self.rate
             .record(done.iter().filter(|r| r.is_ok()).count() as u64);
+        self.metrics
+            .observe_batch("total_uc_level", all, all, elapsed_ms(started));
         done
     }
 
@@ -411,12 +434,15 @@ impl Coordinator {
             mode,
             objects: vec![object.clone()],
         };
-        let class = object.class.clone();
-        let stamp = write_objects(class, shard, targets, level, call)
+        let (class, started) = (object.class.clone(), Instant::now());
+        let (c, s) = (class.clone(), shard.clone());
+        let stamp = write_objects(c, s, targets, level, call, &self.metrics)
             .await
             .pop()
-            .unwrap_or_else(|| Err(Error::Internal("empty put result".into())))?;
-        Ok(stamped(object, stamp))
+            .unwrap_or_else(|| Err(Error::Internal("empty put result".into())));
+        self.metrics
+            .observe_object("put", &class, &shard, elapsed_ms(started));
+        Ok(stamped(object, stamp?))
     }
 
     /// Checks the object's vectors against the lengths its class has fixed, fixing them

@@ -38,6 +38,21 @@ pub struct SearchQuery {
     pub consistency: Option<crate::ConsistencyLevel>,
 }
 
+impl SearchQuery {
+    /// What kind of query this is (the `query_type` label of `queries_durations_ms`).
+    pub fn kind(&self) -> &'static str {
+        if self.vector_search.is_some() {
+            "vector_search"
+        } else if self.keyword.is_some() {
+            "keyword_search"
+        } else if self.hybrid.is_some() {
+            "hybrid_search"
+        } else {
+            "list"
+        }
+    }
+}
+
 /// `bm25 { query properties }`.
 #[derive(Debug, Clone, Default)]
 pub struct KeywordSearch {

@@ -91,6 +91,11 @@ impl ShardRegistry {
         self.shards.read().values().cloned().collect()
     }
 
+    /// The data store's sizes, for monitoring.
+    pub(crate) fn store_stats(&self) -> shard::StoreStats {
+        self.store.stats()
+    }
+
     /// Makes every acknowledged write durable.
     pub(crate) fn flush(&self) -> Result<()> {
         for shard in self.all() {

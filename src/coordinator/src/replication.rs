@@ -9,6 +9,7 @@ use cluster::ClassMeta;
 use rand::Rng;
 use tokio::sync::mpsc;
 
+use crate::metrics::Metrics;
 use crate::remote::{is_transport, ShardCall, Target, WireError};
 use crate::{Coordinator, Error, Result};
 
@@ -262,6 +263,7 @@ fn spawn_call<C: ShardCall>(
 /// acknowledgements or cannot get them any more; replicas still working finish in the
 /// background. `split` turns one replica's answer into per-item results. Per item: every
 /// acknowledging replica's value, or the first refusal, or the consistency error.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn replicate<C, T, F>(
     class: String,
     shard: String,
@@ -270,6 +272,7 @@ pub(crate) async fn replicate<C, T, F>(
     items: usize,
     call: C,
     split: F,
+    metrics: &Metrics,
 ) -> Vec<Result<Vec<T>>>
 where
     C: ShardCall,
@@ -318,6 +321,7 @@ where
                 }
             }
             Err(e) if is_transport(&e) => {
+                metrics.count_replica_failure(C::OP);
                 tracing::warn!(%node, %class, %shard, error = %e, "replica did not take a write");
             }
             Err(e) => {

@@ -193,7 +193,11 @@ impl Coordinator {
     /// Applies a metadata command (it writes to disk and may create shards); in a cluster,
     /// through the Raft leader, answered once this node has applied it.
     pub(crate) async fn execute(&self, cmd: MetaCommand) -> Result<()> {
-        self.meta.execute(cmd).await
+        let (kind, started) = (cmd.kind(), std::time::Instant::now());
+        let done = self.meta.execute(cmd).await;
+        self.metrics
+            .observe_schema_write(kind, started.elapsed().as_secs_f64());
+        done
     }
 }
 

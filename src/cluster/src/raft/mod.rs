@@ -10,7 +10,7 @@
 //!
 //! Files: `types` (type config, node ids), `codec` (record format), `log_store`,
 //! `state_machine`, `network` (clients and wire types), `server` (routes), `bootstrap`
-//! (formation and learners), `node` (the handle), `config`.
+//! (formation and learners), `node` (the handle), `config`, `stats` (monitoring).
 
 mod bootstrap;
 mod codec;
@@ -22,6 +22,7 @@ mod network;
 mod node;
 mod server;
 mod state_machine;
+mod stats;
 mod types;
 
 pub use codec::{decode as decode_record, encode as encode_record};
@@ -33,6 +34,7 @@ pub use network::{
 };
 pub use node::RaftMeta;
 pub use state_machine::{SmData, SmShared, SnapshotBuilder, StateMachine};
+pub use stats::RaftStats;
 pub use types::{
     node_id_for, typ, ApplyError, MetaRaft, MetaRequest, MetaResponse, NodeId, NodeInfo, TypeConfig,
 };

@@ -37,6 +37,9 @@ pub(crate) struct Inner {
     pub config: RaftMetaConfig,
     /// The commit index persisted when this node started: it is not ready before applying it.
     pub ready_index: Option<u64>,
+    /// The Raft database, read by monitoring (sizes, the persisted commit index). Weak: the
+    /// log store and state machine own it, and a stopped node must release its lock.
+    pub db: std::sync::Weak<RocksStore>,
 }
 
 /// The runtime openraft runs on, shut down without blocking when dropped (dropping a tokio
@@ -54,7 +57,7 @@ impl Drop for OwnedRuntime {
 /// One node of the metadata Raft group: proposes and forwards [`MetaCommand`]s, serves the
 /// internal routes ([`RaftMeta::router`]) and forms the cluster from configuration.
 pub struct RaftMeta {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
     runtime: Mutex<OwnedRuntime>,
     background: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -80,7 +83,7 @@ impl RaftMeta {
         let committed: Option<typ::LogId> =
             get_meta::<Option<typ::LogId>>(&db, rk::COMMITTED)?.flatten();
         let log_store = LogStore::new(db.clone());
-        let state_machine = StateMachine::open(db, listener)?;
+        let state_machine = StateMachine::open(db.clone(), listener)?;
         let sm = state_machine.shared();
         let raft_config = Arc::new(config.openraft_config()?);
 
@@ -122,6 +125,7 @@ impl RaftMeta {
             peers,
             ready_index: committed.map(|l| l.index),
             config: config.clone(),
+            db: Arc::downgrade(&db),
         });
         let loop_peers =
             PeerClient::new(rpc, config.basic_auth.clone(), config.cluster_name.clone());

@@ -236,6 +236,7 @@ async fn levels_count_live_replicas() {
             .map(|r| r.map_err(Error::from))
             .collect::<Vec<_>>()
     };
+    let metrics = crate::metrics::Metrics::new(false).expect("metrics");
     let write = |level, call| {
         replicate(
             "Doc".into(),
@@ -245,6 +246,7 @@ async fn levels_count_live_replicas() {
             1,
             call,
             split,
+            &metrics,
         )
     };
 

@@ -123,6 +123,7 @@ impl Coordinator {
                             differing_leaves = outcome.differing_leaves, "anti-entropy: replica caught up");
                     }
                     pushed += outcome.pushed;
+                    self.metrics.count_anti_entropy_pushed(outcome.pushed);
                 }
                 Err(e) => {
                     tracing::debug!(%class, %shard, node = peer.node(), error = %e, "anti-entropy: comparison failed");

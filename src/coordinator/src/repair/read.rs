@@ -2,12 +2,15 @@
 //! versions are resolved ([`super::resolve`]), and replicas that hold another version are
 //! repaired in the background (read repair), deletions included.
 
+use std::sync::Arc;
+
 use shard::{Repair, RepairChange, Version};
 use types::schema::Class;
 use types::Object;
 use uuid::Uuid;
 
 use super::{resolve, DeletionStrategy, Resolution};
+use crate::metrics::Metrics;
 use crate::remote::repair::{ApplyRepairs, ReadVersioned, Versioned};
 use crate::remote::Target;
 use crate::replication::{read_replicas, ConsistencyLevel};
@@ -85,6 +88,7 @@ impl Coordinator {
                 winner,
                 source: targets[*source].clone(),
                 object: answer.object.clone().filter(|_| with_vectors),
+                metrics: self.metrics.clone(),
             };
             tokio::spawn(repair.run(stale));
         }
@@ -104,6 +108,7 @@ struct ReadRepair {
     source: Target,
     /// The winning object with its vectors, if the read fetched them.
     object: Option<Object>,
+    metrics: Arc<Metrics>,
 }
 
 impl ReadRepair {
@@ -127,6 +132,7 @@ impl ReadRepair {
             };
             match target.run(class, shard, &call).await {
                 Ok(applied) if applied.first() == Some(&true) => {
+                    self.metrics.count_read_repair();
                     tracing::info!(%class, %shard, %id, node = target.node(), "read repair: replica updated");
                 }
                 Ok(_) => {

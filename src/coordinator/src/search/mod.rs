@@ -6,14 +6,25 @@ mod keyword;
 mod plain;
 mod vector;
 
+use std::time::Instant;
+
 use crate::compute;
+use crate::objects::elapsed_ms;
 use crate::query::{SearchHit, SearchQuery, SearchResult, VectorSearch};
 use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
-    /// Runs a `Get` over one class.
+    /// Runs a `Get` over one class, timed into `queries_durations_ms`.
     pub async fn search(&self, q: SearchQuery) -> Result<SearchResult> {
+        let (class, kind, started) = (q.class.clone(), q.kind(), Instant::now());
+        let result = self.run_search(q).await;
+        self.metrics
+            .observe_query(&class, kind, elapsed_ms(started));
+        result
+    }
+
+    async fn run_search(&self, q: SearchQuery) -> Result<SearchResult> {
         let meta = self.require_class(&q.class)?;
         check_where(&meta.class, q.filter.as_ref(), "invalid 'where' filter")?;
         let modes = [
