@@ -9,6 +9,7 @@
 //!
 //! Layout:
 //! - [`router`]: the route table and the layers around it (body limit, panic catcher, tracing).
+//! - [`metrics`]: request metrics and the `/metrics` endpoint of the monitoring port.
 //! - `handlers/`: one file per resource (`meta`, `schema`, `objects`, `list`, `batch`,
 //!   `batch_delete`, `nodes`, `graphql`).
 //! - `dto/`: wire JSON to coordinator types and back.
@@ -20,6 +21,7 @@
 
 pub mod error;
 pub mod graphql;
+pub mod metrics;
 pub mod router;
 
 mod budget;
@@ -30,6 +32,7 @@ mod handlers;
 mod params;
 mod state;
 
+pub use metrics::metrics_router;
 pub use router::router;
 
 /// Settings of the HTTP layer.

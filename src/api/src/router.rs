@@ -1,12 +1,14 @@
 //! The route table and the layers around it.
 //!
 //! Layers, outermost first: a debug-level `tracing` span per request, a panic catcher that
-//! turns a panicking handler into a 500 with the error body, and the request body limit (413).
+//! turns a panicking handler into a 500 with the error body, the request body limit (413),
+//! and on routed requests the request metrics (`metrics::track`).
 //! Unknown paths and wrong methods get go-swagger's 404 and 405 bodies.
 
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post, put};
 use axum::Router;
 use coordinator::Coordinator;
@@ -17,13 +19,13 @@ use crate::handlers::{
     batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, schema,
 };
 use crate::state::AppState;
-use crate::ApiConfig;
+use crate::{metrics, ApiConfig};
 
-/// The whole REST + GraphQL API of one node.
-pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> Router {
+/// The whole REST + GraphQL API of one node. Fails only if its metrics cannot be created.
+pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> prometheus::Result<Router> {
     let body_limit = config.max_body_bytes;
-    let state = AppState::new(coordinator, config);
-    Router::new()
+    let state = AppState::new(coordinator, config)?;
+    let routes = Router::new()
         .merge(meta_routes())
         .merge(schema_routes())
         .merge(object_routes())
@@ -36,13 +38,20 @@ pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> Router {
         .route("/v1/nodes", get(nodes::all))
         .route("/v1/nodes/{class}", get(nodes::for_class))
         .route("/v1/cluster/statistics", get(cluster::statistics))
+        // Only routed requests: their route pattern is known, and unknown paths must not
+        // make a series each.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ));
+    Ok(routes
         .fallback(fallback::not_found)
         // Applies to the routes above, so it must come after them.
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(fallback::panic_response))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state))
 }
 
 fn meta_routes() -> Router<AppState> {

@@ -23,6 +23,7 @@ pub struct Settings {
     pub cluster: ClusterSettings,
     pub query: QuerySettings,
     pub schema: SchemaSettings,
+    pub monitoring: MonitoringSettings,
     pub log: LogSettings,
 }
 
@@ -115,6 +116,18 @@ pub struct SchemaSettings {
     pub autoschema_enabled: bool,
     pub default_vector_distance_metric: String,
     pub async_indexing: bool,
+}
+
+/// `[monitoring]`: the Prometheus endpoint.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringSettings {
+    /// `PROMETHEUS_MONITORING_ENABLED`.
+    pub enabled: bool,
+    /// `PROMETHEUS_MONITORING_PORT`.
+    pub port: u16,
+    /// `PROMETHEUS_MONITORING_GROUP`.
+    pub group: bool,
 }
 
 /// `[log]`.
@@ -211,6 +224,16 @@ impl Settings {
         env.set_string("DEFAULT_VECTOR_DISTANCE_METRIC", |v| {
             self.schema.default_vector_distance_metric = v
         });
+        env.set_bool(
+            "PROMETHEUS_MONITORING_ENABLED",
+            &mut self.monitoring.enabled,
+        )?;
+        env.set_parsed("PROMETHEUS_MONITORING_PORT", &mut self.monitoring.port)?;
+        env.set_bool(
+            "PROMETHEUS_MONITORING_GROUP_CLASSES",
+            &mut self.monitoring.group,
+        )?;
+        env.set_bool("PROMETHEUS_MONITORING_GROUP", &mut self.monitoring.group)?;
         env.set_string("LOG_LEVEL", |v| self.log.level = v);
         if let Some(v) = env.get("LOG_FORMAT") {
             self.log.format = match v.to_ascii_lowercase().as_str() {
@@ -271,6 +294,12 @@ impl Settings {
         if self.cluster.async_replication_frequency_ms == 0 {
             bail!("ASYNC_REPLICATION_FREQUENCY (cluster.async_replication_frequency_ms) must be at least 1");
         }
+        if self.monitoring.enabled && self.monitoring.port == self.server.port {
+            bail!(
+                "PROMETHEUS_MONITORING_PORT ({}) must differ from the REST port",
+                self.monitoring.port
+            );
+        }
         if self.server.max_body_bytes == 0 {
             bail!("server.max_body_bytes must be at least 1");
         }
@@ -330,6 +359,7 @@ impl Settings {
         // Validated in `load`; cosine is only the type system's fallback.
         config.default_distance = self.distance().unwrap_or(Distance::Cosine);
         config.sync_writes = self.persistence.sync_writes;
+        config.monitoring_group = self.monitoring.group;
         config.async_replication_frequency = (!self.cluster.async_replication_disabled)
             .then(|| std::time::Duration::from_millis(self.cluster.async_replication_frequency_ms));
         config
@@ -511,6 +541,28 @@ mod tests {
     }
 
     #[test]
+    fn monitoring_follows_weaviates_variables() {
+        let s = load_with(&[], None).unwrap();
+        assert!(!s.monitoring.enabled);
+        assert_eq!(s.monitoring.port, 2112);
+        assert!(!s.coordinator_config().monitoring_group);
+        let s = load_with(
+            &[
+                ("PROMETHEUS_MONITORING_ENABLED", "true"),
+                ("PROMETHEUS_MONITORING_PORT", "9100"),
+                ("PROMETHEUS_MONITORING_GROUP", "on"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert!(s.monitoring.enabled);
+        assert_eq!(s.monitoring.port, 9100);
+        assert!(s.coordinator_config().monitoring_group);
+        let s = load_with(&[("PROMETHEUS_MONITORING_GROUP_CLASSES", "true")], None).unwrap();
+        assert!(s.monitoring.group, "Weaviate's older name still works");
+    }
+
+    #[test]
     fn autoschema_is_on_unless_false() {
         let s = load_with(&[("AUTOSCHEMA_ENABLED", "no")], None).unwrap();
         assert!(s.schema.autoschema_enabled);
@@ -534,6 +586,8 @@ mod tests {
             ("RAFT_BOOTSTRAP_EXPECT", "3"),
             ("CLUSTER_JOIN", "n1:7101,n2"),
             ("CLUSTER_ADVERTISE_ADDR", "10.0.0.1"),
+            ("PROMETHEUS_MONITORING_ENABLED", "perhaps"),
+            ("PROMETHEUS_MONITORING_PORT", "99999"),
         ] {
             let err = format!("{:#}", load_with(&[(var, value)], None).unwrap_err());
             assert!(err.contains(var), "{var}: {err}");

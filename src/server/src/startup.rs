@@ -62,7 +62,11 @@ pub async fn run(settings: Settings) -> Result<()> {
         batch_max_bytes_in_flight: settings.server.batch_max_bytes_in_flight,
         graphql_max_query_cost: settings.query.graphql_max_query_cost,
     };
-    let app = api::router(coordinator.clone(), config);
+    let app = api::router(coordinator.clone(), config).context("cannot set up the API")?;
+    let metrics_server = match settings.monitoring.enabled {
+        true => Some(serve_metrics(&settings, coordinator.clone()).await?),
+        false => None,
+    };
     let maintenance = coordinator.start_maintenance(MAINTENANCE_EVERY);
     let trimmer = crate::memory::spawn_trimmer(TRIM_EVERY);
     let anti_entropy = coordinator
@@ -73,6 +77,9 @@ pub async fn run(settings: Settings) -> Result<()> {
     let served = serve(listener, app, grace).await;
     maintenance.abort();
     trimmer.abort();
+    if let Some(task) = metrics_server {
+        task.abort();
+    }
     if let Some(task) = anti_entropy {
         task.abort();
     }
@@ -85,6 +92,24 @@ pub async fn run(settings: Settings) -> Result<()> {
     flushed?;
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+/// Serves `/metrics` on `PROMETHEUS_MONITORING_PORT`, on the REST listener's host.
+async fn serve_metrics(
+    settings: &Settings,
+    coordinator: Arc<Coordinator>,
+) -> Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+    let addr = (settings.server.host.as_str(), settings.monitoring.port);
+    let listener = TcpListener::bind(addr).await.with_context(|| {
+        format!(
+            "cannot listen on the metrics port {}:{} (PROMETHEUS_MONITORING_PORT)",
+            addr.0, addr.1
+        )
+    })?;
+    let local = listener.local_addr().context("metrics listener address")?;
+    tracing::info!(address = %local, "serving Prometheus metrics at /metrics");
+    let app = api::metrics_router(coordinator);
+    Ok(tokio::spawn(axum::serve(listener, app).into_future()))
 }
 
 /// How often shards are checked for upkeep; each index's own `cleanupIntervalSeconds` decides
