@@ -12,6 +12,7 @@ Run by scripts/helm-check.sh inside its venv (kubernetes-validate, PyYAML).
 
 import argparse
 import base64
+import re
 import sys
 
 import kubernetes_validate
@@ -234,6 +235,14 @@ def check_secrets(check, a, docs, env):
                    f'ConfigMap {cm["metadata"]["name"]} names no key or password variable')
 
 
+def check_config_values(check, docs):
+    """Every setting a node parses as a number must be written out as one."""
+    for cm in by_kind(docs, "ConfigMap"):
+        for key, value in cm.get("data", {}).items():
+            check.that(not re.fullmatch(r"[0-9.]+e[+-][0-9]+", value),
+                       f'ConfigMap {cm["metadata"]["name"]}: {key} is in exponent form ({value})')
+
+
 def check_pdb(check, a, docs, labels):
     pdbs = by_kind(docs, "PodDisruptionBudget")
     if a.pdb == "no":
@@ -299,6 +308,7 @@ def main():
         _, labels, container, env = found
         check_services(check, a, docs, labels)
         check_secrets(check, a, docs, env)
+        check_config_values(check, docs)
         check_pdb(check, a, docs, labels)
         check_metrics(check, a, docs, container)
     if a.dashboard:

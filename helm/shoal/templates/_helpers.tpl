@@ -181,3 +181,15 @@ affinity:
             {{- include "shoal.selectorLabels" . | nindent 12 }}
 {{- end }}
 {{- end }}
+
+{{/*
+A value of `env` as a string. YAML numbers reach templates as float64, which print as 2.09716e+08
+from 1e6 on: whole numbers are printed as integers.
+*/}}
+{{- define "shoal.envString" -}}
+{{- if and (kindIs "float64" .) (eq (float64 (int64 .)) .) }}
+{{- int64 . }}
+{{- else }}
+{{- toString . }}
+{{- end }}
+{{- end }}
