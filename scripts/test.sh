@@ -13,6 +13,9 @@ SHARED="${SHOAL_SHARED:-$ROOT/../shared}"
 
 scripts/setup.sh
 
+echo "==> Helm chart: lint, render and validate against the Kubernetes schemas"
+SHOAL_SHARED="$SHARED" scripts/helm-check.sh
+
 echo "==> cargo build + test (profile ci)"
 cargo build --profile ci --workspace --bins
 cargo test --profile ci --workspace
