@@ -118,6 +118,14 @@ impl TestNode {
         })
     }
 
+    /// The value of an environment variable this node starts with.
+    pub fn env_value(&self, key: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Adds (or replaces) an environment variable for the next start.
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.retain(|(k, _)| k != key);
@@ -559,7 +567,7 @@ fn http_client() -> Result<reqwest::blocking::Client> {
 /// A port nobody listens on right now. Binding to port 0 and releasing leaves a small window in
 /// which another process may take it; the set of ports already handed out keeps the parallel
 /// tests of one binary from receiving the same port twice (the kernel may reuse a released one).
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     static GIVEN: OnceLock<Mutex<HashSet<u16>>> = OnceLock::new();
     let given = GIVEN.get_or_init(|| Mutex::new(HashSet::new()));
     for _ in 0..100 {

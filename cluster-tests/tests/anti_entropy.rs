@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
 use serde_json::{json, Value};
-use shoal_cluster_tests::{poll, Rng, TestCluster, TestNode};
+use shoal_cluster_tests::{free_port, poll, Rng, TestCluster, TestNode};
 
 /// Rounds run this often here rather than every 5 s (the default), so that a scenario needs
 /// several rounds within seconds.
@@ -21,11 +21,14 @@ const FREQUENCY_MS: &str = "300";
 /// How long a returned replica may take to converge on this shared 2-core machine.
 const CONVERGE: Duration = Duration::from_secs(90);
 
-/// A 3-node cluster with fast anti-entropy rounds.
+/// A 3-node cluster with fast anti-entropy rounds, each node serving its metrics on the port
+/// its `PROMETHEUS_MONITORING_PORT` names.
 fn cluster() -> Result<TestCluster> {
     let mut c = TestCluster::prepare(3)?;
     for node in &mut c.nodes {
         node.set_env("ASYNC_REPLICATION_FREQUENCY", FREQUENCY_MS);
+        node.set_env("PROMETHEUS_MONITORING_ENABLED", "true");
+        node.set_env("PROMETHEUS_MONITORING_PORT", &free_port()?.to_string());
     }
     for node in &mut c.nodes {
         node.spawn()?;
@@ -109,6 +112,20 @@ fn local_objects(node: &TestNode, class: &str) -> Result<BTreeMap<String, String
 }
 
 /// Polls until the three nodes hold the same objects; returns the time it took.
+/// The value of an unlabelled counter on `node`'s metrics port.
+fn counter(node: &TestNode, name: &str) -> Result<f64> {
+    let port = node
+        .env_value("PROMETHEUS_MONITORING_PORT")
+        .context("metrics port")?;
+    let text = reqwest::blocking::get(format!("http://127.0.0.1:{port}/metrics"))?.text()?;
+    let line = text
+        .lines()
+        .find(|l| l.split(' ').next() == Some(name))
+        .with_context(|| format!("{name} missing from {}'s metrics", node.name))?;
+    let value = line.rsplit(' ').next().unwrap_or_default();
+    value.parse().with_context(|| format!("{line:?}"))
+}
+
 fn wait_converged(c: &TestCluster, class: &str) -> Result<(Duration, BTreeMap<String, String>)> {
     let start = Instant::now();
     let held = poll(CONVERGE, || {
@@ -218,6 +235,12 @@ fn a_returned_replica_gets_the_updates_and_deletions_it_missed() -> Result<()> {
         c.wait_all_ready()?;
         let (took, held) = wait_converged(c, "Missed")?;
         ensure!(held == expected, "the replicas converged to another state");
+        // No read repaired anything: anti-entropy pushed at least the 300 changes n3 missed.
+        let mut pushed = 0.0;
+        for node in &c.nodes {
+            pushed += counter(node, "shoal_anti_entropy_objects_pushed_total")?;
+        }
+        ensure!(pushed >= 300.0, "anti-entropy reports {pushed} objects pushed");
         eprintln!("anti-entropy: n3 caught up with 100 updates, 100 deletions and 100 new objects {took:.1?} after it was ready");
         Ok(())
     })
