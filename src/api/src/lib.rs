@@ -8,7 +8,9 @@
 //! an index. Coordinator errors reach the wire through one mapping in [`error`].
 //!
 //! Layout:
-//! - [`router`]: the route table and the layers around it (body limit, panic catcher, tracing).
+//! - [`router`]: the route table and the layers around it (request id and log, panic catcher,
+//!   body limit).
+//! - [`observe`]: request ids, the request span and the request log.
 //! - `handlers/`: one file per resource (`meta`, `schema`, `objects`, `list`, `batch`,
 //!   `batch_delete`, `nodes`, `graphql`).
 //! - `dto/`: wire JSON to coordinator types and back.
@@ -20,6 +22,7 @@
 
 pub mod error;
 pub mod graphql;
+pub mod observe;
 pub mod router;
 
 mod budget;

@@ -1,23 +1,23 @@
 //! The route table and the layers around it.
 //!
-//! Layers, outermost first: a debug-level `tracing` span per request, a panic catcher that
-//! turns a panicking handler into a 500 with the error body, and the request body limit (413).
-//! Unknown paths and wrong methods get go-swagger's 404 and 405 bodies.
+//! Layers, outermost first: the request id, span and log line (`observe`), a panic catcher
+//! that turns a panicking handler into a 500 with the error body, and the request body limit
+//! (413). Unknown paths and wrong methods get go-swagger's 404 and 405 bodies.
 
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn;
 use axum::routing::{get, post, put};
 use axum::Router;
 use coordinator::Coordinator;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::handlers::{
     batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, schema,
 };
 use crate::state::AppState;
-use crate::ApiConfig;
+use crate::{observe, ApiConfig};
 
 /// The whole REST + GraphQL API of one node.
 pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> Router {
@@ -36,12 +36,14 @@ pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> Router {
         .route("/v1/nodes", get(nodes::all))
         .route("/v1/nodes/{class}", get(nodes::for_class))
         .route("/v1/cluster/statistics", get(cluster::statistics))
+        // Route layers run for matched routes only, so they must come after all routes.
+        .route_layer(from_fn(observe::remember_route))
         .fallback(fallback::not_found)
         // Applies to the routes above, so it must come after them.
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(fallback::panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn(observe::request_id_and_log))
         .with_state(state)
 }
 
