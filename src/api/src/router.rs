@@ -2,12 +2,14 @@
 //!
 //! Layers, outermost first: the request id, span and log line (`observe`), a panic catcher
 //! that turns a panicking handler into a 500 with the error body, and the request body limit
-//! (413). Unknown paths and wrong methods get go-swagger's 404 and 405 bodies.
+//! (413). Matched routes then pass authentication and authorization (`auth`), which run after
+//! routing as go-swagger's do: unknown paths and wrong methods get go-swagger's 404 and 405
+//! bodies whatever the credentials.
 
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post, put};
 use axum::Router;
 use coordinator::Coordinator;
@@ -17,12 +19,13 @@ use crate::handlers::{
     batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, schema,
 };
 use crate::state::AppState;
-use crate::{observe, ApiConfig};
+use crate::{auth, observe, ApiConfig};
 
 /// The whole REST + GraphQL API of one node.
 pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> Router {
     let body_limit = config.max_body_bytes;
     let state = AppState::new(coordinator, config);
+    let authenticate = from_fn_with_state(state.clone(), auth::middleware::authenticate);
     Router::new()
         .merge(meta_routes())
         .merge(schema_routes())
@@ -37,6 +40,7 @@ pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> Router {
         .route("/v1/nodes/{class}", get(nodes::for_class))
         .route("/v1/cluster/statistics", get(cluster::statistics))
         // Route layers run for matched routes only, so they must come after all routes.
+        .route_layer(authenticate)
         .route_layer(from_fn(observe::remember_route))
         .fallback(fallback::not_found)
         // Applies to the routes above, so it must come after them.
