@@ -61,7 +61,9 @@ pub async fn run(settings: Settings) -> Result<()> {
         hostname: public_hostname(&settings.server.host, local.port()),
         batch_max_bytes_in_flight: settings.server.batch_max_bytes_in_flight,
         graphql_max_query_cost: settings.query.graphql_max_query_cost,
+        auth: settings.auth.to_config(),
     };
+    log_auth(&config.auth);
     let app = api::router(coordinator.clone(), config);
     let maintenance = coordinator.start_maintenance(MAINTENANCE_EVERY);
     let trimmer = crate::memory::spawn_trimmer(TRIM_EVERY);
@@ -85,6 +87,16 @@ pub async fn run(settings: Settings) -> Result<()> {
     flushed?;
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+/// Says how requests are authenticated and authorized: switches and counts, never a key.
+fn log_auth(auth: &api::AuthConfig) {
+    tracing::info!(
+        anonymous_access = auth.anonymous_access,
+        api_keys = auth.api_keys.as_ref().map_or(0, api::auth::ApiKeys::len),
+        admin_list = auth.admin_list.is_some(),
+        "authentication"
+    );
 }
 
 /// How often shards are checked for upkeep; each index's own `cleanupIntervalSeconds` decides
