@@ -8,7 +8,10 @@
 //! an index. Coordinator errors reach the wire through one mapping in [`error`].
 //!
 //! Layout:
-//! - [`router`]: the route table and the layers around it (body limit, panic catcher, tracing).
+//! - [`router`]: the route table and the layers around it (request id and log, panic catcher,
+//!   body limit, authentication, request metrics).
+//! - [`auth`]: API-key authentication and admin-list authorization, Weaviate's way.
+//! - [`observe`]: request ids, the request span and the request log.
 //! - [`metrics`]: request metrics and the `/metrics` endpoint of the monitoring port.
 //! - `handlers/`: one file per resource (`meta`, `schema`, `objects`, `list`, `batch`,
 //!   `batch_delete`, `nodes`, `graphql`).
@@ -19,9 +22,11 @@
 //!   `types::filter::Filter` with Weaviate's rules and messages.
 //! - `graphql/`: parsing and executing Weaviate's GraphQL dialect.
 
+pub mod auth;
 pub mod error;
 pub mod graphql;
 pub mod metrics;
+pub mod observe;
 pub mod router;
 
 mod budget;
@@ -32,10 +37,11 @@ mod handlers;
 mod params;
 mod state;
 
+pub use auth::AuthConfig;
 pub use metrics::metrics_router;
 pub use router::router;
 
-/// Settings of the HTTP layer.
+/// Settings of the HTTP layer. `Debug` shows no API key (see [`auth::ApiKeys`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiConfig {
     /// Largest request body accepted; larger ones get 413. Defaults to Weaviate's
@@ -50,6 +56,8 @@ pub struct ApiConfig {
     /// `GRAPHQL_MAX_QUERY_COST`: the most fields one GraphQL query may select, every field
     /// counting once for every alias it is selected under.
     pub graphql_max_query_cost: usize,
+    /// Who may call and what they may do.
+    pub auth: AuthConfig,
 }
 
 /// Weaviate's default `GRPC_MAX_MESSAGE_SIZE`, reported by `/v1/meta` as `grpcMaxMessageSize`.
@@ -62,6 +70,7 @@ impl Default for ApiConfig {
             hostname: "http://[::]:8080".to_string(),
             batch_max_bytes_in_flight: 2 * GRPC_MAX_MESSAGE_SIZE,
             graphql_max_query_cost: graphql::DEFAULT_MAX_QUERY_COST,
+            auth: AuthConfig::default(),
         }
     }
 }

@@ -1,30 +1,33 @@
 //! The route table and the layers around it.
 //!
-//! Layers, outermost first: a debug-level `tracing` span per request, a panic catcher that
-//! turns a panicking handler into a 500 with the error body, the request body limit (413),
-//! and on routed requests the request metrics (`metrics::track`).
-//! Unknown paths and wrong methods get go-swagger's 404 and 405 bodies.
+//! Layers, outermost first: the request id, span and log line (`observe`), a panic catcher
+//! that turns a panicking handler into a 500 with the error body, and the request body limit
+//! (413). Matched routes then pass the request metrics (`metrics::track`, which also counts
+//! refused requests) and authentication and authorization (`auth`), which run after routing as
+//! go-swagger's do: unknown paths and wrong methods get go-swagger's 404 and 405 bodies
+//! whatever the credentials.
 
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::middleware;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post, put};
 use axum::Router;
 use coordinator::Coordinator;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::handlers::{
     batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, schema,
 };
 use crate::state::AppState;
-use crate::{metrics, ApiConfig};
+use crate::{auth, metrics, observe, ApiConfig};
 
 /// The whole REST + GraphQL API of one node. Fails only if its metrics cannot be created.
 pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> prometheus::Result<Router> {
     let body_limit = config.max_body_bytes;
     let state = AppState::new(coordinator, config)?;
+    let authenticate = from_fn_with_state(state.clone(), auth::middleware::authenticate);
+    let track = from_fn_with_state(state.clone(), metrics::track);
     let routes = Router::new()
         .merge(meta_routes())
         .merge(schema_routes())
@@ -38,19 +41,18 @@ pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> prometheus::R
         .route("/v1/nodes", get(nodes::all))
         .route("/v1/nodes/{class}", get(nodes::for_class))
         .route("/v1/cluster/statistics", get(cluster::statistics))
-        // Only routed requests: their route pattern is known, and unknown paths must not
-        // make a series each.
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ));
+        // Route layers run for matched routes only (their route pattern is known, and unknown
+        // paths must not make a metrics series each), so they must come after all routes.
+        .route_layer(authenticate)
+        .route_layer(track)
+        .route_layer(from_fn(observe::remember_route));
     Ok(routes
         .fallback(fallback::not_found)
         // Applies to the routes above, so it must come after them.
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(fallback::panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn(observe::request_id_and_log))
         .with_state(state))
 }
 

@@ -11,6 +11,10 @@ use coordinator::CoordinatorConfig;
 use serde::Deserialize;
 use types::schema::Distance;
 
+pub use self::auth::{AuthSettings, Secret};
+
+mod auth;
+
 /// The embedded defaults; also the documentation of every setting.
 const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
@@ -25,6 +29,7 @@ pub struct Settings {
     pub schema: SchemaSettings,
     pub monitoring: MonitoringSettings,
     pub log: LogSettings,
+    pub auth: AuthSettings,
 }
 
 /// `[server]`: the HTTP listener.
@@ -66,7 +71,7 @@ pub struct ClusterSettings {
     /// `CLUSTER_BASIC_AUTH_USERNAME`.
     pub basic_auth_username: String,
     /// `CLUSTER_BASIC_AUTH_PASSWORD`.
-    pub basic_auth_password: String,
+    pub basic_auth_password: Secret,
     /// `ASYNC_REPLICATION_DISABLED`: no anti-entropy rounds.
     pub async_replication_disabled: bool,
     /// `ASYNC_REPLICATION_FREQUENCY`: milliseconds between anti-entropy rounds.
@@ -94,7 +99,7 @@ impl ClusterSettings {
 
     /// The internal-port credentials, if both are set.
     pub fn basic_auth(&self) -> Option<(String, String)> {
-        let (user, pass) = (&self.basic_auth_username, &self.basic_auth_password);
+        let (user, pass) = (&self.basic_auth_username, &self.basic_auth_password.0);
         (!user.is_empty() || !pass.is_empty()).then(|| (user.clone(), pass.clone()))
     }
 }
@@ -195,7 +200,7 @@ impl Settings {
             self.cluster.basic_auth_username = v
         });
         env.set_string("CLUSTER_BASIC_AUTH_PASSWORD", |v| {
-            self.cluster.basic_auth_password = v
+            self.cluster.basic_auth_password = Secret(v)
         });
         env.set_bool(
             "ASYNC_REPLICATION_DISABLED",
@@ -242,7 +247,7 @@ impl Settings {
                 _ => bail!("LOG_FORMAT: expected json or text, got {v:?}"),
             };
         }
-        Ok(())
+        self.auth.apply_env(&env)
     }
 
     /// Checks values the types alone do not.
@@ -311,7 +316,7 @@ impl Settings {
                 self.server.max_body_bytes
             );
         }
-        Ok(())
+        self.auth.validate()
     }
 
     /// The default distance metric.

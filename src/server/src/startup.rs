@@ -61,7 +61,9 @@ pub async fn run(settings: Settings) -> Result<()> {
         hostname: public_hostname(&settings.server.host, local.port()),
         batch_max_bytes_in_flight: settings.server.batch_max_bytes_in_flight,
         graphql_max_query_cost: settings.query.graphql_max_query_cost,
+        auth: settings.auth.to_config(),
     };
+    log_auth(&config.auth);
     let app = api::router(coordinator.clone(), config).context("cannot set up the API")?;
     let metrics_server = match settings.monitoring.enabled {
         true => Some(serve_metrics(&settings, coordinator.clone()).await?),
@@ -110,6 +112,16 @@ async fn serve_metrics(
     tracing::info!(address = %local, "serving Prometheus metrics at /metrics");
     let app = api::metrics_router(coordinator);
     Ok(tokio::spawn(axum::serve(listener, app).into_future()))
+}
+
+/// Says how requests are authenticated and authorized: switches and counts, never a key.
+fn log_auth(auth: &api::AuthConfig) {
+    tracing::info!(
+        anonymous_access = auth.anonymous_access,
+        api_keys = auth.api_keys.as_ref().map_or(0, api::auth::ApiKeys::len),
+        admin_list = auth.admin_list.is_some(),
+        "authentication"
+    );
 }
 
 /// How often shards are checked for upkeep; each index's own `cleanupIntervalSeconds` decides

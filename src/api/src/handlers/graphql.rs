@@ -5,9 +5,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::Value;
+use axum::{Extension, Json};
+use serde_json::{json, Value};
 
+use crate::auth::middleware::authorize_traversal;
+use crate::auth::Principal;
 use crate::dto::object::json_type;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
@@ -27,8 +29,11 @@ pub(crate) async fn query(State(state): State<AppState>, JsonBody(body): JsonBod
 }
 
 /// `POST /v1/graphql/batch`: an array of queries in, an array of responses out, same order.
+/// Weaviate checks no permission for the batch itself; each query's resolvers check `get
+/// traversal/*`, so a user the admin list does not allow gets a GraphQL error per query.
 pub(crate) async fn batch(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Vec<Value>>> {
     let Value::Array(queries) = body else {
@@ -37,6 +42,11 @@ pub(crate) async fn batch(
             json_type(&body)
         )));
     };
+    let principal = principal.as_ref().map(|Extension(p)| p);
+    if let Err(message) = authorize_traversal(&state.config.auth, principal) {
+        let refused = json!({"data": null, "errors": [{"message": message}]});
+        return Ok(Json(vec![refused; queries.len()]));
+    }
     let mut out = Vec::with_capacity(queries.len());
     for query in &queries {
         let (_, value) = graphql::execute(

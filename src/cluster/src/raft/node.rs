@@ -154,16 +154,19 @@ impl RaftMeta {
     }
 
     /// The internal routes: `/raft/{append,vote,snapshot,write,read-index}`, `/cluster/status`
-    /// and `/cluster/join`. Mount them on the internal port (`CLUSTER_DATA_BIND_PORT`).
+    /// and `/cluster/join`, behind the internal port's basic auth when it is configured. Mount
+    /// them on the internal port (`CLUSTER_DATA_BIND_PORT`).
     pub fn router(&self) -> axum::Router {
-        crate::raft::server::router(self.inner.clone())
+        self.router_with(axum::Router::new())
     }
 
-    /// [`RaftMeta::router`] plus `routes` (the node's other internal routes), all behind the
-    /// internal port's basic auth when it is configured.
+    /// [`RaftMeta::router`] plus `routes` (the node's other internal routes). The basic-auth
+    /// check wraps the merged router, so every path of the port needs the credentials, unknown
+    /// ones included.
     pub fn router_with(&self, routes: axum::Router) -> axum::Router {
-        let own = crate::raft::server::protect(self.inner.clone(), routes);
-        self.router().merge(own)
+        let inner = self.inner.clone();
+        let all = crate::raft::server::router(inner.clone()).merge(routes);
+        crate::raft::server::guard(inner, all)
     }
 
     /// The client for node-to-node requests (credentials and cluster name included).

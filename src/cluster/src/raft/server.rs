@@ -2,13 +2,15 @@
 //! internal port).
 //!
 //! Raft RPCs always answer 200 with the serialized `Result`, so the client can tell a peer's
-//! Raft error from a transport failure. Requests addressed to another node id get 409; with
-//! credentials configured, every route requires HTTP basic auth.
+//! Raft error from a transport failure. Requests addressed to another node id get 409. With
+//! credentials configured, every request to the port needs HTTP basic auth ([`guard`] wraps
+//! the whole router, unknown paths included) and is otherwise refused as Weaviate's data port
+//! refuses it: 401 with no body.
 
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,6 +21,8 @@ use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
     VoteRequest, VoteResponse,
 };
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::raft::network::{
     ClusterStatus, JoinRequest, LeaderReply, WriteDone, CLUSTER_HEADER, HOP_HEADER, TARGET_HEADER,
@@ -31,13 +35,13 @@ use crate::wire::DeepJson;
 /// them (openraft.md §6.3).
 const BODY_LIMIT: usize = 64 << 20;
 
-/// `routes` (the node's own internal routes, e.g. the data plane) behind the same basic-auth
-/// check as the Raft routes.
-pub(crate) fn protect(inner: Arc<Inner>, routes: Router) -> Router {
-    routes.layer(middleware::from_fn_with_state(inner, check_auth))
+/// `router` (every route of the internal port, and its fallback) behind the basic-auth check.
+/// Apply it last, to the merged router, so that nothing is left outside.
+pub(crate) fn guard(inner: Arc<Inner>, router: Router) -> Router {
+    router.layer(middleware::from_fn_with_state(inner, check_auth))
 }
 
-/// The internal routes, with their state.
+/// The Raft and cluster routes, with their state (see [`guard`]).
 pub(crate) fn router(inner: Arc<Inner>) -> Router {
     let raft_routes = Router::new()
         .route("/raft/append", post(append))
@@ -52,7 +56,6 @@ pub(crate) fn router(inner: Arc<Inner>) -> Router {
     raft_routes
         .merge(cluster_routes)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(inner.clone(), check_auth))
         .with_state(inner)
 }
 
@@ -102,32 +105,36 @@ async fn check_auth(State(inner): State<Arc<Inner>>, request: Request, next: Nex
     let Some((user, pass)) = &inner.config.basic_auth else {
         return next.run(request).await;
     };
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
-    );
-    let given = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.as_bytes())
-        .unwrap_or_default();
-    if constant_time_eq(given, expected.as_bytes()) {
-        return next.run(request).await;
+    let given = request.headers().get(header::AUTHORIZATION);
+    match given.and_then(basic_credentials) {
+        Some((u, p)) if credentials_match((&u, &p), (user, pass)) => next.run(request).await,
+        // Weaviate's data port: a bare 401, no body and no challenge.
+        Some(_) | None => StatusCode::UNAUTHORIZED.into_response(),
     }
-    (
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Basic realm=\"shoal-internal\"")],
-        "invalid or missing credentials",
-    )
-        .into_response()
 }
 
-/// Compares without an early exit, so the time taken does not reveal a matching prefix.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+/// User and password of a `Basic` header (the scheme in any case, as Go's `BasicAuth` reads it).
+fn basic_credentials(value: &HeaderValue) -> Option<(String, String)> {
+    let value = value.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
     }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (user, pass) = decoded.split_once(':')?;
+    Some((user.to_string(), pass.to_string()))
+}
+
+/// Both parts compared, each over SHA-256 digests in constant time, so that neither a matching
+/// prefix, a length nor which part was wrong shows in the time taken.
+fn credentials_match(given: (&str, &str), expected: (&str, &str)) -> bool {
+    let digest = |s: &str| -> [u8; 32] { Sha256::digest(s.as_bytes()).into() };
+    let user = digest(given.0)[..].ct_eq(&digest(expected.0)[..]);
+    let pass = digest(given.1)[..].ct_eq(&digest(expected.1)[..]);
+    bool::from(user & pass)
 }
 
 async fn append(
@@ -245,12 +252,38 @@ async fn join(
 
 #[cfg(test)]
 mod tests {
-    use super::constant_time_eq;
+    use super::*;
+
+    fn header(value: &str) -> HeaderValue {
+        HeaderValue::from_str(value).unwrap()
+    }
+
+    fn basic(user_pass: &str) -> HeaderValue {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(user_pass);
+        header(&format!("Basic {encoded}"))
+    }
 
     #[test]
-    fn constant_time_eq_compares_whole_strings() {
-        assert!(constant_time_eq(b"Basic abc", b"Basic abc"));
-        assert!(!constant_time_eq(b"Basic abd", b"Basic abc"));
-        assert!(!constant_time_eq(b"Basic ab", b"Basic abc"));
+    fn basic_headers_are_read_like_go_reads_them() {
+        let pair = |u: &str, p: &str| Some((u.to_string(), p.to_string()));
+        assert_eq!(basic_credentials(&basic("u:p")), pair("u", "p"));
+        assert_eq!(basic_credentials(&basic("u:p:q")), pair("u", "p:q"));
+        let lower = header(&format!(
+            "basic {}",
+            base64::engine::general_purpose::STANDARD.encode("u:p")
+        ));
+        assert_eq!(basic_credentials(&lower), pair("u", "p"));
+        assert_eq!(basic_credentials(&basic("no-colon")), None);
+        assert_eq!(basic_credentials(&header("Bearer abc")), None);
+        assert_eq!(basic_credentials(&header("Basic !!!")), None);
+    }
+
+    #[test]
+    fn credentials_must_match_in_both_parts() {
+        assert!(credentials_match(("u", "p"), ("u", "p")));
+        assert!(!credentials_match(("u", "q"), ("u", "p")));
+        assert!(!credentials_match(("v", "p"), ("u", "p")));
+        assert!(!credentials_match(("u", "pp"), ("u", "p")));
+        assert!(!credentials_match(("", ""), ("u", "p")));
     }
 }

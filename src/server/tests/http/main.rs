@@ -15,7 +15,9 @@ use reqwest::blocking::{Client, Response};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+mod auth;
 mod hardening;
+mod logs;
 mod metrics;
 
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -25,6 +27,8 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 struct Node {
     data: tempfile::TempDir,
     port: u16,
+    /// The internal port (`CLUSTER_DATA_BIND_PORT`).
+    data_port: u16,
     child: Option<Child>,
     http: Client,
     /// Environment beyond the defaults every test node gets.
@@ -44,6 +48,7 @@ impl Node {
         let mut node = Node {
             data,
             port: 0,
+            data_port: 0,
             child: None,
             http,
             env: env
@@ -66,6 +71,7 @@ impl Node {
     /// Starts the process (again) on this node's data directory and waits until it is ready.
     fn spawn(&mut self) -> Result<()> {
         self.port = free_port()?;
+        self.data_port = free_port()?;
         let log = File::options()
             .create(true)
             .append(true)
@@ -75,7 +81,7 @@ impl Node {
             .env_clear()
             .env("PERSISTENCE_DATA_PATH", self.data_path())
             .env("CLUSTER_HOSTNAME", "node1")
-            .env("CLUSTER_DATA_BIND_PORT", free_port()?.to_string())
+            .env("CLUSTER_DATA_BIND_PORT", self.data_port.to_string())
             .env("GRPC_PORT", free_port()?.to_string())
             .env("LOG_FORMAT", "text")
             .envs(self.env.iter().map(|(k, v)| (k, v)))

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the official Python client (weaviate-client 3.26.7) against a node with API keys and
+# the admin list (tests/clients/test_auth.py): admin writes, read-only reads and is refused
+# writes (403), wrong and missing keys are refused (401). Uses the same pinned virtual
+# environment as the shared client suite (created on first use).
+#
+#   scripts/auth-client-test.sh target/ci/shoal [pytest args...]
+set -euo pipefail
+if [ "$#" -lt 1 ]; then
+    echo "usage: $0 PATH_TO_SHOAL_BINARY [pytest args...]" >&2
+    exit 2
+fi
+BIN="$(realpath "$1")"
+shift
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+
+PINS=("weaviate-client==3.26.7" "pytest==8.3.5" "numpy==2.2.6")
+VENV="${SHOAL_CLIENT_VENV:-$HOME/.cache/shoal-client-tests/venv}"
+PYTHON="${PYTHON:-python3}"
+STAMP="$VENV/.shoal-pins"
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "${PINS[*]}" ]; then
+    echo "auth-client-test.sh: creating client venv in $VENV" >&2
+    rm -rf "$VENV"
+    mkdir -p "$(dirname "$VENV")"
+    "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
+    echo "${PINS[*]}" > "$STAMP"
+fi
+
+cd "$ROOT/tests/clients"
+SHOAL_BIN="$BIN" PYTHONDONTWRITEBYTECODE=1 \
+    exec "$VENV/bin/python" -m pytest -p no:cacheprovider -ra -W ignore::DeprecationWarning test_auth.py "$@"
