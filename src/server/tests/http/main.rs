@@ -16,6 +16,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 mod hardening;
+mod healthcheck;
 
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
 const STOP_TIMEOUT: Duration = Duration::from_secs(60);
