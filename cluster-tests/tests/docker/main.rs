@@ -10,6 +10,11 @@
 //!
 //! Every wait is a poll with a deadline; nothing asserts how long anything took. The durations
 //! printed at the end are a report, not a check.
+//!
+//! A failed or panicking run removes its containers, network and image; only an interrupted one
+//! (Ctrl-C, SIGKILL) leaves them: containers and networks labelled `shoal-test`, images tagged
+//! `shoal-t<pid>-<n>:test`. `docker rm -fv $(docker ps -aq --filter label=shoal-test)` and
+//! `docker network prune --filter label=shoal-test` remove the first two.
 
 mod ledger;
 mod steps;

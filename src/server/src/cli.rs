@@ -1,6 +1,7 @@
 //! The command line. Besides Shoal's own flags it accepts the ones Weaviate's Docker image and
 //! Helm chart pass (`--scheme http`, `--read-timeout`, `--write-timeout`, `--config-file`), so
-//! that Shoal can stand in for Weaviate without changing a deployment.
+//! that Shoal can stand in for Weaviate without changing a deployment. One subcommand,
+//! `healthcheck`, probes a running node instead of running one (the image's HEALTHCHECK).
 
 use std::path::PathBuf;
 
