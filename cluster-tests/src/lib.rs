@@ -15,6 +15,9 @@
 //! or `SHOAL_BIN` when set. Each node writes its stdout (the server log) to `node.log` in its
 //! temporary directory; the last lines of every node's log are printed when a scenario fails, so
 //! a failure on CI can be understood without rerunning it.
+//!
+//! [`docker`] does the same with containers of the runtime image, for the faults only Docker
+//! can inflict (a network partition, a graceful stop through the image's STOPSIGNAL).
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
@@ -28,6 +31,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
+
+pub mod docker;
 
 /// How long a node may take to become ready (start, find its peers, elect, replay its log).
 /// Generous: several clusters start in parallel on a shared 2-core machine.
@@ -321,16 +326,21 @@ impl TestNode {
     }
 
     fn send(&self, request: reqwest::blocking::RequestBuilder) -> Result<Response> {
-        let response = request.send()?;
-        let status = response.status().as_u16();
-        let text = response.text()?;
-        let body = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Ok(Response { status, body })
+        send(request)
     }
+}
+
+/// Sends `request`; any status is returned as a [`Response`], only transport errors fail.
+pub(crate) fn send(request: reqwest::blocking::RequestBuilder) -> Result<Response> {
+    let response = request.send()?;
+    let status = response.status().as_u16();
+    let text = response.text()?;
+    let body = if text.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Ok(Response { status, body })
 }
 
 impl Drop for TestNode {
@@ -558,7 +568,7 @@ pub fn poll<T>(timeout: Duration, mut check: impl FnMut() -> Result<T>) -> Resul
     }
 }
 
-fn http_client() -> Result<reqwest::blocking::Client> {
+pub(crate) fn http_client() -> Result<reqwest::blocking::Client> {
     Ok(reqwest::blocking::Client::builder()
         .timeout(REQUEST_TIMEOUT)
         .build()?)
@@ -592,7 +602,7 @@ fn tail(path: &Path, lines: usize) -> std::io::Result<String> {
 }
 
 /// `SHOAL_BIN`, or `shoal` in the target directory of the running test.
-fn shoal_binary() -> Result<PathBuf> {
+pub fn shoal_binary() -> Result<PathBuf> {
     if let Ok(bin) = std::env::var("SHOAL_BIN") {
         return Ok(PathBuf::from(bin));
     }

@@ -1,8 +1,10 @@
 //! `shoal`: one Shoal node. Reads the command line and settings, installs logging, and hands
 //! over to [`startup::run`], which serves until SIGTERM or SIGINT and then shuts down cleanly
 //! (exit code 0). A configuration error exits with 2, a failure while running with 1.
+//! `shoal healthcheck` instead probes a running node's readiness (see [`healthcheck`]).
 
 mod cli;
+mod healthcheck;
 mod memory;
 mod settings;
 mod startup;
@@ -11,11 +13,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Command};
 use crate::settings::Settings;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Healthcheck(args)) = &cli.command {
+        return healthcheck::run(args);
+    }
     let settings = match load_settings(&cli) {
         Ok(settings) => settings,
         Err(err) => {

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use openraft::{RaftMetrics, ServerState};
 use parking_lot::Mutex;
 use storage::keys::raft as rk;
 use storage::{Cf, KvStore, RocksConfig, RocksStore, WriteBatch};
@@ -222,7 +223,14 @@ impl RaftMeta {
         // A Raft node that stopped on a fatal error still reports its last leader: without this
         // check a node that can no longer apply anything would keep answering ready.
         let running = m.running_state.is_ok();
-        running && member && m.current_leader.is_some() && applied >= self.inner.ready_index
+        // A leader cut off from its quorum still names itself leader; it is no more ready than
+        // a cut-off follower, which no longer knows a leader.
+        let cut_off = quorum_silence(&m, self.inner.config.timeouts.election_max).is_some();
+        running
+            && member
+            && m.current_leader.is_some()
+            && !cut_off
+            && applied >= self.inner.ready_index
     }
 
     /// The current leader, if known.
@@ -359,6 +367,26 @@ impl Inner {
         }
     }
 
+    /// Fails with `Unavailable` when this node leads but no quorum of voters has acknowledged
+    /// it for longer than the longest election timeout: by then the followers have stopped
+    /// waiting for it, so nothing it proposes can commit, and waiting out the write timeout
+    /// would only delay the answer.
+    fn check_quorum(&self) -> Result<()> {
+        let metrics = self.raft.metrics();
+        let m = metrics.borrow();
+        match quorum_silence(&m, self.config.timeouts.election_max) {
+            None => Ok(()),
+            Some(silent) => Err(Error::Unavailable(format!(
+                "no quorum reachable: {} leads term {} but no majority of the voters has \
+                 answered it for {:.1}s (a network partition?); retry once the cluster has a \
+                 leader with a quorum",
+                self.info.name,
+                m.current_term,
+                silent.as_secs_f64()
+            ))),
+        }
+    }
+
     /// Gets `request` committed by the leader, retrying (same request id, so at most one apply)
     /// while the leadership settles, until `deadline`.
     async fn commit(&self, request: &MetaRequest, deadline: Instant) -> Result<WriteDone> {
@@ -371,7 +399,10 @@ impl Inner {
                         .forward_write((id, &info), self.id, request, remaining)
                         .await
                 }
-                _ => self.propose(request.clone(), remaining).await,
+                _ => {
+                    self.check_quorum()?;
+                    self.propose(request.clone(), remaining).await
+                }
             };
             match reply {
                 LeaderReply::Done(done) => return Ok(done),
@@ -392,7 +423,10 @@ impl Inner {
                 Some((id, info)) if id != self.id => {
                     self.peers.read_index((id, &info), self.id, remaining).await
                 }
-                _ => self.local_read_index(remaining).await,
+                _ => {
+                    self.check_quorum()?;
+                    self.local_read_index(remaining).await
+                }
             };
             match reply {
                 LeaderReply::Done(index) => return Ok(index),
@@ -442,6 +476,17 @@ impl Inner {
             snapshot_index: m.snapshot.map(|l| l.index),
         }
     }
+}
+
+/// How long a quorum of voters has not acknowledged this node, when it is the leader and that
+/// is longer than `limit`; `None` otherwise (a follower, a leader not yet acknowledged at all,
+/// or one acknowledged recently; a single-voter leader acknowledges itself).
+fn quorum_silence(m: &RaftMetrics<NodeId, NodeInfo>, limit: Duration) -> Option<Duration> {
+    if m.state != ServerState::Leader {
+        return None;
+    }
+    let silent = Duration::from_millis(m.millis_since_quorum_ack?);
+    (silent > limit).then_some(silent)
 }
 
 /// Time left before `deadline`, or a timeout error.

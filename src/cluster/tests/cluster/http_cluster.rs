@@ -311,3 +311,71 @@ async fn late_nodes_join_as_learners_and_receive_snapshots() {
     );
     kill_all(&mut nodes).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_cut_off_from_its_quorum_refuses_promptly_and_recovers() {
+    let (mut listeners, addrs, dirs) = ports_and_dirs(3).await;
+    let names = ["n1", "n2", "n3"];
+    let cfg = |i: usize| config(names[i], dirs[i].path(), &addrs[i], &addrs, 3);
+    let mut nodes = Vec::new();
+    for i in 0..3 {
+        nodes.push(TestNode::start(cfg(i), take(&mut listeners, i)).await);
+    }
+    let leader = wait_formed(&nodes.iter().collect::<Vec<_>>()).await;
+    let li = nodes
+        .iter()
+        .position(|n| n.meta.node_id() == leader)
+        .expect("leader node");
+    nodes[li]
+        .meta
+        .write(add_class("Before"))
+        .await
+        .expect("write");
+
+    // Both followers gone: the leader still names itself leader, but no quorum answers it.
+    let followers: Vec<usize> = (0..3).filter(|i| *i != li).collect();
+    for &i in &followers {
+        nodes[i].kill().await;
+    }
+    eventually("the cut-off leader to report not ready", LONG, || {
+        !nodes[li].meta.is_ready()
+    })
+    .await;
+    assert_eq!(nodes[li].meta.leader().map(|l| l.0), Some(leader));
+    // Refused as unavailable (503 through the API), not left to time out (504).
+    let refused = nodes[li]
+        .meta
+        .write(add_class("Refused"))
+        .await
+        .expect_err("no quorum");
+    assert!(
+        matches!(refused, Error::Unavailable(ref m) if m.contains("no quorum reachable")),
+        "{refused:?}"
+    );
+    let read = nodes[li]
+        .meta
+        .linearizable_read()
+        .await
+        .expect_err("no quorum");
+    assert!(matches!(read, Error::Unavailable(_)), "{read:?}");
+    // What the node holds stays readable locally.
+    assert!(nodes[li].meta.snapshot().class("Before").is_some());
+
+    // One follower back: a quorum again, writes through the old leader's node succeed, and the
+    // refused class was never written.
+    let back = followers[0];
+    let (listener, _) = rebind(&addrs[back]).await;
+    nodes[back] = TestNode::start(cfg(back), listener).await;
+    eventually("a quorum again", LONG, || {
+        nodes[li].meta.is_ready() && nodes[back].meta.is_ready()
+    })
+    .await;
+    let state = nodes[li]
+        .meta
+        .write(add_class("After"))
+        .await
+        .expect("write with a quorum");
+    assert!(state.class("After").is_some());
+    assert!(state.class("Refused").is_none());
+    kill_all(&mut nodes).await;
+}

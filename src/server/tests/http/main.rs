@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 mod auth;
 mod hardening;
+mod healthcheck;
 mod logs;
 mod metrics;
 
