@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust unit/integration tests and the official-client acceptance suite
-# against a live node. Installs what it needs first. One cargo profile (`ci`) builds both the
+# Runs every test: the Helm chart check, the Rust unit/integration tests, the container fault
+# scenarios (Docker), API fuzzing, and the official-client suites against live nodes. Installs what it needs first. One cargo profile (`ci`) builds both the
 # tests and the binary the suite starts, so RocksDB's C++ compiles once.
 #
 #   scripts/test.sh            # everything
@@ -19,6 +19,8 @@ SHOAL_SHARED="$SHARED" scripts/helm-check.sh
 echo "==> cargo build + test (profile ci)"
 cargo build --profile ci --workspace --bins
 cargo test --profile ci --workspace
+echo "==> container fault scenarios: the image built offline, a 3-node cluster on a private network"
+scripts/docker-scenarios.sh
 
 if [ -n "${SHOAL_SKIP_CLIENT:-}" ]; then
     exit 0
@@ -35,6 +37,8 @@ SUITE=(
     test_filters.py test_keyword.py test_aggregate.py
 )
 "$SHARED/client-tests/run.sh" "$ROOT/target/ci/shoal" "${SUITE[@]}"
+echo "==> the official client with API keys and the admin list"
+scripts/auth-client-test.sh "$ROOT/target/ci/shoal"
 # The same suite through a node of a 3-node cluster (restart tests skip: the nodes are not the
 # suite's to restart; single-shard BM25 references skip themselves).
 SHOAL_SHARED="$SHARED" scripts/cluster-client-tests.sh "$ROOT/target/ci/shoal" "${SUITE[@]}"
