@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Helm chart check, the Rust unit/integration tests, the container fault
-# scenarios (Docker), API fuzzing, and the official-client suites against live nodes. Installs what it needs first. One cargo profile (`ci`) builds both the
-# tests and the binary the suite starts, so RocksDB's C++ compiles once.
+# scenarios (Docker), API fuzzing, and the official-client suites against live nodes. Installs
+# what it needs first. One cargo profile (`ci`) builds both the tests and the binaries the
+# suites start, so RocksDB's C++ compiles once.
 #
 #   scripts/test.sh            # everything
 #   SHOAL_SKIP_CLIENT=1 scripts/test.sh   # Rust tests only
