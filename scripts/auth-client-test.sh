@@ -16,16 +16,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 PINS=("weaviate-client==3.26.7" "pytest==8.3.5" "numpy==2.2.6")
 VENV="${SHOAL_CLIENT_VENV:-$HOME/.cache/shoal-client-tests/venv}"
-PYTHON="${PYTHON:-python3}"
-STAMP="$VENV/.shoal-pins"
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "${PINS[*]}" ]; then
-    echo "auth-client-test.sh: creating client venv in $VENV" >&2
-    rm -rf "$VENV"
-    mkdir -p "$(dirname "$VENV")"
-    "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
-    echo "${PINS[*]}" > "$STAMP"
-fi
+source "$ROOT/scripts/lib/venv.sh"
+pinned_venv "$VENV" "${PINS[@]}"
 
 cd "$ROOT/tests/clients"
 SHOAL_BIN="$BIN" PYTHONDONTWRITEBYTECODE=1 \

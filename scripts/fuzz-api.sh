@@ -16,14 +16,8 @@ SPEC="$SHARED/reference/weaviate-openapi-1.27.json"
 VENV="${SHOAL_FUZZ_VENV:-$HOME/.cache/shoal-fuzz/venv}"
 PIN="schemathesis==4.32.5"
 
-# `sed` reads all of pip's output: `grep -q` would stop early, and pipefail would then see pip's
-# SIGPIPE as a failure.
-installed="$("$VENV/bin/pip" show schemathesis 2>/dev/null | sed -n 's/^Version: //p' || true)"
-if [ ! -x "$VENV/bin/st" ] || [ "$installed" != "${PIN#*==}" ]; then
-    echo "fuzz-api: creating $VENV with $PIN" >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q "$PIN"
-fi
+source scripts/lib/venv.sh
+pinned_venv "$VENV" "$PIN"
 
 WORK="$(mktemp -d)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

@@ -24,14 +24,8 @@ KUBE_VERSION="1.29.0"
 
 [ -x "$HELM" ] || { echo "helm-check: no Helm at $HELM" >&2; exit 1; }
 
-# `sed` reads all of pip's output: `grep -q` would stop early, and pipefail would then see pip's
-# SIGPIPE as a failure.
-installed="$("$VENV/bin/pip" show kubernetes-validate 2>/dev/null | sed -n 's/^Version: //p' || true)"
-if [ ! -x "$VENV/bin/python" ] || [ "$installed" != "${PIN#*==}" ]; then
-    echo "helm-check: creating $VENV with $PIN" >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q "$PIN"
-fi
+source scripts/lib/venv.sh
+pinned_venv "$VENV" "$PIN"
 PY="$VENV/bin/python"
 # No __pycache__ inside the repository.
 export PYTHONDONTWRITEBYTECODE=1
