@@ -39,12 +39,15 @@ for _ in $(seq 1 600); do
 done
 
 set +e
-# schemathesis keeps its state in the working directory: the temporary one.
+# schemathesis keeps its state in the working directory: the temporary one. One worker: with
+# two threads, hypothesis' concurrent `ast.parse` calls trip CPython 3.11.7's AST recursion
+# counter ("SystemError: AST constructor recursion depth mismatch"), a runtime error of the
+# fuzzer that failed 3 of 4 short runs here; one worker failed none of 3.
 (cd "$WORK" && "$VENV/bin/st" run "$SPEC" --url "$URL/v1" \
     --checks not_a_server_error \
     --phases examples,coverage,fuzzing,stateful \
     --max-time "$SECONDS_BUDGET" \
-    --workers 2 \
+    --workers 1 \
     --suppress-health-check all \
     --request-timeout 30 \
     --no-color)
