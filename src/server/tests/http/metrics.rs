@@ -192,3 +192,30 @@ fn grouping_hides_class_and_shard_names() -> Result<()> {
     assert_eq!(named, 0, "no series names the class");
     Ok(())
 }
+
+#[test]
+fn the_metrics_port_needs_no_key_when_api_keys_are_on() -> Result<()> {
+    let port = free_port()?;
+    let node = Node::start_with(&[
+        ("PROMETHEUS_MONITORING_ENABLED", "true"),
+        ("PROMETHEUS_MONITORING_PORT", &port.to_string()),
+        ("AUTHENTICATION_APIKEY_ENABLED", "true"),
+        ("AUTHENTICATION_APIKEY_ALLOWED_KEYS", "metrics-test-key"),
+        ("AUTHENTICATION_APIKEY_USERS", "ops"),
+    ])?;
+    let refused = node.get("/v1/schema")?;
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNAUTHORIZED,
+        "the REST port wants a key"
+    );
+    let samples = scrape(&node, port)?;
+    assert_eq!(sum(&samples, "shoal_raft_is_leader", &[]), 1.0);
+    let unauthorized = [("status", "user_error"), ("query_type", "schema")];
+    assert_eq!(
+        sum(&samples, "requests_total", &unauthorized),
+        1.0,
+        "the refused request is counted"
+    );
+    Ok(())
+}
