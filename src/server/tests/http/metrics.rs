@@ -81,13 +81,21 @@ fn scrape(node: &Node, port: u16) -> Result<Vec<Sample>> {
     parse(&resp.text()?)
 }
 
+/// A node serving metrics on a port of its own, with `env` besides; and that port.
+fn start_with_metrics(env: &[(&str, &str)]) -> Result<(Node, u16)> {
+    let port = free_port()?;
+    let port_text = port.to_string();
+    let mut all = vec![
+        ("PROMETHEUS_MONITORING_ENABLED", "true"),
+        ("PROMETHEUS_MONITORING_PORT", port_text.as_str()),
+    ];
+    all.extend_from_slice(env);
+    Ok((Node::start_with(&all)?, port))
+}
+
 #[test]
 fn an_import_a_query_and_a_delete_move_the_metrics() -> Result<()> {
-    let port = free_port()?;
-    let node = Node::start_with(&[
-        ("PROMETHEUS_MONITORING_ENABLED", "true"),
-        ("PROMETHEUS_MONITORING_PORT", &port.to_string()),
-    ])?;
+    let (node, port) = start_with_metrics(&[])?;
     let before = scrape(&node, port)?;
     assert_eq!(sum(&before, "object_count", &[]), 0.0);
 
@@ -176,12 +184,7 @@ fn an_import_a_query_and_a_delete_move_the_metrics() -> Result<()> {
 
 #[test]
 fn grouping_hides_class_and_shard_names() -> Result<()> {
-    let port = free_port()?;
-    let node = Node::start_with(&[
-        ("PROMETHEUS_MONITORING_ENABLED", "true"),
-        ("PROMETHEUS_MONITORING_PORT", &port.to_string()),
-        ("PROMETHEUS_MONITORING_GROUP", "true"),
-    ])?;
+    let (node, port) = start_with_metrics(&[("PROMETHEUS_MONITORING_GROUP", "true")])?;
     create_articles(&node)?;
     let samples = scrape(&node, port)?;
     assert_eq!(sum(&samples, "object_count", &[("class_name", "n/a")]), 3.0);
@@ -195,10 +198,7 @@ fn grouping_hides_class_and_shard_names() -> Result<()> {
 
 #[test]
 fn the_metrics_port_needs_no_key_when_api_keys_are_on() -> Result<()> {
-    let port = free_port()?;
-    let node = Node::start_with(&[
-        ("PROMETHEUS_MONITORING_ENABLED", "true"),
-        ("PROMETHEUS_MONITORING_PORT", &port.to_string()),
+    let (node, port) = start_with_metrics(&[
         ("AUTHENTICATION_APIKEY_ENABLED", "true"),
         ("AUTHENTICATION_APIKEY_ALLOWED_KEYS", "metrics-test-key"),
         ("AUTHENTICATION_APIKEY_USERS", "ops"),
