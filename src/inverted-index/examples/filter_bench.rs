@@ -43,26 +43,15 @@ fn main() {
 
 // ---------------------------------------------------------------- build
 
-fn spec(name: &str, data_type: DataType, tokenization: Tokenization) -> PropertySpec {
-    PropertySpec {
-        name: name.into(),
-        data_type,
-        tokenization,
-        filterable: true,
-        searchable: true,
-        range_filters: false,
-    }
-}
-
 fn object_config() -> IndexConfig {
     let w = Tokenization::Word;
     IndexConfig {
         properties: vec![
-            spec("category", DataType::Text, Tokenization::Field),
-            spec("price", DataType::Number, w),
-            spec("count", DataType::Int, w),
-            spec("active", DataType::Boolean, w),
-            spec("published", DataType::Date, w),
+            PropertySpec::with_defaults("category", DataType::Text, Tokenization::Field),
+            PropertySpec::with_defaults("price", DataType::Number, w),
+            PropertySpec::with_defaults("count", DataType::Int, w),
+            PropertySpec::with_defaults("active", DataType::Boolean, w),
+            PropertySpec::with_defaults("published", DataType::Date, w),
         ],
         ..IndexConfig::default()
     }
@@ -324,7 +313,11 @@ fn synthetic_corpus() -> (Vec<String>, String) {
 
 fn text_config() -> IndexConfig {
     IndexConfig {
-        properties: vec![spec("text", DataType::Text, Tokenization::Word)],
+        properties: vec![PropertySpec::with_defaults(
+            "text",
+            DataType::Text,
+            Tokenization::Word,
+        )],
         ..IndexConfig::default()
     }
 }

@@ -63,23 +63,12 @@ fn compare(config: IndexConfig, stored: &[Posting]) {
     println!("  same index:     {}", new.same_data(&old));
 }
 
-fn spec(name: &str, data_type: DataType, tokenization: Tokenization) -> PropertySpec {
-    PropertySpec {
-        name: name.into(),
-        data_type,
-        tokenization,
-        filterable: true,
-        searchable: true,
-        range_filters: false,
-    }
-}
-
 fn config(with_props: bool) -> IndexConfig {
     let properties = if with_props {
         vec![
-            spec("category", DataType::Text, Tokenization::Field),
-            spec("price", DataType::Number, Tokenization::Word),
-            spec("count", DataType::Int, Tokenization::Word),
+            PropertySpec::with_defaults("category", DataType::Text, Tokenization::Field),
+            PropertySpec::with_defaults("price", DataType::Number, Tokenization::Word),
+            PropertySpec::with_defaults("count", DataType::Int, Tokenization::Word),
         ]
     } else {
         Vec::new()

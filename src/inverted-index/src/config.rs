@@ -21,6 +21,19 @@ pub struct PropertySpec {
 }
 
 impl PropertySpec {
+    /// A property with Weaviate's index defaults: filterable, searchable when it is text, no
+    /// separate range index.
+    pub fn with_defaults(name: &str, data_type: DataType, tokenization: Tokenization) -> Self {
+        PropertySpec {
+            name: name.to_string(),
+            searchable: data_type.is_text(),
+            data_type,
+            tokenization,
+            filterable: true,
+            range_filters: false,
+        }
+    }
+
     /// True if values of this property get `0x10` value entries.
     pub(crate) fn indexes_values(&self) -> bool {
         if self.data_type.is_text() {

@@ -10,14 +10,7 @@ use types::DocId;
 use crate::{Bm25Stats, DocInput, IndexConfig, InvertedIndex, PropertySpec, Tokenization};
 
 fn prop(name: &str, tokenization: Tokenization) -> PropertySpec {
-    PropertySpec {
-        name: name.into(),
-        data_type: DataType::Text,
-        tokenization,
-        filterable: true,
-        searchable: true,
-        range_filters: false,
-    }
+    PropertySpec::with_defaults(name, DataType::Text, tokenization)
 }
 
 fn config() -> IndexConfig {

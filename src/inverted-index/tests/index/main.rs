@@ -25,15 +25,7 @@ use types::DocId;
 
 /// A property spec with Weaviate's defaults for its type.
 pub fn prop(name: &str, data_type: DataType, tokenization: Tokenization) -> PropertySpec {
-    let text = data_type.is_text();
-    PropertySpec {
-        name: name.into(),
-        data_type,
-        tokenization,
-        filterable: true,
-        searchable: text,
-        range_filters: false,
-    }
+    PropertySpec::with_defaults(name, data_type, tokenization)
 }
 
 /// All optional indexes on, `en` stopwords.

@@ -15,14 +15,8 @@ use types::{Object, DEFAULT_TARGET};
 use uuid::Uuid;
 
 fn config() -> IndexConfig {
-    let prop = |name: &str, data_type: DataType| PropertySpec {
-        name: name.to_string(),
-        data_type,
-        tokenization: Tokenization::Word,
-        filterable: true,
-        searchable: true,
-        range_filters: false,
-    };
+    let prop =
+        |name: &str, data_type| PropertySpec::with_defaults(name, data_type, Tokenization::Word);
     IndexConfig {
         properties: vec![prop("title", DataType::Text), prop("count", DataType::Int)],
         stopwords: Stopwords::new("en", &[], &[]).expect("stopwords"),
