@@ -69,8 +69,9 @@ def main():
             scrape_ms, body = timed(f"http://127.0.0.1:{metrics}/metrics")
             nodes_ms, _ = timed(f"{api}/v1/nodes?output=verbose")
             lines = body.count(b"\n")
+            buckets = body.count(b"_bucket{")
             print(f"{classes} classes x {objects} objects: /metrics is {len(body) / 1024:.0f} KiB, "
-                  f"{lines} lines")
+                  f"{lines} lines, {buckets} of them histogram buckets")
             print(f"scrape median {scrape_ms:.2f} ms; reference /v1/nodes?output=verbose median "
                   f"{nodes_ms:.2f} ms; ratio {scrape_ms / nodes_ms:.2f}")
         finally:

@@ -30,9 +30,8 @@ pub(crate) struct RequestMetrics {
 }
 
 impl RequestMetrics {
-    /// Registers the API's metrics in `registry`. A registry that already has them (a second
-    /// router over the same coordinator, in tests) keeps the first router's; this one records
-    /// into unregistered copies.
+    /// Registers the API's metrics in `registry` (one router per coordinator: a second one
+    /// fails here, as its names are taken).
     pub(crate) fn new(registry: &Registry) -> prometheus::Result<RequestMetrics> {
         let metrics = RequestMetrics {
             requests_total: GaugeVec::new(
@@ -55,14 +54,9 @@ impl RequestMetrics {
                 &["method", "route"],
             )?,
         };
-        let registered = [
-            registry.register(Box::new(metrics.requests_total.clone())),
-            registry.register(Box::new(metrics.duration.clone())),
-            registry.register(Box::new(metrics.inflight.clone())),
-        ];
-        if let Some(Err(e)) = registered.into_iter().find(Result::is_err) {
-            tracing::debug!(error = %e, "API metrics already registered");
-        }
+        registry.register(Box::new(metrics.requests_total.clone()))?;
+        registry.register(Box::new(metrics.duration.clone()))?;
+        registry.register(Box::new(metrics.inflight.clone()))?;
         Ok(metrics)
     }
 }
