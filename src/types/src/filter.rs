@@ -12,6 +12,9 @@ pub enum Filter {
     And(Vec<Filter>),
     /// At least one operand matches (an empty list matches nothing).
     Or(Vec<Filter>),
+    /// Matches exactly what the operand does not (gRPC's `Not`; also how `ContainsNone` is
+    /// expressed: not `ContainsAny`).
+    Not(Box<Filter>),
     /// A condition on one path.
     Condition(Condition),
 }

@@ -14,6 +14,7 @@ use types::schema::Class;
 pub fn validate_where(class: &Class, filter: &Filter) -> Result<(), String> {
     match filter {
         Filter::And(operands) | Filter::Or(operands) => validate_operands(class, operands),
+        Filter::Not(operand) => validate_where(class, operand),
         Filter::Condition(c) => validate_condition(class, c),
     }
 }

@@ -102,6 +102,7 @@ impl Eval<'_> {
                 }
                 Ok(out)
             }
+            Filter::Not(operand) => Ok(self.complement(&self.filter(operand)?)),
             Filter::Condition(c) => self.condition(c),
         }
     }

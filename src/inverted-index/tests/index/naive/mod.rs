@@ -76,6 +76,7 @@ impl Naive<'_> {
             Filter::Or(v) => v
                 .iter()
                 .try_fold(false, |acc, f| Ok(self.matches(f, o)? || acc)),
+            Filter::Not(f) => Ok(!self.matches(f, o)?),
             Filter::Condition(c) => self.condition(c, o),
         }
     }

@@ -252,7 +252,8 @@ pub fn filter(ids: Vec<String>) -> impl Strategy<Value = Filter> {
     condition(ids).prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..3).prop_map(Filter::And),
-            prop::collection::vec(inner, 0..3).prop_map(Filter::Or),
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Filter::Or),
+            inner.prop_map(|f| Filter::Not(Box::new(f))),
         ]
     })
 }
