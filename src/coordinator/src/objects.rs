@@ -596,17 +596,22 @@ fn object_vectors(
     let mut out = Vectors::new();
     let named = named.unwrap_or_default();
     if class.has_named_vectors() {
-        if legacy.as_ref().is_some_and(|v| !v.is_empty()) {
-            return Err(Error::invalid(format!(
-                "class {} uses named vectors (vectorConfig): send vectors by name in 'vectors', not in 'vector'",
-                class.class
-            )));
-        }
         let targets: Vec<String> = class
             .vector_targets()
             .into_iter()
             .map(|(n, _, _)| n)
             .collect();
+        let mut named = named;
+        if let Some(vector) = legacy.filter(|v| !v.is_empty()) {
+            // Weaviate's validator: with one named vector, an unnamed vector is that one.
+            let [only] = targets.as_slice() else {
+                return Err(Error::invalid(format!(
+                    "collection {} is configured with multiple named vectors {targets:?}, but received a single vector",
+                    class.class
+                )));
+            };
+            named.insert(only.clone(), vector);
+        }
         for (name, v) in named {
             if !targets.contains(&name) {
                 return Err(Error::invalid(format!(
