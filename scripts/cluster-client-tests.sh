@@ -37,14 +37,14 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 EOF
 }
 
-read -r -a PORTS <<< "$(free_ports 6)"
+read -r -a PORTS <<< "$(free_ports 9)"
 JOIN="127.0.0.1:${PORTS[3]},127.0.0.1:${PORTS[4]},127.0.0.1:${PORTS[5]}"
 for i in 0 1 2; do
     n=$((i + 1))
     CLUSTER_HOSTNAME="n$n" \
     CLUSTER_DATA_BIND_PORT="${PORTS[$((i + 3))]}" \
     CLUSTER_ADVERTISE_ADDR="127.0.0.1:${PORTS[$((i + 3))]}" \
-    CLUSTER_JOIN="$JOIN" RAFT_BOOTSTRAP_EXPECT=3 \
+    CLUSTER_JOIN="$JOIN" RAFT_BOOTSTRAP_EXPECT=3 GRPC_PORT="${PORTS[$((i + 6))]}" \
     PERSISTENCE_DATA_PATH="$DIR/n$n" LOG_FORMAT=text \
         "$BIN" --host 127.0.0.1 --port "${PORTS[$i]}" > "$DIR/n$n.log" 2>&1 &
     PIDS+=($!)

@@ -55,6 +55,7 @@ class Cluster:
             env.update(
                 CLUSTER_HOSTNAME=f"n{i + 1}",
                 PERSISTENCE_DATA_PATH=os.path.join(self.dir, f"n{i + 1}"),
+                GRPC_PORT=str(free_port()),
                 LOG_LEVEL="warning",
             )
             if size > 1:

@@ -72,6 +72,8 @@ pub struct TestNode {
     pub url: String,
     /// `127.0.0.1:<internal port>`: what peers put in `CLUSTER_JOIN`.
     pub internal_addr: String,
+    /// `GRPC_PORT`.
+    pub grpc_port: u16,
     rest_port: u16,
     /// Environment beyond the data path and the name, kept so that a restart is identical.
     env: Vec<(String, String)>,
@@ -95,7 +97,8 @@ impl TestNode {
     /// Allocates ports and a data directory without starting the process, so a cluster can know
     /// every member's internal address (for `CLUSTER_JOIN`) before the first one starts.
     /// `CLUSTER_DATA_BIND_PORT` and `CLUSTER_ADVERTISE_ADDR` are always set, to the allocated
-    /// internal port, so parallel tests never fight over the default 7947.
+    /// internal port, and `GRPC_PORT` to its own, so parallel tests never fight over the
+    /// defaults 7947 and 50051.
     pub fn prepare(name: &str, env: Vec<(String, String)>) -> Result<TestNode> {
         let dir = tempfile::Builder::new()
             .prefix(&format!("shoal-{name}-"))
@@ -103,7 +106,9 @@ impl TestNode {
         let rest_port = free_port()?;
         let internal_port = free_port()?;
         let internal_addr = format!("127.0.0.1:{internal_port}");
+        let grpc_port = free_port()?;
         let mut full_env = vec![
+            ("GRPC_PORT".to_string(), grpc_port.to_string()),
             (
                 "CLUSTER_DATA_BIND_PORT".to_string(),
                 internal_port.to_string(),
@@ -115,6 +120,7 @@ impl TestNode {
             name: name.to_string(),
             url: format!("http://127.0.0.1:{rest_port}"),
             internal_addr,
+            grpc_port,
             rest_port,
             env: full_env,
             child: None,

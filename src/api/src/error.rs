@@ -32,6 +32,18 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
+/// The gRPC code of each error kind, for the same errors [`status_of`] maps to HTTP.
+pub fn grpc_code_of(kind: ErrorKind) -> tonic::Code {
+    match kind {
+        ErrorKind::InvalidInput | ErrorKind::BadRequest => tonic::Code::InvalidArgument,
+        ErrorKind::NotFound => tonic::Code::NotFound,
+        ErrorKind::Conflict => tonic::Code::AlreadyExists,
+        ErrorKind::Unavailable => tonic::Code::Unavailable,
+        ErrorKind::Timeout => tonic::Code::DeadlineExceeded,
+        ErrorKind::Internal => tonic::Code::Internal,
+    }
+}
+
 /// Weaviate's standard error body.
 pub fn error_body(message: &str) -> Value {
     json!({ "error": [{ "message": message }] })

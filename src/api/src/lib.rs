@@ -1,9 +1,9 @@
-//! The HTTP face of Shoal: Weaviate 1.27's REST API (`/v1/...`) and the route to the GraphQL
-//! executor, served with axum. Handlers parse requests into coordinator calls, validate query
+//! The wire face of Shoal: Weaviate's REST API (`/v1/...`) and the route to the GraphQL
+//! executor, served with axum, and Weaviate's gRPC API, served with tonic. Handlers parse requests into coordinator calls, validate query
 //! parameters, and write responses, status codes and error bodies exactly as Weaviate does, so
 //! the official clients cannot tell the difference.
 //!
-//! This crate is HTTP only. It holds no schema rules, routing, replication or index code: every
+//! This crate is wire formats only. It holds no schema rules, routing, replication or index code: every
 //! decision about data is the coordinator's, and this crate never imports `shard`, `storage` or
 //! an index. Coordinator errors reach the wire through one mapping in [`error`].
 //!
@@ -21,10 +21,13 @@
 //! - `filter`: the `where` filter shared by GraphQL and REST batch delete, parsed into
 //!   `types::filter::Filter` with Weaviate's rules and messages.
 //! - `graphql/`: parsing and executing Weaviate's GraphQL dialect.
+//! - [`grpc`]: Weaviate's gRPC API (`weaviate.v1.Weaviate`, health) with tonic.
+//! - `search_rules`: the checks a search or aggregation passes whichever API carried it.
 
 pub mod auth;
 pub mod error;
 pub mod graphql;
+pub mod grpc;
 pub mod metrics;
 pub mod observe;
 pub mod router;
@@ -35,6 +38,7 @@ mod extract;
 mod filter;
 mod handlers;
 mod params;
+mod search_rules;
 mod state;
 
 pub use auth::AuthConfig;
@@ -58,6 +62,9 @@ pub struct ApiConfig {
     pub graphql_max_query_cost: usize,
     /// Who may call and what they may do.
     pub auth: AuthConfig,
+    /// `GRPC_MAX_MESSAGE_SIZE`: the largest gRPC message, reported by `/v1/meta` as
+    /// `grpcMaxMessageSize`.
+    pub grpc_max_message_bytes: usize,
 }
 
 /// Weaviate's default `GRPC_MAX_MESSAGE_SIZE`, reported by `/v1/meta` as `grpcMaxMessageSize`.
@@ -71,6 +78,7 @@ impl Default for ApiConfig {
             batch_max_bytes_in_flight: 2 * GRPC_MAX_MESSAGE_SIZE,
             graphql_max_query_cost: graphql::DEFAULT_MAX_QUERY_COST,
             auth: AuthConfig::default(),
+            grpc_max_message_bytes: GRPC_MAX_MESSAGE_SIZE,
         }
     }
 }

@@ -215,3 +215,23 @@ pub(crate) fn check_where(
         None => Ok(()),
     }
 }
+
+impl Coordinator {
+    /// The tenants of a multi-tenant collection as `(name, activity status)`, in name order;
+    /// `names` narrows them to those (unknown names are left out, as Weaviate does).
+    pub fn tenants(&self, class: &str, names: Option<&[String]>) -> Result<Vec<(String, String)>> {
+        let meta = self.require_class(class)?;
+        if !meta.class.multi_tenancy_config.enabled {
+            return Err(Error::invalid(format!(
+                "multi-tenancy is not enabled for class \"{}\"",
+                meta.class.class
+            )));
+        }
+        Ok(meta
+            .tenants
+            .values()
+            .filter(|t| names.is_none_or(|names| names.contains(&t.name)))
+            .map(|t| (t.name.clone(), t.status.clone()))
+            .collect())
+    }
+}

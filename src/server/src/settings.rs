@@ -38,8 +38,10 @@ pub struct Settings {
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
-    /// `GRPC_PORT`: kept for later; nothing listens on it yet.
+    /// `GRPC_PORT`: Weaviate's gRPC API.
     pub grpc_port: u16,
+    /// `GRPC_MAX_MESSAGE_SIZE`: the largest gRPC message, both ways.
+    pub grpc_max_message_size: usize,
     pub max_body_bytes: usize,
     /// `BATCH_MAX_BYTES_IN_FLIGHT`: body bytes of batch imports processed at once.
     pub batch_max_bytes_in_flight: usize,
@@ -212,6 +214,10 @@ impl Settings {
         )?;
         env.set_parsed("GRPC_PORT", &mut self.server.grpc_port)?;
         env.set_parsed(
+            "GRPC_MAX_MESSAGE_SIZE",
+            &mut self.server.grpc_max_message_size,
+        )?;
+        env.set_parsed(
             "BATCH_MAX_BYTES_IN_FLIGHT",
             &mut self.server.batch_max_bytes_in_flight,
         )?;
@@ -307,6 +313,9 @@ impl Settings {
         }
         if self.server.max_body_bytes == 0 {
             bail!("server.max_body_bytes must be at least 1");
+        }
+        if self.server.grpc_max_message_size == 0 {
+            bail!("GRPC_MAX_MESSAGE_SIZE must be at least 1");
         }
         if self.server.batch_max_bytes_in_flight < self.server.max_body_bytes {
             bail!(

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use api::ApiConfig;
 use coordinator::{Coordinator, RaftMetaConfig};
 use tokio::net::TcpListener;
@@ -62,9 +62,10 @@ pub async fn run(settings: Settings) -> Result<()> {
         batch_max_bytes_in_flight: settings.server.batch_max_bytes_in_flight,
         graphql_max_query_cost: settings.query.graphql_max_query_cost,
         auth: settings.auth.to_config(),
+        grpc_max_message_bytes: settings.server.grpc_max_message_size,
     };
     log_auth(&config.auth);
-    let app = api::router(coordinator.clone(), config).context("cannot set up the API")?;
+    let app = api::router(coordinator.clone(), config.clone()).context("cannot set up the API")?;
     let metrics_server = match settings.monitoring.enabled {
         true => Some(serve_metrics(&settings, coordinator.clone()).await?),
         false => None,
@@ -75,8 +76,14 @@ pub async fn run(settings: Settings) -> Result<()> {
         .config()
         .async_replication_frequency
         .map(|every| coordinator.start_anti_entropy(every));
+    let grpc = Grpc {
+        listener: bind_grpc(&settings).await?,
+        coordinator: coordinator.clone(),
+        config: config.clone(),
+        max_message_bytes: settings.server.grpc_max_message_size,
+    };
     let grace = Duration::from_secs(settings.server.shutdown_timeout_seconds);
-    let served = serve(listener, app, grace).await;
+    let served = serve(listener, app, grpc, grace).await;
     maintenance.abort();
     trimmer.abort();
     if let Some(task) = metrics_server {
@@ -112,6 +119,20 @@ async fn serve_metrics(
     tracing::info!(address = %local, "serving Prometheus metrics at /metrics");
     let app = api::metrics_router(coordinator);
     Ok(tokio::spawn(axum::serve(listener, app).into_future()))
+}
+
+/// Binds `GRPC_PORT` on the REST listener's host.
+async fn bind_grpc(settings: &Settings) -> Result<TcpListener> {
+    let addr = (settings.server.host.as_str(), settings.server.grpc_port);
+    let listener = TcpListener::bind(addr).await.with_context(|| {
+        format!(
+            "cannot listen on the gRPC port {}:{} (GRPC_PORT)",
+            addr.0, addr.1
+        )
+    })?;
+    let local = listener.local_addr().context("gRPC listener address")?;
+    tracing::info!(address = %local, "serving gRPC");
+    Ok(listener)
 }
 
 /// Says how requests are authenticated and authorized: switches and counts, never a key.
@@ -192,37 +213,71 @@ fn raft_config(
     Ok(config)
 }
 
-/// Serves until a shutdown signal, then stops accepting and waits up to `grace` for in-flight
-/// requests; after that, remaining connections are dropped.
-async fn serve(listener: TcpListener, app: axum::Router, grace: Duration) -> Result<()> {
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        // A dropped sender also means "stop".
-        let _ = stop_rx.await;
-    });
-    let mut server = tokio::spawn(server.into_future());
+/// The gRPC half of the public API, served beside REST.
+struct Grpc {
+    listener: TcpListener,
+    coordinator: Arc<Coordinator>,
+    config: ApiConfig,
+    max_message_bytes: usize,
+}
+
+/// Serves REST and gRPC until a shutdown signal, then stops accepting and waits up to `grace`
+/// for in-flight requests of both; after that, remaining connections are dropped.
+async fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    grpc: Grpc,
+    grace: Duration,
+) -> Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
+    // A dropped sender also means "stop".
+    let stopped = |mut rx: tokio::sync::watch::Receiver<()>| async move {
+        let _ = rx.changed().await;
+    };
+    let rest = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_rx.clone()));
+    let mut rest = tokio::spawn(rest.into_future());
+    let mut grpc = tokio::spawn(api::grpc::serve(
+        grpc.listener,
+        grpc.coordinator,
+        grpc.config,
+        grpc.max_message_bytes,
+        stopped(stop_rx),
+    ));
 
     tokio::select! {
-        joined = &mut server => {
-            // The server only returns on its own when accepting fails.
+        // The servers only return on their own when accepting fails.
+        joined = &mut rest => {
             joined.context("HTTP server task failed")?.context("HTTP server failed")?;
-            return Ok(());
+            bail!("the HTTP server stopped on its own");
+        }
+        joined = &mut grpc => {
+            joined.context("gRPC server task failed")?.context("gRPC server failed")?;
+            bail!("the gRPC server stopped on its own");
         }
         signal = shutdown_signal() => {
             tracing::info!(signal = signal?, "shutdown requested: finishing in-flight requests");
         }
     }
-    let _ = stop_tx.send(());
-    match tokio::time::timeout(grace, &mut server).await {
-        Ok(joined) => joined
-            .context("HTTP server task failed")?
-            .context("HTTP server failed")?,
+    drop(stop_tx);
+    let both = async {
+        let rest = (&mut rest).await;
+        let grpc = (&mut grpc).await;
+        (rest, grpc)
+    };
+    match tokio::time::timeout(grace, both).await {
+        Ok((rest, grpc)) => {
+            rest.context("HTTP server task failed")?
+                .context("HTTP server failed")?;
+            grpc.context("gRPC server task failed")?
+                .context("gRPC server failed")?;
+        }
         Err(_) => {
             tracing::warn!(
                 grace_seconds = grace.as_secs(),
                 "in-flight requests did not finish in time; closing them"
             );
-            server.abort();
+            rest.abort();
+            grpc.abort();
         }
     }
     Ok(())

@@ -72,14 +72,28 @@ fn principal_of(
     route: &str,
     request: &Request,
 ) -> Result<Principal, &'static str> {
-    let Some(token) = bearer_token(request) else {
-        if auth.anonymous_access || ANONYMOUS_ALWAYS.contains(&route) {
+    principal(
+        auth,
+        bearer_token(request).as_deref(),
+        ANONYMOUS_ALWAYS.contains(&route),
+    )
+}
+
+/// Who a caller with `token` acts as, or the 401 message; `open` routes take callers without
+/// a token even when anonymous access is off. Shared by REST and gRPC.
+pub(crate) fn principal(
+    auth: &AuthConfig,
+    token: Option<&str>,
+    open: bool,
+) -> Result<Principal, &'static str> {
+    let Some(token) = token else {
+        if auth.anonymous_access || open {
             return Ok(Principal::Anonymous);
         }
         return Err(NO_ANONYMOUS);
     };
     let keys = auth.api_keys.as_ref().ok_or(NO_SCHEME)?;
-    keys.user_for(&token)
+    keys.user_for(token)
         .map(|user| Principal::User(user.to_string()))
         .ok_or(BAD_KEY)
 }

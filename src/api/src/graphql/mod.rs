@@ -15,7 +15,7 @@
 //! Weaviate's REST error body.
 
 mod aggregate;
-mod args;
+pub(crate) mod args;
 mod error;
 mod fields;
 #[doc(hidden)]
@@ -30,7 +30,7 @@ mod value;
 #[cfg(test)]
 mod limits_tests;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
 

@@ -8,7 +8,6 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::state::AppState;
-use crate::GRPC_MAX_MESSAGE_SIZE;
 
 /// `GET /v1/meta`. The `version` is Weaviate's (clients compare it), `shoalVersion` our own.
 pub(crate) async fn meta(State(state): State<AppState>) -> Json<Value> {
@@ -17,7 +16,7 @@ pub(crate) async fn meta(State(state): State<AppState>) -> Json<Value> {
         "version": types::WEAVIATE_COMPAT_VERSION,
         "shoalVersion": types::SHOAL_VERSION,
         "modules": {},
-        "grpcMaxMessageSize": GRPC_MAX_MESSAGE_SIZE,
+        "grpcMaxMessageSize": state.config.grpc_max_message_bytes,
     }))
 }
 

@@ -4,10 +4,11 @@
 
 use ::types::filter::FilterPath;
 use ::types::schema::Class;
-use coordinator::{AggregateQuery, Threshold};
+use coordinator::AggregateQuery;
 
 use crate::graphql::args::{filter, near, search, types, ArgSpec};
 use crate::graphql::value::{self, as_int, as_str, as_string_list, InputType, Value};
+use crate::search_rules;
 
 /// The arguments of `Aggregate { <class>(...) }` as Weaviate 1.27 declares them.
 pub(super) fn aggregate_arg(class: &Class, name: &str) -> Option<ArgSpec> {
@@ -42,22 +43,7 @@ pub(super) fn aggregate_query(
         filter::where_filter(args).map_err(|e| format!("could not extract filters: {e}"))?;
     let vector_search = near::vector_search(&class.class, args)?;
     let hybrid = search::hybrid(args, false)?;
-    let searching = vector_search.is_some() || hybrid.is_some();
-    if object_limit.is_some() && !searching {
-        return Err("objectLimit can only be used with a near<Media> or hybrid filter".into());
-    }
-    if vector_search.is_some() && hybrid.is_some() {
-        // Weaviate would silently aggregate over the near<Media> results only.
-        return Err("conflict: both near<Media> and hybrid arguments present, choose one".into());
-    }
-    let (targets, threshold) = near::targets_and_threshold(vector_search.as_ref());
-    if vector_search.is_some() && threshold.is_none() && object_limit.is_none() {
-        return Err("must provide certainty or objectLimit with vector search".into());
-    }
-    if matches!(threshold, Some(Threshold::Certainty(_))) {
-        near::check_certainty(class, targets)?;
-    }
-    Ok(AggregateQuery {
+    let query = AggregateQuery {
         class: class.class.clone(),
         tenant: value::arg(args, "tenant")
             .and_then(as_str)
@@ -71,7 +57,9 @@ pub(super) fn aggregate_query(
         properties,
         // Set by the caller from the selection.
         top_occurrences_limit: None,
-    })
+    };
+    search_rules::check_aggregate(class, &query)?;
+    Ok(query)
 }
 
 /// `objectLimit`: when given, a positive number.

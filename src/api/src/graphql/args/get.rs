@@ -5,12 +5,12 @@
 use ::types::filter::Filter;
 use ::types::schema::Class;
 use coordinator::{
-    ConsistencyLevel, GroupBy, HybridSearch, KeywordSearch, SearchQuery, Threshold, VectorSearch,
+    ConsistencyLevel, GroupBy, HybridSearch, KeywordSearch, SearchQuery, VectorSearch,
 };
-use uuid::Uuid;
 
 use super::{filter, group, near, search, sort, types, ArgSpec, Limits};
 use crate::graphql::value::{self, as_int, as_str, InputType, Value};
+use crate::search_rules;
 
 /// The arguments of `Get { <class>(...) }` as Weaviate 1.27 declares them for this class
 /// (`tenant` only on multi-tenant classes, `consistencyLevel` only with replication).
@@ -68,35 +68,16 @@ pub(crate) fn search_query(
     selected: Selected,
     limits: &Limits,
 ) -> Result<SearchQuery, String> {
-    let mut parts = extract(class, args)?;
-    let (targets, threshold) = near::targets_and_threshold(parts.vector_search.as_ref());
-    if selected.certainty || matches!(threshold, Some(Threshold::Certainty(_))) {
-        near::check_certainty(class, targets)?;
-    }
-    let sort = sort::validate(std::mem::take(&mut parts.sort))?;
-    let after = match value::arg(args, "after").and_then(as_str) {
-        Some(after) => Some(
-            cursor(after, &parts, !sort.is_empty())
-                .map_err(|e| format!("cursor api: invalid 'after' parameter: {e}"))?,
-        ),
-        None => None,
-    };
-    conflicts(&parts)?;
-    check_window(&parts, threshold, limits)?;
-    Ok(SearchQuery {
+    let parts = extract(class, args)?;
+    let query = SearchQuery {
         class: class.class.clone(),
         tenant: value::arg(args, "tenant")
             .and_then(as_str)
             .map(str::to_string),
         limit: parts.limit,
         offset: parts.offset,
-        after,
-        // Weaviate ignores `sort` in a vector search (results stay in distance order).
-        sort: if parts.vector_search.is_some() {
-            Vec::new()
-        } else {
-            sort
-        },
+        after: None,
+        sort: sort::validate(parts.sort)?,
         vector_search: parts.vector_search,
         with_vectors: false,
         filter: parts.filter,
@@ -108,7 +89,9 @@ pub(crate) fn search_query(
         consistency: value::arg(args, "consistencyLevel")
             .and_then(value::as_enum)
             .and_then(ConsistencyLevel::parse),
-    })
+    };
+    let after = value::arg(args, "after").and_then(as_str);
+    search_rules::finish(class, query, after, selected.certainty, limits)
 }
 
 /// Reads every argument (the extraction steps of `resolveGet`).
@@ -157,88 +140,4 @@ fn autocut(args: &[(String, Value)]) -> Option<u32> {
         .and_then(as_int)
         .filter(|n| *n > 0)
         .and_then(|n| u32::try_from(n).ok())
-}
-
-/// Weaviate's cursor rules (`validateCursor`, `filters.ValidateCursor`). An empty `after`
-/// starts from the beginning: the nil uuid sorts before every other.
-fn cursor(after: &str, parts: &Parts, sorted: bool) -> Result<Uuid, String> {
-    let searching = parts.vector_search.is_some()
-        || parts.keyword.is_some()
-        || parts.hybrid.is_some()
-        || parts.group_by.is_some();
-    if searching {
-        return Err("other params cannot be set with after and limit parameters".into());
-    }
-    let set: Vec<&str> = [
-        (parts.offset > 0, "offset"),
-        (parts.filter.is_some(), "where"),
-        (sorted, "sort"),
-    ]
-    .into_iter()
-    .filter_map(|(is_set, name)| is_set.then_some(name))
-    .collect();
-    if !set.is_empty() {
-        return Err(format!(
-            "{} cannot be set with after and limit parameters",
-            set.join(",")
-        ));
-    }
-    let id = if after.is_empty() {
-        Uuid::nil()
-    } else {
-        Uuid::parse_str(after)
-            .map_err(|_| format!("after parameter '{after}' is not a valid uuid"))?
-    };
-    if parts.limit.is_none() {
-        return Err("limit parameter must be set".into());
-    }
-    Ok(id)
-}
-
-/// Search operators that cannot be combined. The bm25 messages are Weaviate's
-/// (explorer.getClassKeywordBased); Weaviate silently prefers one operator in the other cases,
-/// which Shoal refuses instead of guessing.
-fn conflicts(parts: &Parts) -> Result<(), String> {
-    let near = parts.vector_search.is_some();
-    if let Some(keyword) = &parts.keyword {
-        if near {
-            return Err(
-                "conflict: both near<Media> and keyword-based (bm25) arguments present, choose one"
-                    .into(),
-            );
-        }
-        if parts.hybrid.is_some() {
-            return Err("conflict: both bm25 and hybrid arguments present, choose one".into());
-        }
-        if keyword.query.is_empty() {
-            return Err("keyword search (bm25) must have query set".into());
-        }
-    }
-    if near && parts.hybrid.is_some() {
-        return Err("conflict: both near<Media> and hybrid arguments present, choose one".into());
-    }
-    if parts.group_by.is_some() && !near && parts.hybrid.is_none() {
-        return Err(
-            "groupBy needs a vector search: combine it with nearVector, nearObject or hybrid"
-                .into(),
-        );
-    }
-    Ok(())
-}
-
-/// `offset + limit` must stay within `QUERY_MAXIMUM_RESULTS`. A vector search bounded by a
-/// threshold and without a limit is capped by the coordinator instead.
-fn check_window(
-    parts: &Parts,
-    threshold: Option<Threshold>,
-    limits: &Limits,
-) -> Result<(), String> {
-    let unbounded = threshold.is_some() && parts.limit.is_none();
-    let window = parts
-        .offset
-        .saturating_add(parts.limit.unwrap_or(limits.defaults_limit));
-    if !unbounded && window > limits.maximum_results {
-        return Err("query maximum results exceeded".into());
-    }
-    Ok(())
 }

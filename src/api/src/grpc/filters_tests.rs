@@ -1,0 +1,241 @@
+//! `Filters` messages into the filter model: every operator, the value kinds, dates typed by
+//! the schema, and the refusals.
+
+use serde_json::json;
+use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
+
+use super::filters::translate;
+use super::pb;
+use super::pb::filters::{Operator as Op, TestValue};
+use crate::graphql::test_support::class_from_json;
+
+fn class() -> types::schema::Class {
+    class_from_json(json!({
+        "class": "Doc",
+        "properties": [
+            {"name": "title", "dataType": ["text"]},
+            {"name": "when", "dataType": ["date"]},
+            {"name": "whens", "dataType": ["date[]"]}
+        ]
+    }))
+}
+
+fn leaf(op: Op, property: &str, value: TestValue) -> pb::Filters {
+    pb::Filters {
+        operator: op as i32,
+        test_value: Some(value),
+        target: Some(pb::FilterTarget {
+            target: Some(pb::filter_target::Target::Property(property.into())),
+        }),
+        ..Default::default()
+    }
+}
+
+fn cond(path: FilterPath, operator: Operator, value: FilterValue) -> Filter {
+    Filter::Condition(Condition {
+        path,
+        operator,
+        value,
+    })
+}
+
+fn text(s: &str) -> TestValue {
+    TestValue::ValueText(s.into())
+}
+
+#[test]
+fn every_comparison_operator_maps_to_its_model_operator() {
+    let cases = [
+        (Op::Equal, Operator::Equal),
+        (Op::NotEqual, Operator::NotEqual),
+        (Op::GreaterThan, Operator::GreaterThan),
+        (Op::GreaterThanEqual, Operator::GreaterThanEqual),
+        (Op::LessThan, Operator::LessThan),
+        (Op::LessThanEqual, Operator::LessThanEqual),
+        (Op::Like, Operator::Like),
+        (Op::IsNull, Operator::IsNull),
+        (Op::ContainsAny, Operator::ContainsAny),
+        (Op::ContainsAll, Operator::ContainsAll),
+        (Op::WithinGeoRange, Operator::WithinGeoRange),
+    ];
+    for (wire, model) in cases {
+        let got = translate(&class(), &leaf(wire, "title", text("x"))).unwrap();
+        let want = cond(
+            FilterPath::Property("title".into()),
+            model,
+            FilterValue::Text("x".into()),
+        );
+        assert_eq!(got, want, "{wire:?}");
+    }
+}
+
+#[test]
+fn and_or_not_and_contains_none_nest() {
+    let a = leaf(Op::Equal, "title", text("a"));
+    let b = leaf(
+        Op::ContainsNone,
+        "title",
+        TestValue::ValueTextArray(pb::TextArray {
+            values: vec!["x".into(), "y".into()],
+        }),
+    );
+    let not = pb::Filters {
+        operator: Op::Not as i32,
+        filters: vec![pb::Filters {
+            operator: Op::Or as i32,
+            filters: vec![a.clone(), b],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let all = pb::Filters {
+        operator: Op::And as i32,
+        filters: vec![a, not],
+        ..Default::default()
+    };
+    let title = || FilterPath::Property("title".into());
+    let a = cond(title(), Operator::Equal, FilterValue::Text("a".into()));
+    let none = Filter::Not(Box::new(cond(
+        title(),
+        Operator::ContainsAny,
+        FilterValue::TextList(vec!["x".into(), "y".into()]),
+    )));
+    assert_eq!(
+        translate(&class(), &all).unwrap(),
+        Filter::And(vec![
+            a.clone(),
+            Filter::Not(Box::new(Filter::Or(vec![a, none])))
+        ])
+    );
+}
+
+#[test]
+fn text_on_dates_and_timestamps_is_a_date_but_epoch_milliseconds_stay_text() {
+    let class = class();
+    let date = "2024-01-02T03:04:05Z";
+    let got = |f: pb::Filters| match translate(&class, &f).unwrap() {
+        Filter::Condition(c) => (c.path, c.value),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        got(leaf(Op::GreaterThan, "when", text(date))).1,
+        FilterValue::Date(date.into())
+    );
+    assert_eq!(
+        got(leaf(
+            Op::ContainsAny,
+            "whens",
+            TestValue::ValueTextArray(pb::TextArray {
+                values: vec![date.into()],
+            })
+        ))
+        .1,
+        FilterValue::DateList(vec![date.into()])
+    );
+    assert_eq!(
+        got(leaf(Op::GreaterThan, "_creationTimeUnix", text(date))),
+        (FilterPath::CreationTime, FilterValue::Date(date.into()))
+    );
+    assert_eq!(
+        got(leaf(
+            Op::Equal,
+            "_lastUpdateTimeUnix",
+            text("1700000000000")
+        )),
+        (
+            FilterPath::UpdateTime,
+            FilterValue::Text("1700000000000".into())
+        )
+    );
+    assert_eq!(got(leaf(Op::Equal, "_id", text("x"))).0, FilterPath::Id);
+    assert_eq!(
+        got(leaf(Op::Equal, "len(title)", TestValue::ValueInt(3))).0,
+        FilterPath::Length("title".into())
+    );
+}
+
+#[test]
+fn value_kinds_keep_their_types() {
+    let got = |v: TestValue| match translate(&class(), &leaf(Op::Equal, "title", v)).unwrap() {
+        Filter::Condition(c) => c.value,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        got(TestValue::ValueInt(i64::MIN)),
+        FilterValue::Int(i64::MIN)
+    );
+    assert_eq!(got(TestValue::ValueNumber(-0.5)), FilterValue::Number(-0.5));
+    assert_eq!(
+        got(TestValue::ValueBoolean(true)),
+        FilterValue::Boolean(true)
+    );
+    assert_eq!(
+        got(TestValue::ValueIntArray(pb::IntArray {
+            values: vec![1, 2]
+        })),
+        FilterValue::IntList(vec![1, 2])
+    );
+    assert_eq!(
+        got(TestValue::ValueNumberArray(pb::NumberArray {
+            values: vec![1.5]
+        })),
+        FilterValue::NumberList(vec![1.5])
+    );
+    assert_eq!(
+        got(TestValue::ValueBooleanArray(pb::BooleanArray {
+            values: vec![false]
+        })),
+        FilterValue::BooleanList(vec![false])
+    );
+    assert_eq!(
+        got(TestValue::ValueGeo(pb::GeoCoordinatesFilter {
+            latitude: 52.5,
+            longitude: 13.25,
+            distance: 1000.0
+        })),
+        FilterValue::GeoRange {
+            latitude: 52.5,
+            longitude: 13.25,
+            max_distance_m: 1000.0
+        }
+    );
+}
+
+#[test]
+fn malformed_trees_are_refused_with_a_reason() {
+    let class = class();
+    let err = |f: pb::Filters| translate(&class, &f).unwrap_err();
+    let empty_and = pb::Filters {
+        operator: Op::And as i32,
+        ..Default::default()
+    };
+    assert!(err(empty_and).contains("no operands"));
+    let mut no_value = leaf(Op::Equal, "title", text("x"));
+    no_value.test_value = None;
+    assert!(err(no_value).contains("needs a value"));
+    let unknown = pb::Filters {
+        operator: 99,
+        ..Default::default()
+    };
+    assert!(err(unknown).contains("unknown filter operator 99"));
+    let through_ref = pb::Filters {
+        operator: Op::Equal as i32,
+        test_value: Some(text("x")),
+        target: Some(pb::FilterTarget {
+            target: Some(pb::filter_target::Target::Count(pb::FilterReferenceCount {
+                on: "author".into(),
+            })),
+        }),
+        ..Default::default()
+    };
+    assert!(err(through_ref).contains("cross-references"));
+    let mut deep = leaf(Op::Equal, "title", text("x"));
+    for _ in 0..100 {
+        deep = pb::Filters {
+            operator: Op::Not as i32,
+            filters: vec![deep],
+            ..Default::default()
+        };
+    }
+    assert!(err(deep).contains("nested deeper"));
+}
