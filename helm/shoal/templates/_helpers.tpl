@@ -146,6 +146,49 @@ cluster, so it fails the render.
 {{- else if $enabled }}true{{ end }}
 {{- end }}
 
+{{/*
+A Service for clients (REST, gRPC): ClusterIP, NodePort or LoadBalancer, one TCP port whose
+target is the container port `portName`. Takes a dict: root (the chart's context), svc (the
+Service's values), name, portName and, optionally, component.
+*/}}
+{{- define "shoal.clientService" -}}
+{{- $svc := .svc }}
+{{- $external := or (eq $svc.type "NodePort") (eq $svc.type "LoadBalancer") }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "shoal.labels" .root | nindent 4 }}
+    {{- with .component }}
+    app.kubernetes.io/component: {{ . }}
+    {{- end }}
+  {{- with $svc.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: {{ $svc.type }}
+  selector:
+    {{- include "shoal.selectorLabels" .root | nindent 4 }}
+  ports:
+    - name: {{ .portName }}
+      port: {{ $svc.port }}
+      targetPort: {{ .portName }}
+      protocol: TCP
+      {{- if and $external (not (kindIs "invalid" $svc.nodePort)) }}
+      nodePort: {{ $svc.nodePort }}
+      {{- end }}
+  {{- if and $external $svc.externalTrafficPolicy }}
+  externalTrafficPolicy: {{ $svc.externalTrafficPolicy }}
+  {{- end }}
+  {{- if and (eq $svc.type "LoadBalancer") $svc.loadBalancerSourceRanges }}
+  loadBalancerSourceRanges:
+    {{- toYaml $svc.loadBalancerSourceRanges | nindent 4 }}
+  {{- end }}
+{{- end }}
+
 {{/* An httpGet probe on the node's HTTP port. */}}
 {{- define "shoal.probe" -}}
 httpGet:
