@@ -12,6 +12,7 @@ pub mod fusion;
 pub mod gofmt;
 pub mod group;
 pub mod sort;
+pub mod targets;
 
 #[cfg(test)]
 pub(crate) mod testutil;

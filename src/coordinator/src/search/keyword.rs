@@ -151,6 +151,8 @@ impl Coordinator {
                     vector: vector.clone(),
                     target_vectors: hybrid.target_vectors.clone(),
                     threshold: None,
+                    per_target: Default::default(),
+                    combination: Default::default(),
                 };
                 let plan = self.plan(class, search).await?;
                 let hits = self

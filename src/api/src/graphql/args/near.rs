@@ -69,6 +69,8 @@ fn near_vector(v: &Value) -> Result<VectorSearch, String> {
         vector,
         target_vectors: targets(map, "nearVector")?,
         threshold: threshold(map)?,
+        per_target: Default::default(),
+        combination: Default::default(),
     })
 }
 
@@ -91,6 +93,7 @@ fn near_object(class: &str, v: &Value) -> Result<VectorSearch, String> {
         id,
         target_vectors,
         threshold,
+        combination: Default::default(),
     })
 }
 
