@@ -8,7 +8,7 @@ import re
 import grpc
 from weaviate.proto.v1 import health_weaviate_pb2
 
-from conftest import connect
+from node import connect
 
 
 def version_tuple(text):

@@ -8,7 +8,7 @@ from weaviate.classes.config import Configure, DataType, Property
 from weaviate.classes.data import DataObject
 from weaviate.classes.query import MetadataQuery
 
-from conftest import connect
+from node import connect
 from support import as_list, assert_ranked, distances, seeded_uuids, unique_name
 
 
