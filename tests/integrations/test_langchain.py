@@ -88,7 +88,9 @@ def test_similarity_search_with_filter(store):
     )
     news = [t for t, s, _ in DOCS if s == "news"]
     assert sorted(d.page_content for d in docs) == sorted(news)
-    assert [d.page_content for d in docs] == [t for t in vector_order("winter river valley") if t in news]
+    assert [d.page_content for d in docs] == [
+        t for t in vector_order("winter river valley") if t in news
+    ]
 
 
 def test_retriever(store):
@@ -117,11 +119,16 @@ def make_store(client):
         name = "LangChainDel" + uuid.uuid4().hex[:8]
         names.append(name)
         vs = WeaviateVectorStore.from_texts(
-            TEXTS, HashedEmbeddings(), metadatas=[{"source": s} for _, s, _ in DOCS],
-            client=client, index_name=name,
+            TEXTS,
+            HashedEmbeddings(),
+            metadatas=[{"source": s} for _, s, _ in DOCS],
+            client=client,
+            index_name=name,
         )
         ids = [str(o.uuid) for o in client.collections.get(name).iterator()]
-        by_text = {o.properties["text"]: str(o.uuid) for o in client.collections.get(name).iterator()}
+        by_text = {
+            o.properties["text"]: str(o.uuid) for o in client.collections.get(name).iterator()
+        }
         assert len(ids) == len(DOCS)
         return vs, [by_text[t] for t in TEXTS]
 

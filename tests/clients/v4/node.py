@@ -33,10 +33,25 @@ LOG_TAIL_LINES = 60
 
 # Settings inherited from the caller's shell must not change what the suite expects.
 _SCRUBBED_ENV_PREFIXES = (
-    "PERSISTENCE_", "CLUSTER_", "RAFT_", "QUERY_", "AUTOSCHEMA_", "ASYNC_", "DEFAULT_VECTOR",
-    "DEFAULT_QUANTIZATION", "AUTHENTICATION_", "AUTHORIZATION_", "PROMETHEUS_", "GRPC_",
-    "REPLICATION_", "DISABLE_", "ENABLE_MODULES", "LIMIT_RESOURCES", "MAINTENANCE_NODES",
+    "PERSISTENCE_",
+    "CLUSTER_",
+    "RAFT_",
+    "QUERY_",
+    "AUTOSCHEMA_",
+    "ASYNC_",
+    "DEFAULT_VECTOR",
+    "DEFAULT_QUANTIZATION",
+    "AUTHENTICATION_",
+    "AUTHORIZATION_",
+    "PROMETHEUS_",
+    "GRPC_",
+    "REPLICATION_",
+    "DISABLE_",
+    "ENABLE_MODULES",
+    "LIMIT_RESOURCES",
+    "MAINTENANCE_NODES",
 )
+
 
 def free_port():
     with socket.socket() as s:

@@ -149,13 +149,16 @@ def test_with_filter(shop):
     keep = [r for r in ROWS if r["flag"] and r["price"] > 100]
     res = shop.aggregate.over_all(
         total_count=True,
-        filters=Filter.by_property("flag").equal(True) & Filter.by_property("price").greater_than(100),
+        filters=Filter.by_property("flag").equal(True)
+        & Filter.by_property("price").greater_than(100),
         return_metrics=Metrics("price").integer(count=True, sum_=True, maximum=True),
     )
     assert res.total_count == len(keep)
     got = res.properties["price"]
     assert (got.count, got.sum_, got.maximum) == (
-        len(keep), sum(r["price"] for r in keep), max(r["price"] for r in keep),
+        len(keep),
+        sum(r["price"] for r in keep),
+        max(r["price"] for r in keep),
     )
 
 
@@ -172,7 +175,8 @@ def test_group_by(shop):
         assert group.grouped_by.prop == "cat"
         assert group.total_count == len(prices)
         assert (group.properties["price"].count, group.properties["price"].sum_) == (
-            len(prices), sum(prices),
+            len(prices),
+            sum(prices),
         )
 
 
@@ -192,7 +196,9 @@ def test_near_vector_with_object_limit(shop):
     q = np.array([0.3, -0.7, 0.2], dtype=np.float32)
     top = nearest(q, 8)
     res = shop.aggregate.near_vector(
-        as_list(q), object_limit=8, total_count=True,
+        as_list(q),
+        object_limit=8,
+        total_count=True,
         return_metrics=Metrics("price").integer(sum_=True),
     )
     assert res.total_count == 8
@@ -202,7 +208,9 @@ def test_near_vector_with_object_limit(shop):
 def test_near_object_with_object_limit(shop):
     top = nearest(VECS[4], 5)
     res = shop.aggregate.near_object(
-        IDS[4], object_limit=5, total_count=True,
+        IDS[4],
+        object_limit=5,
+        total_count=True,
         return_metrics=Metrics("rating").number(maximum=True),
     )
     assert res.total_count == 5
@@ -212,7 +220,11 @@ def test_near_object_with_object_limit(shop):
 def test_hybrid_with_object_limit(shop):
     """alpha 0 on a field-tokenized property: the hits are the documents of that category."""
     res = shop.aggregate.hybrid(
-        "gamma", alpha=0, query_properties=["cat"], object_limit=100, total_count=True,
+        "gamma",
+        alpha=0,
+        query_properties=["cat"],
+        object_limit=100,
+        total_count=True,
         return_metrics=Metrics("cat").text(top_occurrences_value=True, top_occurrences_count=True),
     )
     assert res.total_count == CATS.count("gamma")

@@ -117,9 +117,7 @@ def test_named_vectors_each_keep_their_index(make_collection):
             ),
             Configure.NamedVectors.none(
                 "body",
-                vector_index_config=Configure.VectorIndex.flat(
-                    distance_metric=VectorDistances.DOT
-                ),
+                vector_index_config=Configure.VectorIndex.flat(distance_metric=VectorDistances.DOT),
             ),
         ],
         properties=[Property(name="text", data_type=DataType.TEXT)],
@@ -242,8 +240,12 @@ def test_properties_round_trip(make_collection):
         description="a shelf of books",
         vectorizer_config=Configure.Vectorizer.none(),
         properties=[
-            Property(name="title", data_type=DataType.TEXT, tokenization=Tokenization.FIELD,
-                     description="the title"),
+            Property(
+                name="title",
+                data_type=DataType.TEXT,
+                tokenization=Tokenization.FIELD,
+                description="the title",
+            ),
             Property(name="tags", data_type=DataType.TEXT_ARRAY, index_searchable=False),
             Property(name="pages", data_type=DataType.INT, index_range_filters=True),
             Property(name="price", data_type=DataType.NUMBER, index_filterable=False),

@@ -199,7 +199,9 @@ def test_insert_with_named_vectors(named):
 def test_insert_many_with_named_vectors(named):
     res = named.data.insert_many(
         [
-            DataObject(properties={"text": f"t{i}"}, vector={"title": [i, 1.0], "body": [1.0, i, 0]})
+            DataObject(
+                properties={"text": f"t{i}"}, vector={"title": [i, 1.0], "body": [1.0, i, 0]}
+            )
             for i in range(4)
         ]
     )

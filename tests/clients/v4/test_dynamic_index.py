@@ -6,7 +6,6 @@ the index has grown past it (hnsw on a few dozen objects finds the true neighbou
 import time
 
 import numpy as np
-import pytest
 from weaviate.classes.config import Configure, VectorDistances
 from weaviate.classes.data import DataObject
 from weaviate.classes.query import MetadataQuery

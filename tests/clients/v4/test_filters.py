@@ -93,9 +93,10 @@ def expect(pred):
 
 def haversine_m(a, b):
     lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371000 * math.asin(math.sqrt(h))
 
 
@@ -111,28 +112,49 @@ CASES = [
     ("number greater_or_equal", P("x").greater_or_equal(-2.5), lambda r: r["x"] >= -2.5),
     ("bool equal", P("ok").equal(True), lambda r: r["ok"]),
     ("bool not_equal", P("ok").not_equal(True), lambda r: not r["ok"]),
-    ("date less_than", P("when").less_than(BASE + dt.timedelta(days=10)),
-     lambda r: r["when"] < BASE + dt.timedelta(days=10)),
-    ("date greater_or_equal", P("when").greater_or_equal(BASE + dt.timedelta(days=25)),
-     lambda r: r["when"] >= BASE + dt.timedelta(days=25)),
-    ("date equal", P("when").equal(BASE + dt.timedelta(days=3)),
-     lambda r: r["when"] == BASE + dt.timedelta(days=3)),
+    (
+        "date less_than",
+        P("when").less_than(BASE + dt.timedelta(days=10)),
+        lambda r: r["when"] < BASE + dt.timedelta(days=10),
+    ),
+    (
+        "date greater_or_equal",
+        P("when").greater_or_equal(BASE + dt.timedelta(days=25)),
+        lambda r: r["when"] >= BASE + dt.timedelta(days=25),
+    ),
+    (
+        "date equal",
+        P("when").equal(BASE + dt.timedelta(days=3)),
+        lambda r: r["when"] == BASE + dt.timedelta(days=3),
+    ),
     ("field text equal", P("code").equal("item-07"), lambda r: r["code"] == "item-07"),
     ("field text greater_than", P("code").greater_than("item-35"), lambda r: r["code"] > "item-35"),
     ("word text equal", P("words").equal("bright"), lambda r: "bright" in r["words"].split()),
-    ("word text equal two tokens", P("words").equal("red bright"),
-     lambda r: {"red", "bright"} <= set(r["words"].split())),
+    (
+        "word text equal two tokens",
+        P("words").equal("red bright"),
+        lambda r: {"red", "bright"} <= set(r["words"].split()),
+    ),
     ("like prefix", P("code").like("item-1*"), lambda r: r["code"].startswith("item-1")),
     ("like single char", P("code").like("item-?5"), lambda r: r["code"][-1] == "5"),
     ("like on words", P("words").like("bri*"), lambda r: "bright" in r["words"]),
     ("is_none true", P("maybe").is_none(True), lambda r: r["maybe"] is None),
     ("is_none false", P("maybe").is_none(False), lambda r: r["maybe"] is not None),
-    ("contains_any text[]", P("tags").contains_any(["red", "white"]),
-     lambda r: bool({"red", "white"} & set(r["tags"]))),
-    ("contains_all text[]", P("tags").contains_all(["red", "white"]),
-     lambda r: {"red", "white"} <= set(r["tags"])),
-    ("contains_none text[]", P("tags").contains_none(["red", "white"]),
-     lambda r: not {"red", "white"} & set(r["tags"])),
+    (
+        "contains_any text[]",
+        P("tags").contains_any(["red", "white"]),
+        lambda r: bool({"red", "white"} & set(r["tags"])),
+    ),
+    (
+        "contains_all text[]",
+        P("tags").contains_all(["red", "white"]),
+        lambda r: {"red", "white"} <= set(r["tags"]),
+    ),
+    (
+        "contains_none text[]",
+        P("tags").contains_none(["red", "white"]),
+        lambda r: not {"red", "white"} & set(r["tags"]),
+    ),
     ("contains_any int[]", P("nums").contains_any([3, 6]), lambda r: bool({3, 6} & set(r["nums"]))),
     ("contains_all int[]", P("nums").contains_all([1, 3]), lambda r: {1, 3} <= set(r["nums"])),
     ("contains_any int", P("n").contains_any([1, 2, 39]), lambda r: r["n"] in (1, 2, 39)),
@@ -140,15 +162,24 @@ CASES = [
     ("property length", P("tags", length=True).equal(2), lambda r: len(r["tags"]) == 2),
     ("and", P("n").greater_than(10) & P("ok").equal(True), lambda r: r["n"] > 10 and r["ok"]),
     ("or", P("n").less_than(3) | P("n").greater_than(36), lambda r: r["n"] < 3 or r["n"] > 36),
-    ("nested and/or", (P("n").less_than(20) & (P("ok").equal(True) | P("tags").contains_any(["blue"])))
-     | P("code").equal("item-39"),
-     lambda r: (r["n"] < 20 and (r["ok"] or "blue" in r["tags"])) or r["code"] == "item-39"),
-    ("all_of", Filter.all_of([P("n").greater_than(5), P("n").less_than(9), P("ok").equal(True)]),
-     lambda r: 5 < r["n"] < 9 and r["ok"]),
+    (
+        "nested and/or",
+        (P("n").less_than(20) & (P("ok").equal(True) | P("tags").contains_any(["blue"])))
+        | P("code").equal("item-39"),
+        lambda r: (r["n"] < 20 and (r["ok"] or "blue" in r["tags"])) or r["code"] == "item-39",
+    ),
+    (
+        "all_of",
+        Filter.all_of([P("n").greater_than(5), P("n").less_than(9), P("ok").equal(True)]),
+        lambda r: 5 < r["n"] < 9 and r["ok"],
+    ),
     ("any_of", Filter.any_of([P("n").equal(1), P("n").equal(2)]), lambda r: r["n"] in (1, 2)),
     ("not_", Filter.not_(P("n").less_than(35)), lambda r: not r["n"] < 35),
-    ("not of and", ~(P("ok").equal(True) & P("n").less_than(20)),
-     lambda r: not (r["ok"] and r["n"] < 20)),
+    (
+        "not of and",
+        ~(P("ok").equal(True) & P("n").less_than(20)),
+        lambda r: not (r["ok"] and r["n"] < 20),
+    ),
 ]
 
 

@@ -38,13 +38,19 @@ def _corpus(n, seed):
 
     def words(k):
         return [
-            FILLER[int(rng.integers(len(FILLER)))] if rng.random() < 0.2
-            else VOCAB[int(rng.choice(len(VOCAB), p=weights))]
+            (
+                FILLER[int(rng.integers(len(FILLER)))]
+                if rng.random() < 0.2
+                else VOCAB[int(rng.choice(len(VOCAB), p=weights))]
+            )
             for _ in range(k)
         ]
 
     docs = [
-        {"title": " ".join(words(int(rng.integers(2, 6)))), "body": " ".join(words(int(rng.integers(8, 30))))}
+        {
+            "title": " ".join(words(int(rng.integers(2, 6)))),
+            "body": " ".join(words(int(rng.integers(8, 30)))),
+        }
         for _ in range(n)
     ]
     for i, d in enumerate(docs):
@@ -127,11 +133,15 @@ def test_bm25_with_filter(corpus):
     ref = bm25_scores(docs, "river", {"body": 1.0})
     even = [i for i in range(len(docs)) if docs[i]["n"] % 2 == 0 and ref[i] > 0]
     got, scores = bm25(
-        col, "river", query_properties=["body"], limit=40,
+        col,
+        "river",
+        query_properties=["body"],
+        limit=40,
         filters=Filter.by_property("n").contains_any([d["n"] for d in docs if d["n"] % 2 == 0]),
     )
-    assert_ranked(got, scores, [ids[i] for i in even], [ref[i] for i in even], len(even),
-                  reverse=True)
+    assert_ranked(
+        got, scores, [ids[i] for i in even], [ref[i] for i in even], len(even), reverse=True
+    )
 
 
 def test_bm25_operator_and(corpus):
@@ -141,10 +151,18 @@ def test_bm25_operator_and(corpus):
     ref = bm25_scores(docs, query, {"body": 1.0})
     need = set(word_tokens(query)) - EN_STOPWORDS
     holders = [i for i, d in enumerate(docs) if need <= set(word_tokens(d["body"]))]
-    got, scores = bm25(col, query, query_properties=["body"], operator=BM25Operator.and_(), limit=40)
+    got, scores = bm25(
+        col, query, query_properties=["body"], operator=BM25Operator.and_(), limit=40
+    )
     assert sorted(got) == sorted(ids[i] for i in holders)
-    assert_ranked(got, scores, [ids[i] for i in holders], [ref[i] for i in holders],
-                  len(holders), reverse=True)
+    assert_ranked(
+        got,
+        scores,
+        [ids[i] for i in holders],
+        [ref[i] for i in holders],
+        len(holders),
+        reverse=True,
+    )
 
 
 def test_bm25_operator_or_with_minimum_match(corpus):
@@ -152,8 +170,9 @@ def test_bm25_operator_or_with_minimum_match(corpus):
     query = "copper signal marble lantern"
     terms = set(word_tokens(query))
     holders = [i for i, d in enumerate(docs) if len(terms & set(word_tokens(d["body"]))) >= 2]
-    got, _ = bm25(col, query, query_properties=["body"], limit=40,
-                  operator=BM25Operator.or_(minimum_match=2))
+    got, _ = bm25(
+        col, query, query_properties=["body"], limit=40, operator=BM25Operator.or_(minimum_match=2)
+    )
     assert sorted(got) == sorted(ids[i] for i in holders)
 
 
@@ -194,14 +213,25 @@ def test_hybrid_fusion_scores(small, fusion, alpha):
     q = np.array([-0.5, 0.3, 0.8, 0.1], dtype=np.float32)
     kw, vec = keyword_and_vector(ids, docs, vecs, "river stone forest", q)
     if fusion == HybridFusion.RANKED:
-        lists = [expected_order(list(kw), list(kw.values()), reverse=True),
-                 expected_order(list(vec), list(vec.values()), reverse=True)]
+        lists = [
+            expected_order(list(kw), list(kw.values()), reverse=True),
+            expected_order(list(vec), list(vec.values()), reverse=True),
+        ]
         want = ranked_fusion(lists, [1 - alpha, alpha])
     else:
         want = relative_score_fusion([kw, vec], [1 - alpha, alpha])
-    got, scores = hybrid(col, "river stone forest", alpha=alpha, vector=as_list(q), fusion_type=fusion)
-    assert_ranked(got, scores, list(want), list(want.values()), 10, reverse=True,
-                  label=f"{fusion.value} alpha={alpha}")
+    got, scores = hybrid(
+        col, "river stone forest", alpha=alpha, vector=as_list(q), fusion_type=fusion
+    )
+    assert_ranked(
+        got,
+        scores,
+        list(want),
+        list(want.values()),
+        10,
+        reverse=True,
+        label=f"{fusion.value} alpha={alpha}",
+    )
 
 
 def test_hybrid_without_a_vector_at_alpha_zero(small):

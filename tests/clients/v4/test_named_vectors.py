@@ -105,23 +105,35 @@ def test_same_query_vector_for_several_targets_of_one_size(client, make_collecti
     col = make_collection(
         "Pair",
         vector_config=[
-            Configure.Vectors.self_provided(name="x", vector_index_config=Configure.VectorIndex.flat()),
-            Configure.Vectors.self_provided(name="y", vector_index_config=Configure.VectorIndex.flat()),
+            Configure.Vectors.self_provided(
+                name="x", vector_index_config=Configure.VectorIndex.flat()
+            ),
+            Configure.Vectors.self_provided(
+                name="y", vector_index_config=Configure.VectorIndex.flat()
+            ),
         ],
     )
     rng = np.random.default_rng(5)
     vx, vy = rng.standard_normal((10, 3)), rng.standard_normal((10, 3))
     res = col.data.insert_many(
-        [DataObject(properties={}, vector={"x": as_list(vx[i]), "y": as_list(vy[i])}) for i in range(10)]
+        [
+            DataObject(properties={}, vector={"x": as_list(vx[i]), "y": as_list(vy[i])})
+            for i in range(10)
+        ]
     )
     ids = [str(res.uuids[i]) for i in range(10)]
     q = [0.5, -0.2, 1.0]
     out = col.query.near_vector(
-        q, target_vector=TargetVectors.sum(["x", "y"]), limit=10,
+        q,
+        target_vector=TargetVectors.sum(["x", "y"]),
+        limit=10,
         return_metadata=MetadataQuery(distance=True),
     )
     ref = distances("cosine", vx, q) + distances("cosine", vy, q)
     assert_ranked(
-        [str(o.uuid) for o in out.objects], [o.metadata.distance for o in out.objects], ids,
-        list(ref), 10,
+        [str(o.uuid) for o in out.objects],
+        [o.metadata.distance for o in out.objects],
+        ids,
+        list(ref),
+        10,
     )

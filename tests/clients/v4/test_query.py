@@ -113,9 +113,9 @@ def test_after_cursor_pages_in_uuid_order(shelf):
 
 def test_fetch_with_filter(shelf):
     res = shelf.query.fetch_objects(
-        limit=N, filters=Filter.by_property("category").equal("beta") & Filter.by_property(
-            "flag"
-        ).equal(True)
+        limit=N,
+        filters=Filter.by_property("category").equal("beta")
+        & Filter.by_property("flag").equal(True),
     )
     want = {i for i, p in zip(IDS, PROPS) if p["category"] == "beta" and p["flag"]}
     assert set(ids_of(res)) == want and len(res.objects) == len(want)
