@@ -14,7 +14,7 @@ from weaviate.classes.config import (
     VectorDistances,
 )
 from weaviate.collections.classes.config import VectorIndexType
-from weaviate.exceptions import UnexpectedStatusCodeError
+from weaviate.exceptions import UnexpectedStatusCodeError, WeaviateInvalidInputError
 
 from support import unique_name
 
@@ -374,7 +374,7 @@ def test_config_update_named_vector_index(make_collection):
     assert col.config.get().vector_config["v"].vector_index_config.ef == 321
 
 
-def test_add_property(make_collection):
+def test_add_property(make_collection, rest):
     col = make_collection(
         vectorizer_config=Configure.Vectorizer.none(),
         properties=[Property(name="a", data_type=DataType.TEXT)],
@@ -387,6 +387,9 @@ def test_add_property(make_collection):
     assert list(props) == ["a", "b", "c"]
     assert props["b"].data_type == DataType.INT_ARRAY
     assert props["c"].tokenization == Tokenization.LOWERCASE
-    with pytest.raises(UnexpectedStatusCodeError) as err:
+    # the client refuses a duplicate itself; the server must too (422 naming the property)
+    with pytest.raises(WeaviateInvalidInputError):
         col.config.add_property(Property(name="b", data_type=DataType.TEXT))
-    assert err.value.status_code == 422
+    dup = rest.post(f"/v1/schema/{col.name}/properties", json={"name": "b", "dataType": ["text"]})
+    assert dup.status_code == 422, dup.text
+    assert "b" in dup.json()["error"][0]["message"]

@@ -53,7 +53,7 @@ def test_dynamic_index(make_collection):
     ids = []
     for lo, hi in [(0, 30), (30, 90)]:
         res = col.data.insert_many(
-            [DataObject(properties={}, vector=as_list(v)) for v in vecs[lo:hi]]
+            [DataObject(properties={}, vector={"default": as_list(v)}) for v in vecs[lo:hi]]
         )
         assert not res.has_errors, res.errors
         ids += [str(res.uuids[i]) for i in range(hi - lo)]

@@ -181,6 +181,13 @@ def hybrid(col, query, **kw):
     return [str(o.uuid) for o in res.objects], [o.metadata.score for o in res.objects]
 
 
+def assert_keyword_order(got, scores):
+    """Exactly the keyword hits, best first (documents with equal BM25 may come in any order)."""
+    assert sorted(got) == sorted(scores), (got, scores)
+    values = [scores[g] for g in got]
+    assert all(a >= b - 1e-6 for a, b in zip(values, values[1:])), values
+
+
 def keyword_and_vector(ids, docs, vecs, query, qvec):
     kw = bm25_scores(docs, query, {"title": 1.0, "body": 1.0})
     kw_scored = {ids[i]: kw[i] for i in range(len(ids)) if kw[i] > 0}
@@ -193,9 +200,8 @@ def keyword_and_vector(ids, docs, vecs, query, qvec):
 def test_hybrid_alpha_zero_is_keyword_search(small, fusion):
     col, ids, docs, _ = small
     kw, _ = keyword_and_vector(ids, docs, np.ones((10, 4)), "river stone", np.ones(4))
-    order = expected_order(list(kw), list(kw.values()), reverse=True)
     got, _ = hybrid(col, "river stone", alpha=0, fusion_type=fusion)
-    assert got == order
+    assert_keyword_order(got, kw)
 
 
 @pytest.mark.parametrize("fusion", [HybridFusion.RANKED, HybridFusion.RELATIVE_SCORE])
@@ -239,7 +245,7 @@ def test_hybrid_without_a_vector_at_alpha_zero(small):
     col, ids, docs, _ = small
     kw, _ = keyword_and_vector(ids, docs, np.ones((10, 4)), "harbor winter", np.ones(4))
     got, _ = hybrid(col, "harbor winter", alpha=0)
-    assert got == expected_order(list(kw), list(kw.values()), reverse=True)
+    assert_keyword_order(got, kw)
 
 
 def test_hybrid_with_property_restriction(small):
@@ -247,4 +253,4 @@ def test_hybrid_with_property_restriction(small):
     kw = bm25_scores(docs, "river", {"title": 1.0})
     hits = {ids[i]: kw[i] for i in range(len(ids)) if kw[i] > 0}
     got, _ = hybrid(col, "river", alpha=0, query_properties=["title"])
-    assert got == expected_order(list(hits), list(hits.values()), reverse=True)
+    assert_keyword_order(got, hits)

@@ -246,7 +246,11 @@ def test_auto_limit_cuts_at_the_first_jump(client, make_collection):
     rng = np.random.default_rng(11)
     q = rng.standard_normal(DIM).astype(np.float32)
     near = [q + 0.01 * rng.standard_normal(DIM) for _ in range(3)]
-    far = [rng.standard_normal(DIM) for _ in range(17)]
+    far = []
+    while len(far) < 17:  # everything else clearly away from the query
+        v = rng.standard_normal(DIM)
+        if distances("cosine", [v], q)[0] > 0.7:
+            far.append(v)
     vecs = np.stack(near + far).astype(np.float32)
     col = make_collection(
         "Cut",
