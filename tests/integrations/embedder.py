@@ -39,3 +39,15 @@ DOCS = [
     ("The museum shows paintings of meadows and forests.", "culture", 2016),
     ("Falcons nest on the cliffs above the quiet river.", "nature", 2020),
 ]
+
+
+def assert_vector_order(got, query, candidates, k=None):
+    """`got` (texts) must be the k nearest of `candidates` to `query`, nearest first; texts at
+    the same distance (often 1.0: no shared words) may come in any order."""
+    dist = dict(zip(candidates, cosine_distances(candidates, query)))
+    k = len(candidates) if k is None else k
+    ranked = sorted(candidates, key=lambda t: dist[t])
+    assert len(got) == min(k, len(candidates)), got
+    got_d = [dist[t] for t in got]
+    want_d = [dist[t] for t in ranked[: len(got)]]
+    assert np.allclose(got_d, want_d, atol=1e-6), (got, ranked[: len(got)])
