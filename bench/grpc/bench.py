@@ -213,7 +213,7 @@ def same_answers(client, url, name, queries):
 def row(label, grpc_value, rest_value, unit, higher_is_better):
     ratio = grpc_value / rest_value if higher_is_better else rest_value / grpc_value
     return (
-        f"| {label:<46} | {grpc_value:>10.1f} | {rest_value:>12.1f} | {unit:<5} | {ratio:>6.2f}x |"
+        f"| {label:<50} | {grpc_value:>10.1f} | {rest_value:>12.1f} | {unit:<5} | {ratio:>6.2f}x |"
     )
 
 
@@ -287,10 +287,10 @@ def main():
     for note in notes:
         print(f"  {note}")
     print(
-        f"\n| {'measure':<46} | {'gRPC (v4)':>10} | {'REST/GraphQL':>12} "
+        f"\n| {'measure':<50} | {'gRPC (v4)':>10} | {'REST/GraphQL':>12} "
         f"| {'unit':<5} | {'ratio':>7} |"
     )
-    print(f"|{'-' * 48}|{'-' * 12}|{'-' * 14}|{'-' * 7}|{'-' * 9}|")
+    print(f"|{'-' * 52}|{'-' * 12}|{'-' * 14}|{'-' * 7}|{'-' * 9}|")
     for line in lines:
         print(line)
 

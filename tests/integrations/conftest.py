@@ -14,7 +14,7 @@ from node import connect, start_node, stop_node  # noqa: E402
 
 @pytest.fixture(scope="module")
 def node(request):
-    n = start_node(request)
+    n = start_node()
     yield n
     stop_node(request, n)
 

@@ -23,7 +23,7 @@ def node_env(request):
 
 @pytest.fixture(scope="module")
 def node(request):
-    n = start_node(request, node_env(request))
+    n = start_node(node_env(request))
     _CURRENT["node"] = n
     yield n
     _CURRENT.pop("node", None)

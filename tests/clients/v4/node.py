@@ -178,7 +178,7 @@ def _binary():
     return binary
 
 
-def start_node(request, extra_env=None):
+def start_node(extra_env=None):
     """The module's node: started here, or the external one. Stopped by the caller's fixture."""
     if external_mode():
         if not os.environ.get("SHOAL_GRPC_PORT"):

@@ -8,7 +8,7 @@ from weaviate.classes.config import Configure, DataType, Property
 from weaviate.classes.data import DataObject
 from weaviate.classes.query import MetadataQuery
 
-from support import as_list, seeded_uuids
+from support import as_list, seeded_uuids, unique_name
 
 N = 457
 
@@ -19,7 +19,7 @@ def many(client):
     ids = seeded_uuids(rng, N)
     vecs = rng.standard_normal((N, 4)).astype(np.float32)
     col = client.collections.create(
-        "Iter" + ids[0][:8].replace("-", ""),
+        unique_name("Iter"),
         vectorizer_config=Configure.Vectorizer.none(),
         properties=[Property(name="n", data_type=DataType.INT)],
     )
