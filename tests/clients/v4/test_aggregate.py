@@ -233,3 +233,15 @@ def test_hybrid_with_object_limit(shop):
     ]
     cut = shop.aggregate.hybrid("alpha", alpha=0, query_properties=["cat"], object_limit=4)
     assert cut.total_count == 4
+
+
+def test_graphql_aggregate_as_4_24_1_builds_it_for_older_servers(client, shop):
+    """Against servers < 1.29 the client sends aggregations as GraphQL and writes
+    `objectLimit: 100hybrid:{...}` with no separator; Weaviate's lexer (graphql-go) reads an int
+    followed directly by a name as two tokens, so the query is valid there."""
+    res = client.graphql_raw_query(
+        '{Aggregate{%s(objectLimit: 100hybrid:{query: "gamma", alpha: 0, properties: ["cat"]})'
+        "{meta{count}}}}" % shop.name
+    )
+    assert not res.errors, res.errors
+    assert res.aggregate[shop.name][0]["meta"]["count"] == CATS.count("gamma")
