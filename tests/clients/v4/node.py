@@ -8,9 +8,8 @@ tests/integrations): one node per test module, or an external one.
 - SHOAL_URL + SHOAL_GRPC_PORT: use a node somebody else started (n1 of a cluster); nothing is
   started or stopped, and tests that restart the node or need special settings skip themselves.
 
-The client connects with full start-up checks (gRPC health included) when `/v1/meta` reports
-`grpcMaxMessageSize`, the sign that the binary serves gRPC; against an older binary it connects
-with `skip_init_checks=True` so that the REST-only tests still run (the gRPC ones then fail).
+The client connects with its full start-up checks (`/v1/meta`, the gRPC health check), as
+`connect_to_local` does.
 """
 
 import os
@@ -201,11 +200,6 @@ def stop_node(request, node):
     assert code == 0, f"shoal exited with {code} after SIGTERM (expected 0)\n{tail}"
 
 
-def server_has_grpc(url):
-    meta = httpx.get(url + "/v1/meta", timeout=10).json()
-    return "grpcMaxMessageSize" in meta
-
-
 def connect(node, **kw):
     return weaviate.connect_to_custom(
         http_host=node.host,
@@ -214,7 +208,7 @@ def connect(node, **kw):
         grpc_host=node.host,
         grpc_port=node.grpc_port,
         grpc_secure=False,
-        skip_init_checks=not server_has_grpc(node.url),
+        skip_init_checks=False,
         additional_config=AdditionalConfig(timeout=Timeout(init=10, query=120, insert=180)),
         **kw,
     )
