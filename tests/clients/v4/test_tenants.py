@@ -3,7 +3,7 @@ server >= 1.25 over gRPC `TenantsGet`. Weaviate answers a class without multi-te
 gRPC error whose message says `multi-tenancy is not enabled for class "<name>"` (the schema's
 tenant lookup refuses it before reading any tenant), and the client raises
 `WeaviateTenantGetError` with that message. The error must not be UNAVAILABLE, which the client
-would retry for half a minute. (Shoal has no multi-tenant collections yet: nothing here creates
+would retry for half a minute. (Shoal has no tenant endpoints yet: nothing here creates
 tenants.)"""
 
 import time
@@ -37,3 +37,15 @@ def test_tenants_get_of_a_missing_collection(client):
     col = client.collections.get(unique_name("Missing"))
     with pytest.raises(WeaviateTenantGetError):
         col.tenants.get()
+
+
+def test_tenants_get_of_a_multi_tenant_collection_without_tenants(make_collection):
+    """Multi-tenant collections can be created; until tenants can be added (no tenant endpoint
+    yet), `TenantsGet` answers them with no tenants rather than an error."""
+    col = make_collection(
+        vectorizer_config=Configure.Vectorizer.none(),
+        multi_tenancy_config=Configure.multi_tenancy(enabled=True),
+    )
+    assert col.config.get().multi_tenancy_config.enabled is True
+    assert col.tenants.get() == {}
+    assert col.tenants.get_by_names(["t1"]) == {}
