@@ -4,7 +4,7 @@
 //! into a [`SearchQuery`]; [`finish`] then applies these rules in the order Weaviate checks them
 //! (`resolveGet`, then `GetClass` in usecases/traverser/explorer.go).
 
-use coordinator::{AggregateQuery, SearchQuery, Threshold};
+use model::{AggregateQuery, SearchQuery, Threshold};
 use types::schema::Class;
 use uuid::Uuid;
 

@@ -1,10 +1,10 @@
 //! `Aggregate`: the set of objects (a filter's matches, or a search's results up to
 //! `objectLimit`), split into groups if asked, each aggregated per property.
 
+use model::{AggregateQuery, AggregateResult, AggregateRow};
 use types::Object;
 
 use crate::compute;
-use crate::query::{AggregateQuery, AggregateResult, AggregateRow};
 use crate::remote::calls;
 use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};

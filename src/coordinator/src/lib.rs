@@ -9,7 +9,6 @@ pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod nodes;
-pub mod query;
 pub mod schema;
 
 mod aggregate;
@@ -32,12 +31,6 @@ use std::sync::Arc;
 pub use cluster::raft::{RaftMetaConfig, RaftTimeouts};
 pub use config::CoordinatorConfig;
 pub use error::{Error, Result};
-pub use query::{
-    AggregateQuery, AggregateResult, AggregateRow, BatchDelete, BatchDeleteResult, Fusion, GroupBy,
-    HitGroup, HybridSearch, KeywordSearch, ListQuery, ObjectWrite, PropertyAggregate, SearchHit,
-    SearchQuery, SearchResult, SortBy, Threshold, VectorSearch,
-};
-pub use replication::ConsistencyLevel;
 
 use meta::Meta;
 use registry::ShardRegistry;

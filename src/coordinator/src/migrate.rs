@@ -84,7 +84,9 @@ mod tests {
     use cluster::raft::RaftMetaConfig;
     use serde_json::json;
 
-    use crate::{ConsistencyLevel, Coordinator, CoordinatorConfig, ObjectWrite};
+    use model::{ConsistencyLevel, ObjectWrite};
+
+    use crate::{Coordinator, CoordinatorConfig};
 
     /// A node that kept its metadata without Raft keeps its classes and their objects when it
     /// restarts with Raft.

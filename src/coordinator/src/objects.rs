@@ -7,15 +7,15 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use cluster::{ClassMeta, MetaState};
 
+use model::{ConsistencyLevel, ListQuery, ObjectWrite};
 use types::schema::Class;
 use types::{Object, Vectors, DEFAULT_TARGET};
 use uuid::Uuid;
 
 use crate::metrics::Metrics;
-use crate::query::{ListQuery, ObjectWrite};
 use crate::remote::calls::{Delete, Exists, List, Mode, Put, Stamp};
 use crate::remote::{Target, WireResult};
-use crate::replication::{read_replicas, replicate, ConsistencyLevel};
+use crate::replication::{read_replicas, replicate};
 use crate::{schema, Coordinator, Error, Result};
 
 /// Milliseconds since `started`, with sub-millisecond precision.

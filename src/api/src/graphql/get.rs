@@ -5,7 +5,7 @@
 use graphql_parser::Pos;
 use serde_json::{Map, Value};
 
-use coordinator::SearchQuery;
+use model::SearchQuery;
 
 use super::args::{self, Limits};
 use super::error::{self, Diag, GqlError};

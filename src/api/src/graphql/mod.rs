@@ -37,9 +37,10 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
-use coordinator::{AggregateQuery, AggregateResult, Coordinator, SearchQuery, SearchResult};
+use coordinator::Coordinator;
 use graphql_parser::query::{Definition, OperationDefinition, Selection, SelectionSet};
 use graphql_parser::Pos;
+use model::{AggregateQuery, AggregateResult, SearchQuery, SearchResult};
 use serde_json::{json, Map, Value};
 use types::schema::Class;
 

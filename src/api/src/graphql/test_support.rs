@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 
-use coordinator::{
-    AggregateQuery, AggregateResult, HitGroup, SearchHit, SearchQuery, SearchResult,
-};
+use model::{AggregateQuery, AggregateResult, HitGroup, SearchHit, SearchQuery, SearchResult};
 use serde_json::{json, Value};
 use types::schema::{Class, Distance};
 use types::Object;

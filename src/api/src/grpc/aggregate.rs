@@ -2,7 +2,7 @@
 //! `AggregateRequest` read into the [`AggregateQuery`] GraphQL `Aggregate` builds, checked by
 //! the same rules, and its rows written with the fields each aggregation asked for.
 
-use coordinator::{AggregateQuery, AggregateResult, AggregateRow, PropertyAggregate};
+use model::{AggregateQuery, AggregateResult, AggregateRow, PropertyAggregate};
 use serde_json::Value;
 use types::schema::{Class, DataType};
 

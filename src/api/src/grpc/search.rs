@@ -3,7 +3,7 @@
 //! its hits written as `SearchReply` (typed properties, `id_as_bytes`, the `*_present` flags
 //! the client checks, vectors as little-endian bytes).
 
-use coordinator::{
+use model::{
     ConsistencyLevel, Fusion, GroupBy, HybridSearch, KeywordSearch, SearchHit, SearchQuery,
     SearchResult, SortBy, Threshold, VectorSearch,
 };

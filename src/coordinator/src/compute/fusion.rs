@@ -24,8 +24,8 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::gofmt::v_f32;
-use crate::query::{Fusion, SearchHit};
+use model::gofmt::v_f32;
+use model::query::{Fusion, SearchHit};
 
 /// Weaviate's `k` of reciprocal rank fusion (hard-coded there too).
 pub const RANK_CONSTANT: f64 = 60.0;

@@ -9,7 +9,6 @@
 pub mod aggregate;
 pub mod autocut;
 pub mod fusion;
-pub mod gofmt;
 pub mod group;
 pub mod sort;
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cluster::raft::PeerClient;
+use model::{ConsistencyLevel, ObjectWrite};
 use serde_json::json;
 use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
 use uuid::Uuid;
@@ -12,8 +13,8 @@ use uuid::Uuid;
 use super::calls::{Count, Mode, Put, VectorSearch};
 use super::repair::ReadVersioned;
 use super::{routes, Target};
-use crate::replication::{hedged, read_replicas, replicate, ConsistencyLevel};
-use crate::{Coordinator, CoordinatorConfig, Error, ObjectWrite};
+use crate::replication::{hedged, read_replicas, replicate};
+use crate::{Coordinator, CoordinatorConfig, Error};
 
 /// A node with class `Doc` (one shard) holding 20 objects; the shard's name and the node.
 async fn node(dir: &std::path::Path) -> (Arc<Coordinator>, String) {

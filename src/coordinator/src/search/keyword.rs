@@ -7,15 +7,13 @@
 //! with one shard skips the first phase.
 
 use cluster::ClassMeta;
+use model::{HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch};
 use shard::Bm25Stats;
 use types::filter::Filter;
 use types::schema::Class;
 
 use super::by_score;
 use crate::compute;
-use crate::query::{
-    HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch,
-};
 use crate::remote::calls;
 use crate::remote::keyword_stats::KeywordStats;
 use crate::{Coordinator, Error, Result};

@@ -8,9 +8,10 @@ mod vector;
 
 use std::time::Instant;
 
+use model::{SearchHit, SearchQuery, SearchResult, VectorSearch};
+
 use crate::compute;
 use crate::objects::elapsed_ms;
-use crate::query::{SearchHit, SearchQuery, SearchResult, VectorSearch};
 use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
 

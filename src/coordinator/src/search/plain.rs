@@ -1,11 +1,11 @@
 //! `Get` without a search operator: a listing in uuid order (with the `after` cursor), the
 //! objects a filter matches, or every matching object sorted by properties.
 
+use model::{ListQuery, SearchHit, SearchQuery, SearchResult};
 use types::schema::Class;
 use types::Object;
 
 use crate::compute;
-use crate::query::{ListQuery, SearchHit, SearchQuery, SearchResult};
 use crate::remote::calls;
 use crate::{Coordinator, Result};
 

@@ -4,7 +4,7 @@
 
 use ::types::filter::FilterPath;
 use ::types::schema::Class;
-use coordinator::AggregateQuery;
+use model::AggregateQuery;
 
 use crate::graphql::args::{filter, near, search, types, ArgSpec};
 use crate::graphql::value::{self, as_int, as_str, as_string_list, InputType, Value};

@@ -4,9 +4,7 @@
 
 use ::types::filter::Filter;
 use ::types::schema::Class;
-use coordinator::{
-    ConsistencyLevel, GroupBy, HybridSearch, KeywordSearch, SearchQuery, VectorSearch,
-};
+use model::{ConsistencyLevel, GroupBy, HybridSearch, KeywordSearch, SearchQuery, VectorSearch};
 
 use super::{filter, group, near, search, sort, types, ArgSpec, Limits};
 use crate::graphql::value::{self, as_int, as_str, InputType, Value};

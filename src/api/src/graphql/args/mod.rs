@@ -2,7 +2,7 @@
 //! graphql-go's messages) and their translation into coordinator queries with Weaviate 1.27's
 //! semantics and resolver messages.
 //!
-//! - [`get`]: the arguments of `Get { <Class>(...) }` -> [`coordinator::SearchQuery`];
+//! - [`get`]: the arguments of `Get { <Class>(...) }` -> [`model::SearchQuery`];
 //! - [`near`], [`filter`], [`search`], [`sort`], [`group`]: one argument each, shared with
 //!   `Aggregate` where Weaviate shares them;
 //! - [`types`]: their declared input types.

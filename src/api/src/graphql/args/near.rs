@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use coordinator::{Threshold, VectorSearch};
+use model::{Threshold, VectorSearch};
 use types::schema::{Class, Distance};
 use uuid::Uuid;
 

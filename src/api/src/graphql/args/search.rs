@@ -1,6 +1,6 @@
 //! `bm25` and `hybrid` (common_filters/bm25.go, hybrid.go): keyword and fused searches.
 
-use coordinator::{Fusion, HybridSearch, KeywordSearch};
+use model::{Fusion, HybridSearch, KeywordSearch};
 
 use super::{not_supported, object};
 use crate::graphql::value::{

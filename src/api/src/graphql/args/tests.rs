@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use coordinator::{ConsistencyLevel, SearchQuery, Threshold, VectorSearch};
+use model::{ConsistencyLevel, SearchQuery, Threshold, VectorSearch};
 use uuid::Uuid;
 
 use super::super::get::Work;
