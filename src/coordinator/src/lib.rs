@@ -12,7 +12,6 @@ pub mod nodes;
 pub mod schema;
 
 mod aggregate;
-mod compute;
 mod delete;
 mod internal;
 mod meta;

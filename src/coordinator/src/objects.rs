@@ -336,7 +336,7 @@ impl Coordinator {
         let mut objects = self
             .matching_objects(&meta.class, None, cap, q.with_vectors)
             .await?;
-        crate::compute::sort::sort_objects(&meta.class, &mut objects, &q.sort)?;
+        model::results::sort::sort_objects(&meta.class, &mut objects, &q.sort)?;
         Ok(objects.into_iter().skip(q.offset).take(limit).collect())
     }
 

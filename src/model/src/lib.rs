@@ -3,6 +3,8 @@
 //!
 //! - [`query`]: searches, aggregations, listings, batch deletes and object writes, and their
 //!   results; [`ConsistencyLevel`].
+//! - [`results`]: what Weaviate computes over the merged hits of every shard: hybrid fusion,
+//!   autocut, sorting, grouping and aggregations.
 //! - [`gofmt`]: Go's texts of numbers, values and dates, for the strings Weaviate builds with
 //!   `fmt` or `encoding/json`.
 //!
@@ -13,6 +15,7 @@
 pub mod error;
 pub mod gofmt;
 pub mod query;
+pub mod results;
 
 mod consistency;
 

@@ -13,10 +13,10 @@ use types::filter::Filter;
 use types::schema::Class;
 
 use super::by_score;
-use crate::compute;
 use crate::remote::calls;
 use crate::remote::keyword_stats::KeywordStats;
 use crate::{Coordinator, Error, Result};
+use model::results;
 
 /// Candidates each half of a hybrid search contributes before fusion, at least.
 const HYBRID_CANDIDATES: usize = 100;
@@ -161,7 +161,7 @@ impl Coordinator {
             (None, true) => return Err(Error::InvalidInput(no_vectorizer(class, &hybrid.query))),
             (_, false) => (Vec::new(), None),
         };
-        let mut fused = compute::fusion::fuse(
+        let mut fused = results::fusion::fuse(
             keyword_hits,
             vector_hits,
             hybrid.alpha,

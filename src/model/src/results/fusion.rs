@@ -24,8 +24,8 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use model::gofmt::v_f32;
-use model::query::{Fusion, SearchHit};
+use crate::gofmt::v_f32;
+use crate::query::{Fusion, SearchHit};
 
 /// Weaviate's `k` of reciprocal rank fusion (hard-coded there too).
 pub const RANK_CONSTANT: f64 = 60.0;
@@ -260,5 +260,5 @@ fn order(fused: &mut [Fused]) {
 }
 
 #[cfg(test)]
-#[path = "fusion_test.rs"]
+#[path = "fusion_tests.rs"]
 mod tests;

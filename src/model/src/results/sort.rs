@@ -22,9 +22,9 @@ use serde_json::Value;
 use types::schema::{Class, DataType};
 use types::Object;
 
+use crate::gofmt::parse_rfc3339_nanos;
+use crate::query::SortBy;
 use crate::{Error, Result};
-use model::gofmt::parse_rfc3339_nanos;
-use model::query::SortBy;
 
 /// How one sort key's values are read and compared.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -254,5 +254,5 @@ fn elementwise<T>(x: &[T], y: &[T], cmp: impl Fn(&T, &T) -> Ordering) -> Orderin
 }
 
 #[cfg(test)]
-#[path = "sort_test.rs"]
+#[path = "sort_tests.rs"]
 mod tests;

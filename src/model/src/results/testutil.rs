@@ -8,7 +8,7 @@ use types::schema::{
 use types::Object;
 use uuid::Uuid;
 
-use model::query::SearchHit;
+use crate::query::SearchHit;
 
 /// A class with the given `(name, dataType)` properties and defaults elsewhere.
 pub(crate) fn class(props: &[(&str, &str)]) -> Class {
