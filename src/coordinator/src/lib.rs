@@ -9,7 +9,6 @@ pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod nodes;
-pub mod schema;
 
 mod aggregate;
 mod delete;
@@ -24,6 +23,9 @@ mod replication;
 mod schema_ops;
 mod search;
 mod status;
+
+#[cfg(test)]
+mod class_log_tests;
 
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use cluster::{ClassMeta, MetaState};
 
-use model::{ConsistencyLevel, ListQuery, ObjectWrite};
+use model::{schema, ConsistencyLevel, ListQuery, ObjectWrite};
 use types::schema::Class;
 use types::{Object, Vectors, DEFAULT_TARGET};
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use crate::metrics::Metrics;
 use crate::remote::calls::{Delete, Exists, List, Mode, Put, Stamp};
 use crate::remote::{Target, WireResult};
 use crate::replication::{read_replicas, replicate};
-use crate::{schema, Coordinator, Error, Result};
+use crate::{Coordinator, Error, Result};
 
 /// Milliseconds since `started`, with sub-millisecond precision.
 pub(crate) fn elapsed_ms(started: Instant) -> f64 {

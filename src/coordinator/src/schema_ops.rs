@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use cluster::{ClassMeta, MetaCommand, ShardingState};
+use model::schema::{self, SchemaDefaults};
 use serde_json::Value;
 use types::schema::{Class, Property};
 
 use crate::nodes::ShardStatusReport;
-use crate::schema::{self, SchemaDefaults};
 use crate::{Coordinator, Error, Result};
 
 impl Coordinator {

@@ -24,6 +24,10 @@ impl Error {
             Error::Internal(_) => ErrorKind::Internal,
         }
     }
+
+    pub(crate) fn invalid(msg: impl Into<String>) -> Error {
+        Error::InvalidInput(msg.into())
+    }
 }
 
 /// `crate::Result<T>`.

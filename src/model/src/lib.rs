@@ -1,6 +1,9 @@
 //! Shoal's typed request model and Weaviate's rules over it. Every wire format (REST JSON,
 //! GraphQL, gRPC) parses into these types in `api`; the coordinator routes them.
 //!
+//! - [`schema`]: collection (class) definitions: parsing with every default filled in,
+//!   validation, which fields an update may change, auto-schema inference, and object property
+//!   values and `where` filters checked against a class.
 //! - [`query`]: searches, aggregations, listings, batch deletes and object writes, and their
 //!   results; [`ConsistencyLevel`].
 //! - [`results`]: what Weaviate computes over the merged hits of every shard: hybrid fusion,
@@ -16,6 +19,7 @@ pub mod error;
 pub mod gofmt;
 pub mod query;
 pub mod results;
+pub mod schema;
 
 mod consistency;
 

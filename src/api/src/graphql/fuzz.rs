@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use coordinator::schema::{parse_class, SchemaDefaults};
+use model::schema::{parse_class, SchemaDefaults};
 use serde_json::{json, Value};
 use types::filter::Filter;
 

@@ -31,21 +31,19 @@ mod vector_index;
 mod where_filter;
 
 #[cfg(test)]
-mod autoschema_test;
+mod autoschema_tests;
 #[cfg(test)]
-mod class_test;
+mod class_tests;
 #[cfg(test)]
-mod nesting_test;
+mod property_tests;
 #[cfg(test)]
-mod property_test;
+mod update_tests;
 #[cfg(test)]
-mod update_test;
+mod values_tests;
 #[cfg(test)]
-mod values_test;
+mod vector_index_tests;
 #[cfg(test)]
-mod vector_index_test;
-#[cfg(test)]
-mod where_filter_test;
+mod where_filter_tests;
 
 use types::schema::{Class, Distance, Property};
 
