@@ -6,6 +6,8 @@
 //!   values and `where` filters checked against a class.
 //! - [`query`]: searches, aggregations, listings, batch deletes and object writes, and their
 //!   results; [`ConsistencyLevel`].
+//! - [`search_rules`]: the checks a search or an aggregation passes whichever wire format
+//!   carried it (certainty, cursor, operators that do not combine, the result window).
 //! - [`results`]: what Weaviate computes over the merged hits of every shard: hybrid fusion,
 //!   autocut, sorting, grouping and aggregations.
 //! - [`gofmt`]: Go's texts of numbers, values and dates, for the strings Weaviate builds with
@@ -20,6 +22,7 @@ pub mod gofmt;
 pub mod query;
 pub mod results;
 pub mod schema;
+pub mod search_rules;
 
 mod consistency;
 

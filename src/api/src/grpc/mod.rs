@@ -16,13 +16,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use coordinator::Coordinator;
+use model::search_rules::{certainty_metric, Limits};
 use model::{BatchDelete, ConsistencyLevel};
 use tokio::net::TcpListener;
 use tonic::{Request, Response, Status};
 use types::schema::Class;
 
 use crate::auth::Verb;
-use crate::graphql::args::{certainty_metric, Limits};
 use crate::ApiConfig;
 
 mod aggregate;
