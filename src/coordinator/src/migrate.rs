@@ -84,6 +84,7 @@ mod tests {
     use cluster::raft::RaftMetaConfig;
     use serde_json::json;
 
+    use model::schema::parse_class;
     use model::{ConsistencyLevel, ObjectWrite};
 
     use crate::{Coordinator, CoordinatorConfig};
@@ -96,9 +97,9 @@ mod tests {
         let config = CoordinatorConfig::new(dir.path().join("data"), "node1");
         {
             let old = Coordinator::open(config.clone()).unwrap();
-            old.create_class(json!({"class": "Kept", "vectorizer": "none"}))
-                .await
-                .unwrap();
+            let body = json!({"class": "Kept", "vectorizer": "none"});
+            let class = parse_class(&body, &old.schema_defaults()).unwrap();
+            old.create_class(class).await.unwrap();
             let writes = (0..10)
                 .map(|i| ObjectWrite {
                     class: "Kept".to_string(),

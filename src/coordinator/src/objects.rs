@@ -479,7 +479,7 @@ impl Coordinator {
         }
         if self.class_meta(&name).is_none() {
             let class = schema::auto_class(&name, &write.properties, &self.schema_defaults())?;
-            if let Err(e) = self.add_class(class).await {
+            if let Err(e) = self.create_class(class).await {
                 // Another writer may have created it meanwhile; anything else is real.
                 if self.class_meta(&name).is_none() {
                     return Err(e);

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cluster::raft::PeerClient;
+use model::schema::parse_class;
 use model::{ConsistencyLevel, ObjectWrite};
 use serde_json::json;
 use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
@@ -19,9 +20,11 @@ use crate::{Coordinator, CoordinatorConfig, Error};
 /// A node with class `Doc` (one shard) holding 20 objects; the shard's name and the node.
 async fn node(dir: &std::path::Path) -> (Arc<Coordinator>, String) {
     let c = Coordinator::open(CoordinatorConfig::new(dir, "node1")).unwrap();
-    c.create_class(json!({"class": "Doc", "vectorizer": "none"}))
-        .await
-        .unwrap();
+    let class = parse_class(
+        &json!({"class": "Doc", "vectorizer": "none"}),
+        &c.schema_defaults(),
+    );
+    c.create_class(class.unwrap()).await.unwrap();
     let writes = (0..20)
         .map(|i| ObjectWrite {
             class: "Doc".into(),

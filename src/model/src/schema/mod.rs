@@ -11,7 +11,7 @@
 //! - `class`: `POST /v1/schema` bodies ([`parse_class`]), with the per-section parsers in
 //!   `inverted`, `sharding` (sharding, replication, multi-tenancy) and `vector_index`.
 //! - `property`: properties and nested properties ([`parse_property`]).
-//! - `update`: `PUT /v1/schema/{class}` ([`apply_update`]).
+//! - `update`: `PUT /v1/schema/{class}` ([`apply_update`], [`check_update`]).
 //! - `autoschema`: type inference for unknown classes and properties ([`infer_properties`]).
 //! - `values`: object property validation ([`normalize_properties`]).
 //! - `where_filter`: `where` filters against the class ([`validate_where`]).
@@ -51,7 +51,7 @@ pub use autoschema::{auto_class, infer_nested_updates, infer_properties};
 pub use class::parse_class;
 pub use names::{class_name, property_name};
 pub use property::{check_new_property, parse_property};
-pub use update::apply_update;
+pub use update::{apply_update, check_update};
 pub use values::normalize_properties;
 pub use where_filter::validate_where;
 
