@@ -15,14 +15,13 @@
 //! - [`metrics`]: request metrics and the `/metrics` endpoint of the monitoring port.
 //! - `handlers/`: one file per resource (`meta`, `schema`, `objects`, `list`, `batch`,
 //!   `batch_delete`, `nodes`, `graphql`).
-//! - `dto/`: wire JSON to coordinator types and back.
+//! - `dto/`: wire JSON to `model` types and back.
 //! - `extract`, `params`: request extractors with go-swagger's rejection shapes, shared query
 //!   parameters (`consistency_level`, `include`, `tenant`, `node_name`).
 //! - `filter`: the `where` filter shared by GraphQL and REST batch delete, parsed into
 //!   `types::filter::Filter` with Weaviate's rules and messages.
 //! - `graphql/`: parsing and executing Weaviate's GraphQL dialect.
 //! - [`grpc`]: Weaviate's gRPC API (`weaviate.v1.Weaviate`, health) with tonic.
-//! - `search_rules`: the checks a search or aggregation passes whichever API carried it.
 
 pub mod auth;
 pub mod error;
@@ -38,7 +37,6 @@ mod extract;
 mod filter;
 mod handlers;
 mod params;
-mod search_rules;
 mod state;
 
 pub use auth::AuthConfig;

@@ -2,7 +2,7 @@
 //! messages (`adapters/handlers/rest/handlers_objects.go`: `getReplicationProperties`,
 //! `getConsistencyLevel`, `parseIncludeParam`, `getTenant`).
 
-use coordinator::ConsistencyLevel;
+use model::ConsistencyLevel;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::QueryParams;

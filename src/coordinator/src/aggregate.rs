@@ -1,13 +1,13 @@
 //! `Aggregate`: the set of objects (a filter's matches, or a search's results up to
 //! `objectLimit`), split into groups if asked, each aggregated per property.
 
+use model::{AggregateQuery, AggregateResult, AggregateRow};
 use types::Object;
 
-use crate::compute;
-use crate::query::{AggregateQuery, AggregateResult, AggregateRow};
 use crate::remote::calls;
 use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
+use model::results;
 
 /// Weaviate's default `topOccurrences` limit.
 const DEFAULT_TOP_OCCURRENCES: usize = 5;
@@ -62,7 +62,7 @@ impl Coordinator {
                         class.class
                     )));
                 }
-                let groups = compute::aggregate::group_objects(&objects, prop);
+                let groups = results::aggregate::group_objects(&objects, prop);
                 let limit = q.limit.unwrap_or(DEFAULT_GROUP_LIMIT);
                 groups
                     .into_iter()
@@ -126,6 +126,6 @@ fn row(
     Ok(AggregateRow {
         grouped_by,
         count: objects.len() as u64,
-        properties: compute::aggregate::aggregate(class, &owned, properties, top)?,
+        properties: results::aggregate::aggregate(class, &owned, properties, top)?,
     })
 }

@@ -1,12 +1,12 @@
 //! `DELETE /v1/batch/objects`: delete the objects a filter matches, at most
 //! `QUERY_MAXIMUM_RESULTS` per call (clients repeat until nothing matches).
 
+use model::{BatchDelete, BatchDeleteResult, ConsistencyLevel};
 use uuid::Uuid;
 
 use crate::objects::now_ms;
-use crate::query::{BatchDelete, BatchDeleteResult};
 use crate::remote::calls::{DeleteMany, MatchingIds};
-use crate::replication::{first_answer, replicate, ConsistencyLevel};
+use crate::replication::{first_answer, replicate};
 use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
 

@@ -24,6 +24,9 @@ pub enum Error {
     /// A peer did not answer in time.
     #[error("{0}")]
     Timeout(String),
+    /// A request the model's rules refused, or a result they could not compute.
+    #[error(transparent)]
+    Model(#[from] model::Error),
     /// An error of a local shard.
     #[error(transparent)]
     Shard(#[from] shard::Error),
@@ -45,6 +48,7 @@ impl Error {
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Unavailable(_) => ErrorKind::Unavailable,
             Error::Timeout(_) => ErrorKind::Timeout,
+            Error::Model(e) => e.kind(),
             Error::Shard(e) => e.kind(),
             Error::Meta(e) => e.kind(),
             Error::Internal(_) => ErrorKind::Internal,

@@ -9,11 +9,8 @@ pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod nodes;
-pub mod query;
-pub mod schema;
 
 mod aggregate;
-mod compute;
 mod delete;
 mod internal;
 mod meta;
@@ -29,17 +26,14 @@ mod status;
 #[cfg(test)]
 mod testing;
 
+#[cfg(test)]
+mod class_log_tests;
+
 use std::sync::Arc;
 
 pub use cluster::raft::{RaftMetaConfig, RaftTimeouts};
 pub use config::CoordinatorConfig;
 pub use error::{Error, Result};
-pub use query::{
-    AggregateQuery, AggregateResult, AggregateRow, BatchDelete, BatchDeleteResult, Fusion, GroupBy,
-    HitGroup, HybridSearch, KeywordSearch, ListQuery, ObjectWrite, PropertyAggregate, SearchHit,
-    SearchQuery, SearchResult, SortBy, TargetCombination, Threshold, VectorSearch,
-};
-pub use replication::ConsistencyLevel;
 
 use meta::Meta;
 use registry::ShardRegistry;

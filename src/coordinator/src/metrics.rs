@@ -8,13 +8,13 @@
 //! summaries are histograms here (the prometheus crate has no summary); the millisecond
 //! buckets include every bound of Weaviate's, so queries written for its `le` labels still work.
 
+use model::ConsistencyLevel;
 use parking_lot::Mutex;
 use prometheus::{
     Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts,
     Registry, TextEncoder,
 };
 
-use crate::replication::ConsistencyLevel;
 use crate::Coordinator;
 
 /// Millisecond buckets: Weaviate's (10 ms to 5 min) with finer ones below 10 ms, where most

@@ -92,8 +92,8 @@ mod tests {
     use uuid::Uuid;
 
     use crate::registry::ShardRegistry;
-    use crate::schema::{self, SchemaDefaults};
     use crate::{Coordinator, CoordinatorConfig};
+    use model::schema::{self, SchemaDefaults};
 
     /// What a node kept before it ran Raft: its metadata in the local store under
     /// `<data>/raft`, one class `Kept` with `objects` objects in its shard.

@@ -7,16 +7,16 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use cluster::{ClassMeta, MetaState};
 
+use model::{schema, ConsistencyLevel, ListQuery, ObjectWrite};
 use types::schema::Class;
 use types::{Object, Vectors, DEFAULT_TARGET};
 use uuid::Uuid;
 
 use crate::metrics::Metrics;
-use crate::query::{ListQuery, ObjectWrite};
 use crate::remote::calls::{Delete, Exists, List, Mode, Put, Stamp};
 use crate::remote::{Target, WireResult};
-use crate::replication::{read_replicas, replicate, ConsistencyLevel};
-use crate::{schema, Coordinator, Error, Result};
+use crate::replication::{read_replicas, replicate};
+use crate::{Coordinator, Error, Result};
 
 /// Milliseconds since `started`, with sub-millisecond precision.
 pub(crate) fn elapsed_ms(started: Instant) -> f64 {
@@ -336,7 +336,7 @@ impl Coordinator {
         let mut objects = self
             .matching_objects(&meta.class, None, cap, q.with_vectors)
             .await?;
-        crate::compute::sort::sort_objects(&meta.class, &mut objects, &q.sort)?;
+        model::results::sort::sort_objects(&meta.class, &mut objects, &q.sort)?;
         Ok(objects.into_iter().skip(q.offset).take(limit).collect())
     }
 
@@ -479,7 +479,7 @@ impl Coordinator {
         }
         if self.class_meta(&name).is_none() {
             let class = schema::auto_class(&name, &write.properties, &self.schema_defaults())?;
-            if let Err(e) = self.add_class(class).await {
+            if let Err(e) = self.create_class(class).await {
                 // Another writer may have created it meanwhile; anything else is real.
                 if self.class_meta(&name).is_none() {
                     return Err(e);

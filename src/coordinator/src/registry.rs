@@ -326,10 +326,10 @@ fn status_from(s: &str) -> ShardStatus {
 
 #[cfg(test)]
 mod tests {
+    use model::schema::{parse_class, SchemaDefaults};
     use serde_json::json;
 
     use super::cache_limits;
-    use crate::schema::{parse_class, SchemaDefaults};
 
     #[test]
     fn cache_limits_cover_graph_indexes_only() {

@@ -6,51 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cluster::ClassMeta;
+use model::ConsistencyLevel;
 use rand::Rng;
 use tokio::sync::mpsc;
 
 use crate::metrics::Metrics;
 use crate::remote::{is_transport, ShardCall, Target, WireError};
 use crate::{Coordinator, Error, Result};
-
-/// How many replicas must acknowledge an operation (Weaviate's `consistency_level`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ConsistencyLevel {
-    One,
-    /// `n/2 + 1`: the default for object reads and writes.
-    #[default]
-    Quorum,
-    All,
-}
-
-impl ConsistencyLevel {
-    /// `ONE`, `QUORUM` or `ALL`, as Weaviate spells them.
-    pub fn parse(s: &str) -> Option<ConsistencyLevel> {
-        match s {
-            "ONE" => Some(ConsistencyLevel::One),
-            "QUORUM" => Some(ConsistencyLevel::Quorum),
-            "ALL" => Some(ConsistencyLevel::All),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsistencyLevel::One => "ONE",
-            ConsistencyLevel::Quorum => "QUORUM",
-            ConsistencyLevel::All => "ALL",
-        }
-    }
-
-    /// Acknowledgements needed from `n` replicas.
-    pub fn required(self, n: usize) -> usize {
-        match self {
-            ConsistencyLevel::One => 1.min(n),
-            ConsistencyLevel::Quorum => n / 2 + 1,
-            ConsistencyLevel::All => n,
-        }
-    }
-}
 
 /// Weaviate's error when too few replicas answered (500 on REST, per object in a batch).
 pub(crate) fn level_error(level: ConsistencyLevel) -> Error {
@@ -409,16 +371,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn levels() {
-        let q = ConsistencyLevel::Quorum;
-        assert_eq!([1, 2, 3, 4, 5].map(|n| q.required(n)), [1, 2, 2, 3, 3]);
-        assert_eq!(ConsistencyLevel::One.required(3), 1);
-        assert_eq!(ConsistencyLevel::All.required(3), 3);
-        assert_eq!(ConsistencyLevel::parse("ALL"), Some(ConsistencyLevel::All));
-        assert_eq!(ConsistencyLevel::parse("all"), None);
-        assert_eq!(ConsistencyLevel::default(), ConsistencyLevel::Quorum);
+    fn level_error_names_the_level() {
         assert_eq!(
-            level_error(q).to_string(),
+            level_error(ConsistencyLevel::Quorum).to_string(),
             "cannot achieve consistency level \"QUORUM\": cannot reach enough replicas"
         );
     }

@@ -1,17 +1,20 @@
-//! Collection operations: validated by `crate::schema`, applied through the metadata store.
+//! Collection operations on typed requests (parsed and defaulted by `model::schema` in the API
+//! layer), checked against the current metadata and applied through the metadata store.
 
 use std::sync::Arc;
 
 use cluster::{ClassMeta, MetaCommand, ShardingState};
-use serde_json::Value;
+use model::schema::{self, SchemaDefaults};
 use types::schema::{Class, Property};
 
 use crate::nodes::ShardStatusReport;
-use crate::schema::{self, SchemaDefaults};
 use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
-    pub(crate) fn schema_defaults(&self) -> SchemaDefaults {
+    /// The node-level inputs of default-filling (`DEFAULT_VECTOR_DISTANCE_METRIC`,
+    /// `ASYNC_INDEXING`, the nodes in the cluster now), for `model::schema::parse_class` and
+    /// `apply_update`.
+    pub fn schema_defaults(&self) -> SchemaDefaults {
         SchemaDefaults {
             default_distance: self.config.default_distance,
             async_indexing: self.config.async_indexing,
@@ -40,6 +43,11 @@ impl Coordinator {
         self.class_meta(name).map(|m| m.class.clone())
     }
 
+    /// [`Coordinator::class`], with a missing class as a NotFound error in Weaviate's words.
+    pub fn existing_class(&self, name: &str) -> Result<Class> {
+        self.require_class(name).map(|m| m.class.clone())
+    }
+
     pub(crate) fn class_meta(&self, name: &str) -> Option<Arc<ClassMeta>> {
         let state = self.meta.snapshot();
         state
@@ -57,14 +65,9 @@ impl Coordinator {
         })
     }
 
-    /// `POST /v1/schema`: creates a collection with every default filled in.
-    pub async fn create_class(&self, body: Value) -> Result<Class> {
-        let class = schema::parse_class(&body, &self.schema_defaults())?;
-        self.add_class(class).await
-    }
-
-    /// Places a validated class on the cluster's nodes and applies it.
-    pub(crate) async fn add_class(&self, class: Class) -> Result<Class> {
+    /// `POST /v1/schema` (and auto-schema): places a class, parsed with every default filled in
+    /// by `model::schema`, on the cluster's nodes and applies it.
+    pub async fn create_class(&self, class: Class) -> Result<Class> {
         let sharding = self.new_sharding(&class)?;
         let meta = ClassMeta {
             class: class.clone(),
@@ -100,16 +103,13 @@ impl Coordinator {
         ))
     }
 
-    /// `PUT /v1/schema/{class}`: replaces the mutable parts of a collection.
-    pub async fn update_class(&self, name: &str, body: Value) -> Result<Class> {
-        let current = self.require_class(name)?.class.clone();
-        let updated = schema::apply_update(&current, &body, &self.schema_defaults())?;
-        if updated.class != current.class {
-            return Err(Error::invalid(format!(
-                "class name is immutable: attempted change from \"{}\" to \"{}\"",
-                current.class, updated.class
-            )));
-        }
+    /// `PUT /v1/schema/{class}`: replaces a collection with `updated` (from
+    /// `model::schema::apply_update`). The rules of what may change are checked again against
+    /// the collection as it is now, so an update computed from an older copy cannot slip an
+    /// immutable change through.
+    pub async fn update_class(&self, updated: Class) -> Result<Class> {
+        let current = self.require_class(&updated.class)?.class.clone();
+        schema::check_update(&current, &updated, &self.schema_defaults())?;
         self.execute(MetaCommand::UpdateClass {
             class: Box::new(updated.clone()),
         })
@@ -128,10 +128,10 @@ impl Coordinator {
         Ok(())
     }
 
-    /// `POST /v1/schema/{class}/properties`.
-    pub async fn add_property(&self, class: &str, body: Value) -> Result<Property> {
+    /// `POST /v1/schema/{class}/properties`: adds `property` (from
+    /// `model::schema::parse_property`) if the collection has none of that name.
+    pub async fn add_property(&self, class: &str, property: Property) -> Result<Property> {
         let current = self.require_class(class)?.class.clone();
-        let property = schema::parse_property(&body)?;
         schema::check_new_property(&current, &property)?;
         self.execute(MetaCommand::AddProperty {
             class: current.class,

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use coordinator::ObjectWrite;
+use model::ObjectWrite;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use types::{Object, DEFAULT_TARGET};

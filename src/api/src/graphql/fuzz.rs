@@ -6,11 +6,11 @@
 
 use std::sync::OnceLock;
 
-use coordinator::schema::{parse_class, SchemaDefaults};
+use model::schema::{parse_class, SchemaDefaults};
+use model::search_rules::Limits;
 use serde_json::{json, Value};
 use types::filter::Filter;
 
-use super::args::Limits;
 use super::{prepare, Classes, Request, DEFAULT_MAX_QUERY_COST};
 use crate::dto::object::parse_object;
 use crate::extract::parse_json_body;

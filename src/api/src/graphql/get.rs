@@ -5,9 +5,10 @@
 use graphql_parser::Pos;
 use serde_json::{Map, Value};
 
-use coordinator::SearchQuery;
+use model::search_rules::{certainty_metric, Limits};
+use model::SearchQuery;
 
-use super::args::{self, Limits};
+use super::args;
 use super::error::{self, Diag, GqlError};
 use super::fields::{class_type_name, merge, no_arguments, Merged};
 use super::select::{self, SelectPlan};
@@ -145,7 +146,7 @@ async fn search<B: Backend>(
     if selection.wants_certainty {
         // Checked against the schema before searching; the metric actually used is final.
         if let Some(metric) = result.metric {
-            args::certainty_metric(metric)?;
+            certainty_metric(metric)?;
         }
     }
     Ok(render::rows(selection, &result, grouped))

@@ -38,13 +38,14 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
-use coordinator::{AggregateQuery, AggregateResult, Coordinator, SearchQuery, SearchResult};
+use coordinator::Coordinator;
 use graphql_parser::query::{Definition, OperationDefinition, Selection, SelectionSet};
 use graphql_parser::Pos;
+use model::search_rules::Limits;
+use model::{AggregateQuery, AggregateResult, SearchQuery, SearchResult};
 use serde_json::{json, Map, Value};
 use types::schema::Class;
 
-use args::Limits;
 use error::{errors_body, Diag, GqlError};
 use fields::{merge, Merged};
 pub use parse::{DEFAULT_MAX_QUERY_COST, MAX_DEPTH};

@@ -3,7 +3,7 @@
 //! strings; distances, certainties and vectors are floats. A grouped search has one row per
 //! group: its first hit, with the group under `_additional { group }`.
 
-use coordinator::{HitGroup, SearchHit, SearchResult};
+use model::{HitGroup, SearchHit, SearchResult};
 use serde_json::{json, Map, Value};
 use types::schema::Distance;
 use types::Object;

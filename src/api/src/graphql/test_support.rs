@@ -5,15 +5,13 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 
-use coordinator::{
-    AggregateQuery, AggregateResult, HitGroup, SearchHit, SearchQuery, SearchResult,
-};
+use model::search_rules::Limits;
+use model::{AggregateQuery, AggregateResult, HitGroup, SearchHit, SearchQuery, SearchResult};
 use serde_json::{json, Value};
 use types::schema::{Class, Distance};
 use types::Object;
 use uuid::Uuid;
 
-use super::args::Limits;
 use super::fields::QSelection;
 use super::Backend;
 

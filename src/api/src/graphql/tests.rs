@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use coordinator::{AggregateResult, AggregateRow};
+use model::{AggregateResult, AggregateRow};
 use serde_json::{json, Value};
 use types::schema::Distance;
 

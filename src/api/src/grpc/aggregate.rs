@@ -2,14 +2,14 @@
 //! `AggregateRequest` read into the [`AggregateQuery`] GraphQL `Aggregate` builds, checked by
 //! the same rules, and its rows written with the fields each aggregation asked for.
 
-use coordinator::{AggregateQuery, AggregateResult, AggregateRow, PropertyAggregate};
+use model::search_rules;
+use model::{AggregateQuery, AggregateResult, AggregateRow, PropertyAggregate};
 use serde_json::Value;
 use types::schema::{Class, DataType};
 
 use super::pb;
 use super::pb::aggregate_reply as reply;
 use super::pb::aggregate_request::aggregation::Aggregation as Asked;
-use crate::search_rules;
 
 /// Reads a request into a query. `Err` is an `InvalidArgument` message.
 pub(crate) fn plan(

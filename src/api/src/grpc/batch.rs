@@ -2,7 +2,7 @@
 //! and stored by the same coordinator call; the reply lists only the failures, each at its
 //! index in the request.
 
-use coordinator::ObjectWrite;
+use model::ObjectWrite;
 use uuid::Uuid;
 
 use super::pb;
@@ -54,7 +54,7 @@ pub(crate) fn reply(outcomes: Vec<Result<(), String>>, took: f32) -> pb::BatchOb
 
 /// The reply of a batch delete.
 pub(crate) fn delete_reply(
-    result: &coordinator::BatchDeleteResult,
+    result: &model::BatchDeleteResult,
     verbose: bool,
     took: f32,
 ) -> pb::BatchDeleteReply {

@@ -247,7 +247,7 @@ mod arbitrary_messages {
     use prost::Message;
 
     use super::super::{aggregate, batch, pb, search};
-    use crate::graphql::args::Limits;
+    use model::search_rules::Limits;
 
     const LIMITS: Limits = Limits {
         defaults_limit: 10,

@@ -3,7 +3,7 @@
 //! tonic on `GRPC_PORT`.
 //!
 //! Each method reads its message into the same coordinator request REST and GraphQL build
-//! ([`coordinator::SearchQuery`], [`coordinator::ObjectWrite`], ...), checked by the same rules
+//! ([`model::SearchQuery`], [`model::ObjectWrite`], ...), checked by the same rules
 //! (`search_rules`), so a request behaves the same whichever API carries it, through any node.
 //! Coordinator errors become statuses through [`crate::error::grpc_code_of`].
 //!
@@ -15,13 +15,14 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
-use coordinator::{BatchDelete, ConsistencyLevel, Coordinator};
+use coordinator::Coordinator;
+use model::search_rules::{certainty_metric, Limits};
+use model::{BatchDelete, ConsistencyLevel};
 use tokio::net::TcpListener;
 use tonic::{Request, Response, Status};
 use types::schema::Class;
 
 use crate::auth::Verb;
-use crate::graphql::args::{certainty_metric, Limits};
 use crate::ApiConfig;
 
 mod aggregate;
@@ -161,7 +162,7 @@ impl Weaviate for Service {
         let started = Instant::now();
         let request = request.into_inner();
         let level = search::consistency(request.consistency_level).unwrap_or_default();
-        let parsed: Vec<Result<coordinator::ObjectWrite, String>> =
+        let parsed: Vec<Result<model::ObjectWrite, String>> =
             request.objects.iter().map(batch::write_of).collect();
         let writes: Vec<_> = parsed
             .iter()

@@ -3,7 +3,8 @@
 //! its hits written as `SearchReply` (typed properties, `id_as_bytes`, the `*_present` flags
 //! the client checks, vectors as little-endian bytes).
 
-use coordinator::{
+use model::search_rules::{self, boost, Limits};
+use model::{
     ConsistencyLevel, Fusion, GroupBy, HybridSearch, KeywordSearch, SearchHit, SearchQuery,
     SearchResult, SortBy, Threshold, VectorSearch,
 };
@@ -13,8 +14,6 @@ use uuid::Uuid;
 use super::pb;
 use super::values::{self, NestedSelection, Selection};
 use super::vectors;
-use crate::graphql::args::{boost, Limits};
-use crate::search_rules;
 
 /// Weaviate's default hybrid `alpha` when the request does not carry one.
 const DEFAULT_ALPHA: f32 = 0.75;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use coordinator::TargetCombination;
+use model::TargetCombination;
 use types::object::{Object, DEFAULT_TARGET};
 use types::schema::Class;
 

@@ -10,7 +10,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use coordinator::ObjectWrite;
+use model::ObjectWrite;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
@@ -75,7 +75,7 @@ fn parse_entry(raw: &RawValue) -> Value {
 async fn store_slice(
     state: &AppState,
     entries: &[Value],
-    level: coordinator::ConsistencyLevel,
+    level: model::ConsistencyLevel,
 ) -> Vec<Value> {
     // Each entry's id (or why it failed before reaching the coordinator), and the valid writes.
     let mut writes = Vec::with_capacity(entries.len());

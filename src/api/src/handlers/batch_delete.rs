@@ -14,7 +14,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use coordinator::{BatchDelete, BatchDeleteResult};
+use model::{BatchDelete, BatchDeleteResult};
 use serde_json::{json, Map, Value};
 use types::filter::Filter;
 use types::ErrorKind;

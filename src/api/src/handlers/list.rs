@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use coordinator::{ListQuery, SortBy};
+use model::{ListQuery, SortBy};
 use serde::Serialize;
 use serde_json::Value;
 use types::ErrorKind;

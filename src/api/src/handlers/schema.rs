@@ -2,10 +2,14 @@
 //! (weaviate-api.md 1.2). Statuses follow `adapters/handlers/rest/handlers_schema.go`:
 //! every failed create, update or property add is 422 (class GET/PUT on a missing class is a
 //! bare 404), a failed delete is 400, and deleting a missing class succeeds.
+//!
+//! Bodies are parsed here by `model::schema` (with the cluster's defaults from the
+//! coordinator); the coordinator receives typed classes and properties.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use model::schema;
 use serde_json::{json, Value};
 use types::schema::{Class, Property};
 use types::ErrorKind;
@@ -58,9 +62,11 @@ pub(crate) async fn create_class(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Class>> {
     require_object(&body, "class")?;
+    let class = schema::parse_class(&body, &state.coordinator.schema_defaults())
+        .map_err(schema_write_error)?;
     let class = state
         .coordinator
-        .create_class(body)
+        .create_class(class)
         .await
         .map_err(schema_write_error)?;
     Ok(Json(class))
@@ -87,9 +93,13 @@ pub(crate) async fn update_class(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Class>> {
     require_object(&body, "class")?;
-    match state.coordinator.update_class(&name, body).await {
+    let not_found = || ApiError::empty(StatusCode::NOT_FOUND);
+    let current = state.coordinator.class(&name).ok_or_else(not_found)?;
+    let updated = schema::apply_update(&current, &body, &state.coordinator.schema_defaults())
+        .map_err(schema_write_error)?;
+    match state.coordinator.update_class(updated).await {
         Ok(class) => Ok(Json(class)),
-        Err(e) if e.kind() == ErrorKind::NotFound => Err(ApiError::empty(StatusCode::NOT_FOUND)),
+        Err(e) if e.kind() == ErrorKind::NotFound => Err(not_found()),
         Err(e) => Err(schema_write_error(e)),
     }
 }
@@ -114,9 +124,15 @@ pub(crate) async fn add_property(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Property>> {
     require_object(&body, "property")?;
+    // A missing class is reported before a malformed property, as it always was.
+    state
+        .coordinator
+        .existing_class(&name)
+        .map_err(schema_write_error)?;
+    let property = schema::parse_property(&body).map_err(schema_write_error)?;
     let property = state
         .coordinator
-        .add_property(&name, body)
+        .add_property(&name, property)
         .await
         .map_err(schema_write_error)?;
     Ok(Json(property))
@@ -185,9 +201,10 @@ fn require_object(body: &Value, what: &str) -> ApiResult<()> {
 }
 
 /// Weaviate answers 422 for every failed schema write that is the client's doing (including
-/// an unknown class when adding a property); server-side failures keep their status.
-fn schema_write_error(err: coordinator::Error) -> ApiError {
-    client_error_as(err, StatusCode::UNPROCESSABLE_ENTITY)
+/// an unknown class when adding a property); server-side failures keep their status. The
+/// model's refusals come here too, through the coordinator's error that wraps them.
+fn schema_write_error(err: impl Into<coordinator::Error>) -> ApiError {
+    client_error_as(err.into(), StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 /// Weaviate answers 400 for a failed class delete that is the client's doing.

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cluster::raft::PeerClient;
+use model::schema::parse_class;
+use model::{ConsistencyLevel, ObjectWrite};
 use serde_json::json;
 use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
 use uuid::Uuid;
@@ -12,15 +14,17 @@ use uuid::Uuid;
 use super::calls::{Count, Mode, Put, VectorSearch};
 use super::repair::ReadVersioned;
 use super::{routes, Target};
-use crate::replication::{hedged, read_replicas, replicate, ConsistencyLevel};
-use crate::{Coordinator, Error, ObjectWrite};
+use crate::replication::{hedged, read_replicas, replicate};
+use crate::{Coordinator, Error};
 
 /// A node with class `Doc` (one shard) holding 20 objects; the shard's name and the node.
 async fn node(dir: &std::path::Path) -> (Arc<Coordinator>, String) {
     let c = crate::testing::standalone(dir).await;
-    c.create_class(json!({"class": "Doc", "vectorizer": "none"}))
-        .await
-        .unwrap();
+    let class = parse_class(
+        &json!({"class": "Doc", "vectorizer": "none"}),
+        &c.schema_defaults(),
+    );
+    c.create_class(class.unwrap()).await.unwrap();
     let writes = (0..20)
         .map(|i| ObjectWrite {
             class: "Doc".into(),

@@ -5,9 +5,8 @@
 //! repaired.
 
 use cluster::ClassMeta;
+use model::{ConsistencyLevel, SearchHit};
 
-use crate::query::SearchHit;
-use crate::replication::ConsistencyLevel;
 use crate::{Coordinator, Error, Result};
 
 impl Coordinator {

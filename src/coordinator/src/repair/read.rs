@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use model::ConsistencyLevel;
 use shard::{Repair, RepairChange, Version};
 use types::schema::Class;
 use types::Object;
@@ -13,7 +14,7 @@ use super::{resolve, DeletionStrategy, Resolution};
 use crate::metrics::Metrics;
 use crate::remote::repair::{ApplyRepairs, ReadVersioned, Versioned};
 use crate::remote::Target;
-use crate::replication::{read_replicas, ConsistencyLevel};
+use crate::replication::read_replicas;
 use crate::{Coordinator, Error, Result};
 
 /// Weaviate's answer when one replica deleted an object that another holds and the class's

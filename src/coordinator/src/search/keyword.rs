@@ -7,18 +7,16 @@
 //! with one shard skips the first phase.
 
 use cluster::ClassMeta;
+use model::{HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch};
 use shard::Bm25Stats;
 use types::filter::Filter;
 use types::schema::Class;
 
 use super::by_score;
-use crate::compute;
-use crate::query::{
-    HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch,
-};
 use crate::remote::calls;
 use crate::remote::keyword_stats::KeywordStats;
 use crate::{Coordinator, Error, Result};
+use model::results;
 
 /// Candidates each half of a hybrid search contributes before fusion, at least.
 const HYBRID_CANDIDATES: usize = 100;
@@ -165,7 +163,7 @@ impl Coordinator {
             (None, true) => return Err(Error::InvalidInput(no_vectorizer(class, &hybrid.query))),
             (_, false) => (Vec::new(), None),
         };
-        let mut fused = compute::fusion::fuse(
+        let mut fused = results::fusion::fuse(
             keyword_hits,
             vector_hits,
             hybrid.alpha,

@@ -9,11 +9,12 @@ mod vector;
 
 use std::time::Instant;
 
-use crate::compute;
+use model::{SearchHit, SearchQuery, SearchResult, VectorSearch};
+
 use crate::objects::elapsed_ms;
-use crate::query::{SearchHit, SearchQuery, SearchResult, VectorSearch};
 use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
+use model::results;
 
 impl Coordinator {
     /// Runs a `Get` over one class, timed into `queries_durations_ms`.
@@ -96,7 +97,7 @@ impl Coordinator {
     fn finish(&self, result: &mut SearchResult, q: &SearchQuery, limit: usize) {
         if let Some(group_by) = &q.group_by {
             let hits = std::mem::take(&mut result.hits);
-            result.groups = compute::group::group_hits(hits, group_by);
+            result.groups = results::group::group_hits(hits, group_by);
             result.hits = result
                 .groups
                 .iter()
@@ -112,7 +113,7 @@ impl Coordinator {
                 .iter()
                 .map(|h| h.score.or(h.distance.map(|d| -d)).unwrap_or(0.0))
                 .collect();
-            hits.truncate(compute::autocut::autocut(&values, cut));
+            hits.truncate(results::autocut::autocut(&values, cut));
         }
         let hits: Vec<SearchHit> = hits.into_iter().skip(q.offset).collect();
         result.hits = hits;

@@ -1,19 +1,18 @@
 //! Vector searches over several target vectors at once (`targetVectors: ["a", "b"]`): each
 //! target is searched on its own, the candidates are pooled, a candidate's distance to a target
 //! that did not find it is computed from its stored vector, and the distances are combined
-//! ([`compute::targets::combine`]) into the one the results are ranked by.
+//! ([`results::targets::combine`]) into the one the results are ranked by.
 
 use std::collections::BTreeMap;
 
+use model::results;
+use model::{ConsistencyLevel, SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
 use types::schema::{Class, Distance};
 use types::Object;
 use uuid::Uuid;
 
 use super::by_distance;
 use super::vector::Plan;
-use crate::compute;
-use crate::query::{SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
-use crate::replication::ConsistencyLevel;
 use crate::{Coordinator, Error, Result};
 
 /// One target of the search: its name, metric and query vector.
@@ -70,7 +69,7 @@ impl Coordinator {
         let (objects, distances) = complete(pooled, &targets);
         let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
         let combined =
-            compute::targets::combine(combination, &names, &distances).map_err(Error::invalid)?;
+            results::targets::combine(combination, &names, &distances).map_err(Error::invalid)?;
         let max = match threshold {
             None => f32::INFINITY,
             Some(Threshold::Distance(d)) => d,

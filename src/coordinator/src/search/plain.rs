@@ -1,13 +1,13 @@
 //! `Get` without a search operator: a listing in uuid order (with the `after` cursor), the
 //! objects a filter matches, or every matching object sorted by properties.
 
+use model::{ListQuery, SearchHit, SearchQuery, SearchResult};
 use types::schema::Class;
 use types::Object;
 
-use crate::compute;
-use crate::query::{ListQuery, SearchHit, SearchQuery, SearchResult};
 use crate::remote::calls;
 use crate::{Coordinator, Result};
+use model::results;
 
 impl Coordinator {
     pub(super) async fn plain_get(
@@ -37,7 +37,7 @@ impl Coordinator {
             let mut matching = self
                 .matching_objects(class, q.filter.as_ref(), cap, q.with_vectors)
                 .await?;
-            compute::sort::sort_objects(class, &mut matching, &q.sort)?;
+            results::sort::sort_objects(class, &mut matching, &q.sort)?;
             matching.into_iter().skip(q.offset).take(limit).collect()
         };
         let hits = objects

@@ -1,12 +1,11 @@
 //! Vector searches (`nearVector`, `nearObject`): every shard's top candidates, merged by distance.
 
+use model::{ConsistencyLevel, SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
 use types::filter::Filter;
 use types::schema::{Class, Distance};
 
 use super::by_distance;
-use crate::query::{SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
 use crate::remote::calls;
-use crate::replication::ConsistencyLevel;
 use crate::{Coordinator, Error, Result};
 
 /// A resolved vector search: which target, which query vector, how far.

@@ -4,11 +4,10 @@
 
 use ::types::filter::FilterPath;
 use ::types::schema::Class;
-use coordinator::AggregateQuery;
+use model::{search_rules, AggregateQuery};
 
 use crate::graphql::args::{filter, near, search, types, ArgSpec};
 use crate::graphql::value::{self, as_int, as_str, as_string_list, InputType, Value};
-use crate::search_rules;
 
 /// The arguments of `Aggregate { <class>(...) }` as Weaviate 1.27 declares them.
 pub(super) fn aggregate_arg(class: &Class, name: &str) -> Option<ArgSpec> {

@@ -14,8 +14,8 @@ mod render;
 #[cfg(test)]
 mod tests;
 
-use coordinator::AggregateQuery;
 use graphql_parser::Pos;
+use model::AggregateQuery;
 use serde_json::{Map, Value};
 
 use super::args::validate;

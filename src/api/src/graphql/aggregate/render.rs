@@ -2,7 +2,7 @@
 //! keys. Statistics Weaviate leaves unset (the mean of no values, a missing property) are
 //! `null`; counts are integers, numeric statistics floats, date statistics strings.
 
-use coordinator::{AggregateResult, AggregateRow, PropertyAggregate};
+use model::{AggregateResult, AggregateRow, PropertyAggregate};
 use serde_json::{json, Map, Value};
 
 use super::fields::{MetaField, OccurrenceKind, PropField, PropKind, RowField, Stat};

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use coordinator::{AggregateResult, AggregateRow, PropertyAggregate, Threshold, VectorSearch};
+use model::{AggregateResult, AggregateRow, PropertyAggregate, Threshold, VectorSearch};
 use serde_json::{json, Value};
 use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
 

@@ -4,13 +4,11 @@
 
 use ::types::filter::Filter;
 use ::types::schema::Class;
-use coordinator::{
-    ConsistencyLevel, GroupBy, HybridSearch, KeywordSearch, SearchQuery, VectorSearch,
-};
+use model::search_rules::{self, Limits};
+use model::{ConsistencyLevel, GroupBy, HybridSearch, KeywordSearch, SearchQuery, VectorSearch};
 
-use super::{filter, group, near, search, sort, types, ArgSpec, Limits};
+use super::{filter, group, near, search, sort, types, ArgSpec};
 use crate::graphql::value::{self, as_int, as_str, InputType, Value};
-use crate::search_rules;
 
 /// The arguments of `Get { <class>(...) }` as Weaviate 1.27 declares them for this class
 /// (`tenant` only on multi-tenant classes, `consistencyLevel` only with replication).

@@ -1,7 +1,7 @@
 //! `groupBy: {path: ["prop"], groups: N, objectsPerGroup: M}` of Get
 //! (common_filters/group_by.go). Every field is required by the argument's type.
 
-use coordinator::GroupBy;
+use model::GroupBy;
 
 use super::object;
 use crate::graphql::value::{self, as_int, as_string_list, Value};

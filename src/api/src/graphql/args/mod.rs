@@ -2,7 +2,7 @@
 //! graphql-go's messages) and their translation into coordinator queries with Weaviate 1.27's
 //! semantics and resolver messages.
 //!
-//! - [`get`]: the arguments of `Get { <Class>(...) }` -> [`coordinator::SearchQuery`];
+//! - [`get`]: the arguments of `Get { <Class>(...) }` -> [`model::SearchQuery`];
 //! - [`near`], [`filter`], [`search`], [`sort`], [`group`]: one argument each, shared with
 //!   `Aggregate` where Weaviate shares them;
 //! - [`types`]: their declared input types.
@@ -27,15 +27,6 @@ use super::fields::Merged;
 use super::value::{self, InputType, Value};
 
 pub(crate) use get::{get_arg, search_query, Selected};
-pub(crate) use near::{certainty_metric, check_certainty, targets_and_threshold};
-pub(crate) use search::boost;
-
-/// Paging limits of the node (`QUERY_DEFAULTS_LIMIT`, `QUERY_MAXIMUM_RESULTS`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Limits {
-    pub defaults_limit: usize,
-    pub maximum_results: usize,
-}
 
 /// How an argument Weaviate declares is handled.
 #[derive(Debug, Clone, Copy)]

@@ -1,10 +1,9 @@
-//! `nearVector` and `nearObject` (common_filters/near_vector.go, near_object.go) and the
-//! certainty rules of `usecases/traverser` (`CheckCertaintyCompatibility`).
+//! `nearVector` and `nearObject` (common_filters/near_vector.go, near_object.go). Their
+//! certainty rules, shared with gRPC, are `model::search_rules`.
 
 use std::collections::BTreeMap;
 
-use coordinator::{Threshold, VectorSearch};
-use types::schema::{Class, Distance};
+use model::{Threshold, VectorSearch};
 use uuid::Uuid;
 
 use super::{not_supported, object};
@@ -30,25 +29,6 @@ pub(crate) fn vector_search(
                 .into(),
         ),
         (v, o) => Ok(v.or(o)),
-    }
-}
-
-/// The target vectors and threshold of a vector search.
-pub(crate) fn targets_and_threshold(
-    search: Option<&VectorSearch>,
-) -> (&[String], Option<Threshold>) {
-    match search {
-        Some(VectorSearch::NearVector {
-            target_vectors,
-            threshold,
-            ..
-        })
-        | Some(VectorSearch::NearObject {
-            target_vectors,
-            threshold,
-            ..
-        }) => (target_vectors.as_slice(), *threshold),
-        None => (&[], None),
     }
 }
 
@@ -143,51 +123,5 @@ fn beacon_id(class: &str, beacon: &str) -> Result<Uuid, String> {
             "searching class '{class}' with an object of class '{c}' is not supported by Shoal yet"
         )),
         _ => Ok(id),
-    }
-}
-
-/// Certainty is only defined for cosine (configvalidation.CheckCertaintyCompatibility).
-pub(crate) fn check_certainty(class: &Class, targets: &[String]) -> Result<(), String> {
-    if targets.len() > 1 {
-        return Err("multiple target vectors are not supported with certainty".into());
-    }
-    let metric = match class
-        .vector_config
-        .as_ref()
-        .filter(|named| !named.is_empty())
-    {
-        None => match &class.vector_index_config {
-            Some(config) => config.distance(),
-            None => return Ok(()),
-        },
-        Some(named) if named.len() == 1 => match named.values().next() {
-            Some(only) => only.vector_index_config.distance(),
-            None => return Ok(()),
-        },
-        Some(named) => {
-            let target = targets.first().ok_or_else(|| {
-                format!(
-                    "multiple vector configs found for class '{}', but no target vector specified",
-                    class.class
-                )
-            })?;
-            let config = named
-                .get(target)
-                .ok_or_else(|| format!("vector config not found for target vector: {target}"))?;
-            config.vector_index_config.distance()
-        }
-    };
-    certainty_metric(metric)
-}
-
-/// The error for certainty on a metric other than cosine.
-pub(crate) fn certainty_metric(metric: Distance) -> Result<(), String> {
-    if metric == Distance::Cosine {
-        Ok(())
-    } else {
-        Err(format!(
-            "can't compute and return certainty when vector index is configured with {} distance",
-            metric.as_str()
-        ))
     }
 }

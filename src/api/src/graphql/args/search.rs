@@ -1,6 +1,7 @@
 //! `bm25` and `hybrid` (common_filters/bm25.go, hybrid.go): keyword and fused searches.
 
-use coordinator::{Fusion, HybridSearch, KeywordSearch};
+use model::search_rules::boost;
+use model::{Fusion, HybridSearch, KeywordSearch};
 
 use super::{not_supported, object};
 use crate::graphql::value::{
@@ -86,17 +87,4 @@ fn text(v: Option<&Value>) -> String {
 fn boosted(v: Option<&Value>) -> Result<Vec<(String, f32)>, String> {
     let names = v.and_then(as_string_list).unwrap_or_default();
     names.iter().map(|name| boost(name)).collect()
-}
-
-/// One property with an optional `^boost`.
-pub(crate) fn boost(spec: &str) -> Result<(String, f32), String> {
-    let Some((name, factor)) = spec.split_once('^') else {
-        return Ok((spec.to_string(), 1.0));
-    };
-    match factor.parse::<f32>() {
-        Ok(b) if b.is_finite() && b >= 0.0 => Ok((name.to_string(), b)),
-        _ => Err(format!(
-            "invalid boost in property '{spec}': the part after '^' must be a non-negative number"
-        )),
-    }
 }

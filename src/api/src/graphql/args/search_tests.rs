@@ -1,7 +1,7 @@
 //! `where`, `sort`, `bm25`, `hybrid`, `groupBy` and `autocut` of Get: the strings the v3 client
 //! writes (client-wire.md 2.2 and the captures in 2) and Weaviate's rules for combining them.
 
-use coordinator::{Fusion, GroupBy, SortBy, Threshold, VectorSearch};
+use model::{Fusion, GroupBy, SortBy, Threshold, VectorSearch};
 use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
 
 use super::tests::{invalid, query, refused};

@@ -2,7 +2,7 @@
 //! and sort_validator.go). Whether the property exists and is sortable is the coordinator's
 //! check; the shape of each clause is checked here with Weaviate's messages.
 
-use coordinator::SortBy;
+use model::SortBy;
 
 use crate::graphql::value::{self, as_enum, as_string_list, Value};
 

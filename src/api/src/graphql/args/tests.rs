@@ -3,13 +3,13 @@
 
 use serde_json::json;
 
-use coordinator::{ConsistencyLevel, SearchQuery, Threshold, VectorSearch};
+use model::search_rules::Limits;
+use model::{ConsistencyLevel, SearchQuery, Threshold, VectorSearch};
 use uuid::Uuid;
 
 use super::super::get::Work;
 use super::super::test_support::{class_from_json, named_vector};
 use super::super::{prepare, Classes, Request, RootJob, DEFAULT_MAX_QUERY_COST};
-use super::*;
 
 const ID1: &str = "00000000-0000-0000-0000-000000000001";
 

@@ -43,6 +43,18 @@ pub fn apply_update(current: &Class, body: &Value, defaults: &SchemaDefaults) ->
     Ok(updated)
 }
 
+/// Checks that `updated`, a class already parsed, may replace `current`: the rules
+/// [`apply_update`] applies, for a caller holding a newer `current` than the update was
+/// computed from.
+pub fn check_update(current: &Class, updated: &Class, defaults: &SchemaDefaults) -> Result<()> {
+    check_text("class name", &current.class, &updated.class)?;
+    check_multi_tenancy(
+        current.multi_tenancy_config.enabled,
+        updated.multi_tenancy_config.enabled,
+    )?;
+    check_immutable(current, updated, defaults)
+}
+
 /// Every rule of what may not change.
 fn check_immutable(current: &Class, updated: &Class, defaults: &SchemaDefaults) -> Result<()> {
     check_vectors(current, updated)?;

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::gofmt::v_f32;
+use crate::gofmt::v_f32;
 use crate::query::{Fusion, SearchHit};
 
 /// Weaviate's `k` of reciprocal rank fusion (hard-coded there too).
@@ -260,5 +260,5 @@ fn order(fused: &mut [Fused]) {
 }
 
 #[cfg(test)]
-#[path = "fusion_test.rs"]
+#[path = "fusion_tests.rs"]
 mod tests;

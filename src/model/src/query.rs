@@ -1,4 +1,5 @@
-//! Read requests and their results, independent of REST or GraphQL.
+//! Typed requests (searches, aggregations, listings, batch deletes, object writes) and their
+//! results, independent of the wire format (REST, GraphQL or gRPC) that carried them.
 
 use types::filter::Filter;
 use types::schema::Distance;

@@ -1,7 +1,7 @@
 //! Hand-computed hybrid fusion cases (see the module docs for the rules).
 
 use super::*;
-use crate::compute::testutil::{id, kw, vec_hit};
+use crate::results::testutil::{id, kw, vec_hit};
 
 fn ids(hits: &[SearchHit]) -> Vec<u128> {
     hits.iter().map(|h| h.object.id.as_u128()).collect()

@@ -1,19 +1,28 @@
-//! The checks a search must pass whichever wire format it came in on (GraphQL `Get`, gRPC
-//! `Search`), written once: certainty only on cosine, the cursor's exclusions, search operators
-//! that cannot be combined, and the result window. Each wire format first reads its own syntax
-//! into a [`SearchQuery`]; [`finish`] then applies these rules in the order Weaviate checks them
+//! The checks a search or an aggregation must pass whichever wire format it came in on
+//! (GraphQL `Get`/`Aggregate`, gRPC `Search`/`Aggregate`), written once: certainty only on
+//! cosine, the cursor's exclusions, search operators that cannot be combined, and the result
+//! window. Each wire format first reads its own syntax into a [`SearchQuery`] (property boosts
+//! with [`boost`]); [`finish`] then applies these rules in the order Weaviate checks them
 //! (`resolveGet`, then `GetClass` in usecases/traverser/explorer.go).
+//!
+//! `Err` is Weaviate's message, which each wire format wraps in its own error shape.
 
-use coordinator::{AggregateQuery, SearchQuery, Threshold};
-use types::schema::Class;
+use types::schema::{Class, Distance};
 use uuid::Uuid;
 
-use crate::graphql::args::{check_certainty, targets_and_threshold, Limits};
+use crate::query::{AggregateQuery, SearchQuery, Threshold, VectorSearch};
+
+/// Paging limits of the node (`QUERY_DEFAULTS_LIMIT`, `QUERY_MAXIMUM_RESULTS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub defaults_limit: usize,
+    pub maximum_results: usize,
+}
 
 /// Checks `query` against `class` and the node's limits and sets its cursor from `after` (the
 /// raw `after` argument, if given). `wants_certainty`: the caller asked for certainty in the
 /// results. `Err` is Weaviate's message.
-pub(crate) fn finish(
+pub fn finish(
     class: &Class,
     mut query: SearchQuery,
     after: Option<&str>,
@@ -124,7 +133,7 @@ fn check_window(
 
 /// The rules of an aggregation's arguments taken together (`Traverser.Aggregate`): an object
 /// limit needs a search, one search at a time, and a vector search needs a bound.
-pub(crate) fn check_aggregate(class: &Class, query: &AggregateQuery) -> Result<(), String> {
+pub fn check_aggregate(class: &Class, query: &AggregateQuery) -> Result<(), String> {
     let searching = query.vector_search.is_some() || query.hybrid.is_some();
     if query.object_limit.is_some() && !searching {
         return Err("objectLimit can only be used with a near<Media> or hybrid filter".into());
@@ -142,3 +151,84 @@ pub(crate) fn check_aggregate(class: &Class, query: &AggregateQuery) -> Result<(
     }
     Ok(())
 }
+
+/// The target vectors and threshold of a vector search.
+pub fn targets_and_threshold(search: Option<&VectorSearch>) -> (&[String], Option<Threshold>) {
+    match search {
+        Some(VectorSearch::NearVector {
+            target_vectors,
+            threshold,
+            ..
+        })
+        | Some(VectorSearch::NearObject {
+            target_vectors,
+            threshold,
+            ..
+        }) => (target_vectors.as_slice(), *threshold),
+        None => (&[], None),
+    }
+}
+
+/// Certainty is only defined for cosine (configvalidation.CheckCertaintyCompatibility).
+pub fn check_certainty(class: &Class, targets: &[String]) -> Result<(), String> {
+    if targets.len() > 1 {
+        return Err("multiple target vectors are not supported with certainty".into());
+    }
+    let metric = match class
+        .vector_config
+        .as_ref()
+        .filter(|named| !named.is_empty())
+    {
+        None => match &class.vector_index_config {
+            Some(config) => config.distance(),
+            None => return Ok(()),
+        },
+        Some(named) if named.len() == 1 => match named.values().next() {
+            Some(only) => only.vector_index_config.distance(),
+            None => return Ok(()),
+        },
+        Some(named) => {
+            let target = targets.first().ok_or_else(|| {
+                format!(
+                    "multiple vector configs found for class '{}', but no target vector specified",
+                    class.class
+                )
+            })?;
+            let config = named
+                .get(target)
+                .ok_or_else(|| format!("vector config not found for target vector: {target}"))?;
+            config.vector_index_config.distance()
+        }
+    };
+    certainty_metric(metric)
+}
+
+/// The error for certainty on a metric other than cosine.
+pub fn certainty_metric(metric: Distance) -> Result<(), String> {
+    if metric == Distance::Cosine {
+        Ok(())
+    } else {
+        Err(format!(
+            "can't compute and return certainty when vector index is configured with {} distance",
+            metric.as_str()
+        ))
+    }
+}
+
+/// One property of a keyword search with an optional `^boost`: `"title^2"` -> `("title", 2.0)`,
+/// `"body"` -> `("body", 1.0)`.
+pub fn boost(spec: &str) -> Result<(String, f32), String> {
+    let Some((name, factor)) = spec.split_once('^') else {
+        return Ok((spec.to_string(), 1.0));
+    };
+    match factor.parse::<f32>() {
+        Ok(b) if b.is_finite() && b >= 0.0 => Ok((name.to_string(), b)),
+        _ => Err(format!(
+            "invalid boost in property '{spec}': the part after '^' must be a non-negative number"
+        )),
+    }
+}
+
+#[cfg(test)]
+#[path = "search_rules_tests.rs"]
+mod tests;

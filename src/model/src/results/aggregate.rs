@@ -23,7 +23,7 @@ use serde_json::Value;
 use types::schema::{Class, DataType};
 use types::Object;
 
-use super::gofmt::{parse_rfc3339_nanos, rfc3339_nano_utc, v_f64};
+use crate::gofmt::{parse_rfc3339_nanos, rfc3339_nano_utc, v_f64};
 use crate::query::PropertyAggregate;
 use crate::{Error, Result};
 
@@ -324,5 +324,5 @@ pub fn group_objects<'a>(objects: &'a [Object], property: &str) -> Vec<(Value, V
 }
 
 #[cfg(test)]
-#[path = "aggregate_test.rs"]
+#[path = "aggregate_tests.rs"]
 mod tests;

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::class_test::{flat_defaults_json, hnsw_defaults_json};
+use super::class_tests::{flat_defaults_json, hnsw_defaults_json};
 use super::{parse_class, SchemaDefaults};
 
 fn config(kind: &str, cfg: Value) -> Value {

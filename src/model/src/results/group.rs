@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::gofmt::json_f64;
+use crate::gofmt::json_f64;
 use crate::query::{GroupBy, HitGroup, SearchHit};
 
 /// Get's groupBy over best-first hits: up to `groups` groups by the property's value, each with
@@ -113,7 +113,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::compute::testutil::obj;
+    use crate::results::testutil::obj;
 
     fn hit(n: u128, distance: f32, props: Value) -> SearchHit {
         SearchHit {

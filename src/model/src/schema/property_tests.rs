@@ -2,6 +2,7 @@
 //! tokenization, index flags, nested properties and references.
 
 use serde_json::{json, Value};
+use types::json::MAX_NESTING_DEPTH;
 
 use super::{
     check_new_property, class_reference_targets, parse_class, parse_property, SchemaDefaults,
@@ -377,5 +378,31 @@ fn duplicate_property_against_the_class() {
             e.contains("already in use or provided multiple times"),
             "{e}"
         );
+    }
+}
+
+/// An `object` property whose nested properties go `depth` levels down.
+fn nested(depth: usize) -> Value {
+    let mut children = json!([{"name": "leaf", "dataType": ["text"]}]);
+    for level in (1..depth).rev() {
+        children = json!([{
+            "name": format!("deeper{level}"),
+            "dataType": ["object"],
+            "nestedProperties": children,
+        }]);
+    }
+    json!({"name": "meta", "dataType": ["object"], "nestedProperties": children})
+}
+
+#[test]
+fn nesting_beyond_the_limit_is_refused_naming_it() {
+    let class = |depth| json!({"class": "Nested", "properties": [nested(depth)]});
+    assert!(parse_class(&class(MAX_NESTING_DEPTH), &SchemaDefaults::default()).is_ok());
+    match parse_class(&class(MAX_NESTING_DEPTH + 1), &SchemaDefaults::default()) {
+        Err(crate::Error::InvalidInput(message)) => assert!(
+            message.contains(&format!("at most {MAX_NESTING_DEPTH} levels")),
+            "{message}"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }

@@ -11,7 +11,7 @@
 //! - `class`: `POST /v1/schema` bodies ([`parse_class`]), with the per-section parsers in
 //!   `inverted`, `sharding` (sharding, replication, multi-tenancy) and `vector_index`.
 //! - `property`: properties and nested properties ([`parse_property`]).
-//! - `update`: `PUT /v1/schema/{class}` ([`apply_update`]).
+//! - `update`: `PUT /v1/schema/{class}` ([`apply_update`], [`check_update`]).
 //! - `autoschema`: type inference for unknown classes and properties ([`infer_properties`]).
 //! - `values`: object property validation ([`normalize_properties`]).
 //! - `where_filter`: `where` filters against the class ([`validate_where`]).
@@ -31,21 +31,19 @@ mod vector_index;
 mod where_filter;
 
 #[cfg(test)]
-mod autoschema_test;
+mod autoschema_tests;
 #[cfg(test)]
-mod class_test;
+mod class_tests;
 #[cfg(test)]
-mod nesting_test;
+mod property_tests;
 #[cfg(test)]
-mod property_test;
+mod update_tests;
 #[cfg(test)]
-mod update_test;
+mod values_tests;
 #[cfg(test)]
-mod values_test;
+mod vector_index_tests;
 #[cfg(test)]
-mod vector_index_test;
-#[cfg(test)]
-mod where_filter_test;
+mod where_filter_tests;
 
 use types::schema::{Class, Distance, Property};
 
@@ -53,7 +51,7 @@ pub use autoschema::{auto_class, infer_nested_updates, infer_properties};
 pub use class::parse_class;
 pub use names::{class_name, property_name};
 pub use property::{check_new_property, parse_property};
-pub use update::apply_update;
+pub use update::{apply_update, check_update};
 pub use values::normalize_properties;
 pub use where_filter::validate_where;
 

@@ -22,7 +22,7 @@ use serde_json::Value;
 use types::schema::{Class, DataType};
 use types::Object;
 
-use super::gofmt::parse_rfc3339_nanos;
+use crate::gofmt::parse_rfc3339_nanos;
 use crate::query::SortBy;
 use crate::{Error, Result};
 
@@ -254,5 +254,5 @@ fn elementwise<T>(x: &[T], y: &[T], cmp: impl Fn(&T, &T) -> Ordering) -> Orderin
 }
 
 #[cfg(test)]
-#[path = "sort_test.rs"]
+#[path = "sort_tests.rs"]
 mod tests;

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::compute::testutil::{class, obj};
+use crate::results::testutil::{class, obj};
 
 fn schema() -> Class {
     class(&[

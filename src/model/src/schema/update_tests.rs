@@ -1,11 +1,11 @@
 //! `apply_update`: mutable fields accepted, immutable ones rejected with the field named,
-//! fields absent from the body kept.
+//! fields absent from the body kept; `check_update` on classes already parsed.
 
 use serde_json::{json, Value};
 use types::schema::Class;
 
 use super::json::deep_merge;
-use super::{apply_update, parse_class, SchemaDefaults};
+use super::{apply_update, check_update, parse_class, SchemaDefaults};
 
 fn defaults() -> SchemaDefaults {
     SchemaDefaults {
@@ -350,4 +350,39 @@ fn inverted_index_rules() {
 fn body_must_be_an_object() {
     let class = create(json!({"class": "B"}));
     assert!(error(&class, json!("x")).contains("class must be a JSON object"));
+}
+
+#[test]
+fn check_update_accepts_what_apply_update_made_and_refuses_the_rest() {
+    let class = create(json!({"class": "Checked", "vectorizer": "none",
+        "properties": [{"name": "title", "dataType": ["text"]}]}));
+    let body = v3_body(&class, json!({"vectorIndexConfig": {"ef": 99}}));
+    let updated = apply_update(&class, &body, &defaults()).unwrap();
+    assert_eq!(check_update(&class, &updated, &defaults()), Ok(()));
+
+    let renamed = Class {
+        class: "Other".into(),
+        ..updated.clone()
+    };
+    assert_eq!(
+        check_update(&class, &renamed, &defaults())
+            .unwrap_err()
+            .to_string(),
+        "class name is immutable: attempted change from \"Checked\" to \"Other\""
+    );
+    let tenanted = create(json!({"class": "Checked", "vectorizer": "none",
+        "multiTenancyConfig": {"enabled": true},
+        "properties": [{"name": "title", "dataType": ["text"]}]}));
+    assert_eq!(
+        check_update(&class, &tenanted, &defaults())
+            .unwrap_err()
+            .to_string(),
+        "enabling multi-tenancy for an existing class is not supported"
+    );
+    let mut more = updated;
+    more.properties = Some(vec![]);
+    assert!(check_update(&class, &more, &defaults())
+        .unwrap_err()
+        .to_string()
+        .starts_with("property fields other than description cannot be updated"));
 }
