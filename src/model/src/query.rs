@@ -2,6 +2,7 @@
 //! results, independent of the wire format (REST, GraphQL or gRPC) that carried them.
 
 use types::filter::Filter;
+use types::keyword::TermsMatch;
 use types::schema::Distance;
 use types::Object;
 use uuid::Uuid;
@@ -61,6 +62,8 @@ pub struct KeywordSearch {
     /// Properties with optional boosts (`"title^2"` -> ("title", 2.0)); empty: every
     /// searchable text property.
     pub properties: Vec<(String, f32)>,
+    /// How many query terms a match must hold (gRPC's `search_operator`; GraphQL: any).
+    pub matching: TermsMatch,
 }
 
 /// `hybrid { query alpha vector properties fusionType targetVectors }`.
@@ -75,6 +78,8 @@ pub struct HybridSearch {
     pub properties: Vec<(String, f32)>,
     pub fusion: Fusion,
     pub target_vectors: Vec<String>,
+    /// How many query terms a match of the keyword part must hold.
+    pub keyword_matching: TermsMatch,
 }
 
 /// How hybrid combines its two rankings.

@@ -127,6 +127,7 @@ fn search_operators_do_not_combine() {
     let keyword = Some(KeywordSearch {
         query: "q".into(),
         properties: vec![],
+        matching: Default::default(),
     });
     let hybrid = Some(HybridSearch {
         query: "q".into(),
@@ -135,6 +136,7 @@ fn search_operators_do_not_combine() {
         properties: vec![],
         fusion: Default::default(),
         target_vectors: vec![],
+        keyword_matching: Default::default(),
     });
     let both = SearchQuery {
         keyword: keyword.clone(),

@@ -8,6 +8,7 @@
 pub mod error;
 pub mod filter;
 pub mod json;
+pub mod keyword;
 pub mod object;
 pub mod schema;
 

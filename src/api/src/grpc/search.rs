@@ -8,6 +8,7 @@ use model::{
     ConsistencyLevel, Fusion, GroupBy, HybridSearch, KeywordSearch, SearchHit, SearchQuery,
     SearchResult, SortBy, Threshold, VectorSearch,
 };
+use types::keyword::TermsMatch;
 use types::schema::{Class, Distance};
 use uuid::Uuid;
 
@@ -182,10 +183,10 @@ fn group_by(group: &pb::GroupBy) -> Result<GroupBy, String> {
 }
 
 fn keyword(bm25: &pb::Bm25) -> Result<KeywordSearch, String> {
-    and_operator_unsupported(bm25.search_operator.as_ref())?;
     Ok(KeywordSearch {
         query: bm25.query.clone(),
         properties: boosted(&bm25.properties)?,
+        matching: terms_match(bm25.search_operator.as_ref())?,
     })
 }
 
@@ -193,17 +194,30 @@ fn boosted(properties: &[String]) -> Result<Vec<(String, f32)>, String> {
     properties.iter().map(|p| boost(p)).collect()
 }
 
-/// BM25's OR operator is what Shoal's keyword ranking does; AND is not implemented.
-fn and_operator_unsupported(options: Option<&pb::SearchOperatorOptions>) -> Result<(), String> {
+/// `SearchOperatorOptions`: `Or` with at least `minimum_or_tokens_match` query terms, or
+/// `And` (every term).
+fn terms_match(options: Option<&pb::SearchOperatorOptions>) -> Result<TermsMatch, String> {
     use pb::search_operator_options::Operator;
-    match options.map(|o| Operator::try_from(o.operator)) {
-        None | Some(Ok(Operator::Unspecified | Operator::Or)) => Ok(()),
-        Some(_) => Err("bm25 search operators other than OR are not supported by Shoal yet".into()),
+    let Some(options) = options else {
+        return Ok(TermsMatch::default());
+    };
+    match Operator::try_from(options.operator) {
+        Ok(Operator::Unspecified | Operator::Or) => match options.minimum_or_tokens_match {
+            None => Ok(TermsMatch::default()),
+            Some(n) if n >= 0 => Ok(TermsMatch::AtLeast(n as usize)),
+            Some(n) => Err(format!(
+                "minimum_or_tokens_match must not be negative, got {n}"
+            )),
+        },
+        Ok(Operator::And) => Ok(TermsMatch::All),
+        Ok(Operator::AndCross) => Err(
+            "the bm25 operator AND_CROSS (a Weaviate 1.37 API) is not supported by Shoal".into(),
+        ),
+        Err(_) => Err(format!("unknown bm25 search operator {}", options.operator)),
     }
 }
 
 pub(crate) fn hybrid_of(h: &pb::Hybrid) -> Result<HybridSearch, String> {
-    and_operator_unsupported(h.bm25_search_operator.as_ref())?;
     if h.near_text.is_some() {
         return Err(
             "hybrid with nearText needs a vectorizer module, which Shoal does not have".into(),
@@ -227,6 +241,7 @@ pub(crate) fn hybrid_of(h: &pb::Hybrid) -> Result<HybridSearch, String> {
     };
     let (vector, target_vectors) = vectors::hybrid_vector(h)?;
     Ok(HybridSearch {
+        keyword_matching: terms_match(h.bm25_search_operator.as_ref())?,
         query: h.query.clone(),
         alpha,
         vector,

@@ -5,6 +5,7 @@ use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 use shard::{Bm25Stats, PutMode, PutRefusal, Shard};
 use types::filter::Filter;
+use types::keyword::TermsMatch;
 use types::Object;
 use uuid::Uuid;
 
@@ -163,6 +164,9 @@ pub(crate) struct KeywordSearch {
     /// their scores compare; `None` (and from a node that predates them): the shard's own.
     #[serde(default)]
     pub stats: Option<Bm25Stats>,
+    /// How many query terms a match must hold (default, and from older nodes: any one).
+    #[serde(default)]
+    pub matching: TermsMatch,
 }
 
 impl ShardCall for KeywordSearch {
@@ -177,6 +181,7 @@ impl ShardCall for KeywordSearch {
             allow.as_ref(),
             self.with_vectors,
             self.stats.as_ref(),
+            self.matching,
         )?;
         Ok(found
             .into_iter()

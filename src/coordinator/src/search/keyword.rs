@@ -85,6 +85,7 @@ impl Coordinator {
             filter: filter.cloned(),
             with_vectors,
             stats: self.keyword_stats(&meta, keyword).await?,
+            matching: keyword.matching,
         };
         let mut hits: Vec<SearchHit> = self
             .on_every_shard(&meta, call)
@@ -136,6 +137,7 @@ impl Coordinator {
         let keyword = KeywordSearch {
             query: hybrid.query.clone(),
             properties: hybrid.properties.clone(),
+            matching: hybrid.keyword_matching,
         };
         let keyword_hits = if hybrid.alpha < 1.0 {
             self.keyword_hits(class, &keyword, filter, candidates, with_vectors)

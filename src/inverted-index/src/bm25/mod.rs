@@ -24,6 +24,7 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 
 use roaring::RoaringBitmap;
+use types::keyword::TermsMatch;
 use types::DocId;
 
 pub use stats::Bm25Stats;
@@ -36,11 +37,13 @@ use crate::{Error, Result};
 /// The searched properties with their boosts.
 pub(crate) type Searched<'a> = Vec<(&'a PropertySpec, f32)>;
 
-/// One scored doc: its score and the explanation parts of each term.
+/// One scored doc: its score, the explanation parts of each term, and which distinct query
+/// terms it matched (kept only when [`TermsMatch`] needs them).
 #[derive(Default)]
 struct Hit {
     score: f64,
     explain: String,
+    matched: Vec<usize>,
 }
 
 /// The statistics of `query` on `state` that [`search`] uses (see [`Bm25Stats`]).
@@ -63,12 +66,23 @@ pub(crate) fn search(
     k: usize,
     allow: Option<&RoaringBitmap>,
     global: Option<&Bm25Stats>,
+    matching: TermsMatch,
 ) -> Result<Vec<(DocId, f32, String)>> {
     let props = searched(config, properties)?;
     let scorer = Scorer::new(config, state, &props, global);
     let mut hits: HashMap<DocId, Hit> = HashMap::new();
+    // The same term may come from several tokenizations: it counts once.
+    let mut distinct: Vec<String> = Vec::new();
+    let counting = !matches!(matching, TermsMatch::AtLeast(0 | 1));
     for (tokenization, group) in groups(&props) {
         for (term, dup) in query_terms(config, tokenization, query) {
+            let term_id = match distinct.iter().position(|t| *t == term) {
+                Some(i) => i,
+                None => {
+                    distinct.push(term.clone());
+                    distinct.len() - 1
+                }
+            };
             let per_doc = term_docs(state, &group, &term);
             if per_doc.is_empty() {
                 continue;
@@ -84,6 +98,9 @@ pub(crate) fn search(
                     continue;
                 }
                 let hit = hits.entry(doc).or_default();
+                if counting && !hit.matched.contains(&term_id) {
+                    hit.matched.push(term_id);
+                }
                 hit.score += scorer.score(idf, f, len);
                 hit.explain.push_str(&format!(
                     ", BM25F_{term}_frequency:{}, BM25F_{term}_propLength:{}",
@@ -91,6 +108,13 @@ pub(crate) fn search(
                 ));
             }
         }
+    }
+    let needed = match matching {
+        TermsMatch::AtLeast(n) => n,
+        TermsMatch::All => distinct.len(),
+    };
+    if counting {
+        hits.retain(|_, hit| hit.matched.len() >= needed);
     }
     Ok(top(hits, k))
 }

@@ -123,7 +123,8 @@ fn summed_statistics_score_parts_as_the_whole() {
         assert_eq!(global, whole.bm25_stats(query, &props).expect("stats"));
         let (mut got, mut local) = (Scores::new(), Scores::new());
         for part in &parts {
-            let found = part.bm25_with_stats(query, &props, 0, None, Some(&global));
+            let found =
+                part.bm25_with_stats(query, &props, 0, None, Some(&global), Default::default());
             got.extend(scores(found.expect("part")));
             local.extend(scores(part.bm25(query, &props, 0, None).expect("part")));
         }
@@ -142,7 +143,7 @@ fn an_index_s_own_statistics_change_nothing() {
     for (query, props) in queries() {
         let own = whole.bm25_stats(query, &props).expect("stats");
         let plain = whole.bm25(query, &props, 5, None).expect("plain");
-        let with = whole.bm25_with_stats(query, &props, 5, None, Some(&own));
+        let with = whole.bm25_with_stats(query, &props, 5, None, Some(&own), Default::default());
         assert_eq!(with.expect("with"), plain, "{query}");
     }
 }
@@ -159,4 +160,46 @@ fn statistics_survive_the_wire_and_refuse_what_search_refuses() {
         whole.bm25_stats("river", &unknown).unwrap_err(),
         whole.bm25("river", &unknown, 1, None).unwrap_err()
     );
+}
+
+/// `TermsMatch` keeps the documents holding enough distinct query terms, counted once across
+/// properties and tokenizations, and scores them as plain BM25 does.
+#[test]
+fn terms_match_counts_distinct_query_terms() {
+    use types::keyword::TermsMatch;
+    let docs: Vec<Map<String, Value>> = [
+        json!({"title": "red fox", "body": "fox"}),
+        json!({"title": "red", "tags": "RED"}),
+        json!({"title": "blue fox", "body": "red"}),
+        json!({"body": "green"}),
+    ]
+    .into_iter()
+    .map(|v| v.as_object().unwrap().clone())
+    .collect();
+    let ix = index(&docs, |_| true);
+    // Word tokenization only: its stopwords are not query terms.
+    let words = [("title".to_string(), 1.0), ("body".to_string(), 1.0)];
+    let found = |matching| -> Vec<DocId> {
+        let hits = ix
+            .bm25_with_stats("red fox the", &words, 0, None, None, matching)
+            .unwrap();
+        let mut ids: Vec<DocId> = hits.iter().map(|(d, _, _)| *d).collect();
+        ids.sort();
+        ids
+    };
+    let any = found(TermsMatch::default());
+    assert_eq!(any.len(), 3, "every doc with red or fox in a word property");
+    // "the" is a stopword: it is not a term to match.
+    assert_eq!(found(TermsMatch::All).len(), 2, "red and fox: docs 0 and 2");
+    assert_eq!(found(TermsMatch::AtLeast(2)), found(TermsMatch::All));
+    assert_eq!(found(TermsMatch::AtLeast(0)), any);
+    assert!(found(TermsMatch::AtLeast(3)).is_empty());
+    let plain = ix.bm25("red fox", &words, 0, None).unwrap();
+    let all = ix
+        .bm25_with_stats("red fox", &words, 0, None, None, TermsMatch::All)
+        .unwrap();
+    for (doc, score, _) in &all {
+        let same = plain.iter().find(|(d, _, _)| d == doc).unwrap();
+        assert_eq!(same.1, *score, "filtering does not change scores");
+    }
 }

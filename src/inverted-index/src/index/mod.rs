@@ -21,6 +21,7 @@ use crate::bm25::{self, Bm25Stats};
 use crate::config::IndexConfig;
 use crate::postings::{self, DocInput, Posting};
 use crate::{filter, Result};
+use types::keyword::TermsMatch;
 
 /// The inverted index of one shard. `Send + Sync`; every method takes `&self` (an internal
 /// `RwLock` serialises writers against readers).
@@ -121,7 +122,7 @@ impl InvertedIndex {
         k: usize,
         allow: Option<&RoaringBitmap>,
     ) -> Result<Vec<(DocId, f32, String)>> {
-        self.bm25_with_stats(query, properties, k, allow, None)
+        self.bm25_with_stats(query, properties, k, allow, None, TermsMatch::default())
     }
 
     /// [`InvertedIndex::bm25`] scored with `stats` (summed over every shard of the class) in
@@ -133,6 +134,7 @@ impl InvertedIndex {
         k: usize,
         allow: Option<&RoaringBitmap>,
         stats: Option<&Bm25Stats>,
+        matching: TermsMatch,
     ) -> Result<Vec<(DocId, f32, String)>> {
         let inner = self.inner.read();
         bm25::search(
@@ -143,6 +145,7 @@ impl InvertedIndex {
             k,
             allow,
             stats,
+            matching,
         )
     }
 

@@ -15,8 +15,8 @@ type Check = std::result::Result<Value, String>;
 /// Validates `values` (an object's `properties`) against `class` and returns them normalised:
 /// keys with their first letter lower-cased, `null`s dropped, integers as i64, numbers as f64
 /// (integral ones printed without a fraction, as Go does), uuids and beacons lower-cased,
-/// dates and blobs validated but kept as given, phone numbers kept as `{input, defaultCountry}`
-/// (they are not parsed into national/international forms), and beacons without a class
+/// dates and blobs validated but kept as given, phone numbers parsed (libphonenumber's rules,
+/// through the `phonenumber` crate) into Weaviate's stored parts, and beacons without a class
 /// completed when the reference has a single target class.
 ///
 /// Whether a referenced object exists is the caller's to check.
@@ -237,7 +237,25 @@ fn phone(value: &Value) -> Check {
                     national format, use ISO 3166-1 alpha-2"
             .to_string());
     }
-    let mut out = json!({"input": input});
+    let region = match country.as_str() {
+        "" => None,
+        c => Some(
+            c.parse::<phonenumber::country::Id>()
+                .map_err(|_| format!("invalid phone number: unknown defaultCountry '{c}'"))?,
+        ),
+    };
+    let number =
+        phonenumber::parse(region, input).map_err(|e| format!("invalid phone number: {e}"))?;
+    // The parts Weaviate stores beside the input (libphonenumber's parse and formats).
+    let mut out = json!({
+        "input": input,
+        "countryCode": number.code().value(),
+        "internationalFormatted":
+            number.format().mode(phonenumber::Mode::International).to_string(),
+        "national": number.national().value(),
+        "nationalFormatted": number.format().mode(phonenumber::Mode::National).to_string(),
+        "valid": phonenumber::is_valid(&number),
+    });
     if !country.is_empty() {
         out["defaultCountry"] = Value::String(country);
     }

@@ -187,13 +187,26 @@ fn geo_coordinates() {
 
 #[test]
 fn phone_numbers() {
+    // What Weaviate stores for these (libphonenumber's parse and formats).
+    let amsterdam = |input: &str| {
+        json!({"input": input, "countryCode": 31, "internationalFormatted": "+31 20 123 4567",
+               "national": 201234567u64, "nationalFormatted": "020 123 4567", "valid": true})
+    };
     assert_eq!(
         ok(json!({"phone": {"input": "+31 20 1234567"}}))["phone"],
-        json!({"input": "+31 20 1234567"})
+        amsterdam("+31 20 1234567")
     );
+    let mut national = amsterdam("020 1234567");
+    national["defaultCountry"] = json!("NL");
     assert_eq!(
         ok(json!({"phone": {"input": "020 1234567", "defaultCountry": "nl"}}))["phone"],
-        json!({"input": "020 1234567", "defaultCountry": "NL"})
+        national
+    );
+    let short = ok(json!({"phone": {"input": "+49 30 1", "defaultCountry": "DE"}}));
+    assert_eq!(
+        short["phone"]["valid"],
+        json!(false),
+        "parsed, but not a valid number"
     );
     for (value, want) in [
         (
@@ -212,6 +225,10 @@ fn phone_numbers() {
         (
             json!({"input": "call me"}),
             "did not seem to be a phone number",
+        ),
+        (
+            json!({"input": "020 1234567", "defaultCountry": "XX"}),
+            "unknown defaultCountry 'XX'",
         ),
         (
             json!("+31 20"),

@@ -5,6 +5,7 @@ use inverted_index::Bm25Stats;
 use roaring::RoaringBitmap;
 use storage::{keys, Cf};
 use types::filter::Filter;
+use types::keyword::TermsMatch;
 use types::{DocId, Object};
 
 use super::Shard;
@@ -32,7 +33,7 @@ impl Shard {
 
     /// BM25 top `k` over `properties` (all searchable ones when empty), within `allow` if given,
     /// scored with the class's statistics (`None`: the shard's own, exact for a class with one
-    /// shard).
+    /// shard), of the documents holding as many query terms as `matching` asks.
     pub fn keyword_search(
         &self,
         query: &str,
@@ -41,10 +42,11 @@ impl Shard {
         allow: Option<&RoaringBitmap>,
         with_vectors: bool,
         stats: Option<&Bm25Stats>,
+        matching: TermsMatch,
     ) -> Result<Vec<KeywordHit>> {
         let found = self
             .inverted
-            .bm25_with_stats(query, properties, k, allow, stats)?;
+            .bm25_with_stats(query, properties, k, allow, stats, matching)?;
         let docs: Vec<DocId> = found.iter().map(|(d, _, _)| *d).collect();
         let objects = self.objects_of(&docs, with_vectors)?;
         Ok(found

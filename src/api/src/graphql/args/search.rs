@@ -29,6 +29,7 @@ pub(crate) fn bm25(
     Ok(Some(KeywordSearch {
         query: text(value::field(map, "query")),
         properties,
+        matching: Default::default(),
     }))
 }
 
@@ -76,6 +77,7 @@ fn hybrid_params(v: &Value) -> Result<HybridSearch, String> {
         target_vectors: value::field(map, "targetVectors")
             .and_then(as_string_list)
             .unwrap_or_default(),
+        keyword_matching: Default::default(),
     })
 }
 
