@@ -1,8 +1,8 @@
 //! Shared vocabulary of Shoal: identifiers, the collection (class) model in Weaviate's wire shape,
-//! the object model, consistency levels and the [`ErrorKind`] every crate's error reports.
+//! the object model, the `where` filter model and the [`ErrorKind`] every crate's error reports.
 //!
 //! This crate is plain data. It does no IO and holds no logic beyond small constructors and
-//! lookups; validation and default-filling of collections live in the coordinator, indexes in
+//! lookups; parsing, validation and default-filling of collections live in `model`, indexes in
 //! their own crates.
 
 pub mod error;
