@@ -334,7 +334,7 @@ impl Coordinator {
         let meta = self.require_class(class)?;
         let cap = self.config.query_maximum_results;
         let mut objects = self
-            .matching_objects(&meta.class, None, cap, q.with_vectors)
+            .matching_objects(&meta, None, cap, q.with_vectors)
             .await?;
         model::results::sort::sort_objects(&meta.class, &mut objects, &q.sort)?;
         Ok(objects.into_iter().skip(q.offset).take(limit).collect())
