@@ -12,6 +12,7 @@
 //!   autocut, sorting, grouping and aggregations.
 //! - [`gofmt`]: Go's texts of numbers, values, strings and dates, for everything Weaviate
 //!   writes with `fmt`, `strconv`, `time` or `encoding/json` that Shoal reproduces.
+//! - [`sentences`]: Weaviate's words for the structured errors of the engines.
 //! - [`Error`]: the one error type; its messages are Weaviate's sentences.
 //!
 //! It is pure and synchronous: no IO, no tokio, no RocksDB, no cluster state. Rules that need
@@ -28,6 +29,7 @@ pub mod query;
 pub mod results;
 pub mod schema;
 pub mod search_rules;
+pub mod sentences;
 
 mod consistency;
 

@@ -11,7 +11,7 @@ pub mod json;
 pub mod object;
 pub mod schema;
 
-pub use error::ErrorKind;
+pub use error::{ErrorKind, VectorLengthMismatch};
 pub use object::{Object, Vectors, DEFAULT_TARGET};
 
 /// The sharding token of an object: the first 64-bit half (h1) of murmur3 x64_128 with seed 0
