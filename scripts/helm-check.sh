@@ -91,13 +91,21 @@ render_and_check metrics shoal monitoring metrics.yaml \
 render_and_check loadbalancer shoal default loadbalancer.yaml \
     --fullname shoal --replicas 1 --voters 1 --pdb no --image "$IMG" \
     --service-type LoadBalancer --service-port 8080
+render_and_check grpc-loadbalancer shoal default grpc-loadbalancer.yaml \
+    --fullname shoal --replicas 1 --voters 1 --pdb no --image "$IMG" \
+    --service-type NodePort --grpc-service-type LoadBalancer --grpc-service-port 50052 --grpc-node-port 30051
 render_and_check custom vectors search-prod custom.yaml \
     --fullname vectors-vdb --replicas 4 --voters 3 --pdb yes --domain corp.internal \
     --image registry.example.com/team/shoal:0.1.0-rc1 --apikeys generated \
-    --cluster-secret vdb-internal-credentials
+    --cluster-secret vdb-internal-credentials --grpc-service-type off
 
 refuse "replicas 0" "replicas: Must be greater than or equal to 1" --set replicas=0
 refuse "service.type Foo" "service.type must be one of the following" --set service.type=Foo
+refuse "grpcService.type Foo" "grpcService.type must be one of the following" --set grpcService.type=Foo
+refuse "a typo in grpcService" "Additional property prot is not allowed" --set grpcService.prot=50051
+refuse "one node port for both Services" "grpcService.nodePort is 30080, the same as service.nodePort" \
+    --set service.type=NodePort --set service.nodePort=30080 \
+    --set grpcService.type=NodePort --set grpcService.nodePort=30080
 refuse "unknown top-level key" "Additional property replcas is not allowed" --set replcas=3
 refuse "a typo in a nested key" "Additional property anonymousAcess is not allowed" --set authentication.anonymousAcess.enabled=false
 refuse "a string for replicas" "replicas: Invalid type" --set-string replicas=three
@@ -106,6 +114,7 @@ refuse "apikey users and keys differ" "authentication.apikey.users has 3 entries
     --set authentication.apikey.enabled=true --set 'authentication.apikey.allowedKeys={a,b}' \
     --set 'authentication.apikey.users={x,y,z}'
 refuse "a chart-owned variable in env" "env.CLUSTER_JOIN is set by the chart" --set env.CLUSTER_JOIN=x:1
+refuse "GRPC_PORT in env" "env.GRPC_PORT is set by the chart" --set env.GRPC_PORT=50052
 refuse "ServiceMonitor without metrics" "metrics.serviceMonitor.enabled needs metrics.enabled" \
     --set metrics.serviceMonitor.enabled=true
 

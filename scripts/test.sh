@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Helm chart check, the Rust unit/integration tests, the container fault
-# scenarios (Docker), API fuzzing, and the official-client suites against live nodes. Installs
+# scenarios (Docker), API fuzzing, the official-client suites (v3, and v4 over REST + gRPC)
+# against live nodes, and the LangChain and LlamaIndex quick-starts. Installs
 # what it needs first. One cargo profile (`ci`) builds both the tests and the binaries the
 # suites start, so RocksDB's C++ compiles once.
 #
@@ -38,6 +39,12 @@ SUITE=(
     test_filters.py test_keyword.py test_aggregate.py
 )
 "$SHARED/client-tests/run.sh" "$ROOT/target/ci/shoal" "${SUITE[@]}"
+echo "==> the v4 client (weaviate-client 4.24.1, REST + gRPC) against a standalone node"
+scripts/v4-client-tests.sh "$ROOT/target/ci/shoal"
+echo "==> the v4 client through n1 of a 3-node cluster"
+scripts/v4-client-tests.sh --cluster "$ROOT/target/ci/shoal"
+echo "==> LangChain and LlamaIndex quick-starts (deterministic embedder, no LLM)"
+scripts/integrations-test.sh "$ROOT/target/ci/shoal"
 echo "==> the official client with API keys and the admin list"
 scripts/auth-client-test.sh "$ROOT/target/ci/shoal"
 # The same suite through a node of a 3-node cluster (restart tests skip: the nodes are not the

@@ -4,8 +4,8 @@
 Every built-in object is validated against the Kubernetes JSON schemas of kubernetes-validate
 (strict: unknown fields are errors). kubernetes-validate has no schemas for CRDs, so the
 ServiceMonitor's shape is checked here instead. Then the values the chart derives are compared
-with what the caller expects: Raft voters and CLUSTER_JOIN, secrets, probes, services, the PDB,
-metrics. Prints one summary line; exits 1 with the list of failures.
+with what the caller expects: Raft voters and CLUSTER_JOIN, secrets, probes, services (the gRPC
+one among them), the PDB, metrics. Prints one summary line; exits 1 with the list of failures.
 
 Run by scripts/helm-check.sh inside its venv (kubernetes-validate, PyYAML).
 """
@@ -22,6 +22,7 @@ from check_dashboard import check_dashboard
 
 K8S_VERSION = "1.29.0"
 INTERNAL_PORT = 7947
+GRPC_PORT = 50051
 DATA_PATH = "/var/lib/shoal"
 READY, LIVE = "/v1/.well-known/ready", "/v1/.well-known/live"
 SERVICE_MONITOR_SPEC = {"selector", "namespaceSelector", "endpoints", "jobLabel"}
@@ -56,6 +57,11 @@ def parse_args():
     p.add_argument("--image", required=True)
     p.add_argument("--service-type", default="ClusterIP")
     p.add_argument("--service-port", type=int, default=80)
+    p.add_argument("--grpc-service-type", default="ClusterIP",
+                   help="the gRPC Service's type, or off: no gRPC Service and no grpc container port")
+    p.add_argument("--grpc-service-port", type=int, default=GRPC_PORT)
+    p.add_argument("--grpc-node-port", type=int, default=None,
+                   help="the node port the gRPC Service must ask for")
     p.add_argument("--pdb", choices=["yes", "no"], required=True)
     p.add_argument("--apikeys", default="off",
                    help="off, generated, or the comma-separated keys the Secret must hold")
@@ -200,6 +206,27 @@ def check_services(check, a, docs, labels):
         check.that(selects(spec["selector"], labels), "the client Service selects the pods")
 
 
+def check_grpc(check, a, docs, labels, container):
+    """The node always serves gRPC on its own port; its Service and container port follow grpcService."""
+    config = named(docs, "ConfigMap", a.fullname)["data"]
+    check.equal(config.get("GRPC_PORT"), str(GRPC_PORT), "GRPC_PORT in the ConfigMap")
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    service = named(docs, "Service", f"{a.fullname}-grpc")
+    if a.grpc_service_type == "off":
+        check.that("grpc" not in ports, "no grpc container port when grpcService is off")
+        check.that(service is None, "no gRPC Service when grpcService is off")
+        return
+    check.equal(ports.get("grpc"), GRPC_PORT, "container port grpc")
+    if not check.that(service is not None, f"the gRPC Service {a.fullname}-grpc"):
+        return
+    spec = service["spec"]
+    check.equal(spec["type"], a.grpc_service_type, "gRPC Service type")
+    check.equal([(p["name"], p["port"], p["targetPort"], p["protocol"]) for p in spec["ports"]],
+                [("grpc", a.grpc_service_port, "grpc", "TCP")], "gRPC Service ports")
+    check.equal(spec["ports"][0].get("nodePort"), a.grpc_node_port, "gRPC Service nodePort")
+    check.that(selects(spec["selector"], labels), "the gRPC Service selects the pods")
+
+
 def check_secrets(check, a, docs, env):
     """Keys and the internal password are only in Secrets, and the pods read them from there."""
     expected_secret = a.cluster_secret or f"{a.fullname}-cluster-auth"
@@ -307,6 +334,7 @@ def main():
     if found:
         _, labels, container, env = found
         check_services(check, a, docs, labels)
+        check_grpc(check, a, docs, labels, container)
         check_secrets(check, a, docs, env)
         check_config_values(check, docs)
         check_pdb(check, a, docs, labels)
@@ -322,7 +350,7 @@ def main():
     crd = " (ServiceMonitor shape checked by the script: kubernetes-validate has no CRD schemas)" \
         if a.service_monitor else ""
     print(f"ok   {a.set_name}: {len(docs)} objects valid for Kubernetes {K8S_VERSION} (strict){crd}; "
-          f"replicas {a.replicas}, voters {a.voters}, service {a.service_type}, "
+          f"replicas {a.replicas}, voters {a.voters}, service {a.service_type}, grpc {a.grpc_service_type}, "
           f"PDB {a.pdb}, apikeys {a.apikeys}, metrics {'on' if a.metrics else 'off'}\n     [{kinds}]")
 
 

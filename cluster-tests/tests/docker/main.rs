@@ -91,7 +91,7 @@ fn check_image_interface(image: &Image) -> Result<()> {
     expect("User", r#""10001:10001""#)?;
     expect(
         "ExposedPorts",
-        r#"{"2112/tcp":{},"7947/tcp":{},"8080/tcp":{}}"#,
+        r#"{"2112/tcp":{},"50051/tcp":{},"7947/tcp":{},"8080/tcp":{}}"#,
     )?;
     expect("Volumes", r#"{"/var/lib/shoal":{}}"#)?;
     expect("StopSignal", r#""SIGTERM""#)?;

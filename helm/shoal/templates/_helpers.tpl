@@ -2,6 +2,7 @@
 {{- define "shoal.httpPort" -}}8080{{- end }}
 {{- define "shoal.internalPort" -}}7947{{- end }}
 {{- define "shoal.metricsPort" -}}2112{{- end }}
+{{- define "shoal.grpcPort" -}}50051{{- end }}
 {{- define "shoal.dataPath" -}}/var/lib/shoal{{- end }}
 
 {{- define "shoal.name" -}}
@@ -53,6 +54,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s-metrics" (include "shoal.fullname" .) }}
 {{- end }}
 
+{{- define "shoal.grpcServiceName" -}}
+{{- printf "%s-grpc" (include "shoal.fullname" .) }}
+{{- end }}
+
 {{- define "shoal.clusterAuthSecret" -}}
 {{- default (printf "%s-cluster-auth" (include "shoal.fullname" .)) .Values.clusterAuth.existingSecret }}
 {{- end }}
@@ -102,7 +107,7 @@ cluster, so it fails the render.
 
 {{/* Environment variables the chart sets itself; `env` may not name them. */}}
 {{- define "shoal.ownedEnv" -}}
-{{- list "CLUSTER_HOSTNAME" "CLUSTER_DATA_BIND_PORT" "CLUSTER_ADVERTISE_ADDR" "CLUSTER_JOIN" "RAFT_BOOTSTRAP_EXPECT" "CLUSTER_BASIC_AUTH_USERNAME" "CLUSTER_BASIC_AUTH_PASSWORD" "PERSISTENCE_DATA_PATH" "PROMETHEUS_MONITORING_ENABLED" "PROMETHEUS_MONITORING_PORT" "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED" "AUTHENTICATION_APIKEY_ENABLED" "AUTHENTICATION_APIKEY_ALLOWED_KEYS" "AUTHENTICATION_APIKEY_USERS" "AUTHORIZATION_ADMINLIST_ENABLED" "AUTHORIZATION_ADMINLIST_USERS" "AUTHORIZATION_ADMINLIST_READONLY_USERS" "QUERY_DEFAULTS_LIMIT" "QUERY_MAXIMUM_RESULTS" "AUTOSCHEMA_ENABLED" "ASYNC_INDEXING" "LOG_LEVEL" "LOG_FORMAT" | toJson }}
+{{- list "CLUSTER_HOSTNAME" "CLUSTER_DATA_BIND_PORT" "CLUSTER_ADVERTISE_ADDR" "CLUSTER_JOIN" "RAFT_BOOTSTRAP_EXPECT" "CLUSTER_BASIC_AUTH_USERNAME" "CLUSTER_BASIC_AUTH_PASSWORD" "PERSISTENCE_DATA_PATH" "PROMETHEUS_MONITORING_ENABLED" "PROMETHEUS_MONITORING_PORT" "GRPC_PORT" "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED" "AUTHENTICATION_APIKEY_ENABLED" "AUTHENTICATION_APIKEY_ALLOWED_KEYS" "AUTHENTICATION_APIKEY_USERS" "AUTHORIZATION_ADMINLIST_ENABLED" "AUTHORIZATION_ADMINLIST_USERS" "AUTHORIZATION_ADMINLIST_READONLY_USERS" "QUERY_DEFAULTS_LIMIT" "QUERY_MAXIMUM_RESULTS" "AUTOSCHEMA_ENABLED" "ASYNC_INDEXING" "LOG_LEVEL" "LOG_FORMAT" | toJson }}
 {{- end }}
 
 {{/* Refuses value combinations the schema cannot express; renders nothing. */}}
@@ -132,9 +137,25 @@ cluster, so it fails the render.
 {{- if and .Values.metrics.grafanaDashboard.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.grafanaDashboard.enabled needs metrics.enabled: true (the dashboard would stay empty)" }}
 {{- end }}
+{{- include "shoal.validateNodePorts" . }}
 {{- $pdb := .Values.podDisruptionBudget }}
 {{- if and (not (kindIs "invalid" $pdb.maxUnavailable)) (not (kindIs "invalid" $pdb.minAvailable)) }}
 {{- fail "podDisruptionBudget: set maxUnavailable or minAvailable, not both (set the other to null)" }}
+{{- end }}
+{{- end }}
+
+{{/*
+Two Services cannot claim one node port: Kubernetes would refuse the second at install time,
+after the first was created.
+*/}}
+{{- define "shoal.validateNodePorts" -}}
+{{- $http := .Values.service }}
+{{- $grpc := .Values.grpcService }}
+{{- $external := list "NodePort" "LoadBalancer" }}
+{{- if and $grpc.enabled (has $http.type $external) (has $grpc.type $external) }}
+{{- if and (not (kindIs "invalid" $http.nodePort)) (eq (toString $http.nodePort) (toString $grpc.nodePort)) }}
+{{- fail (printf "grpcService.nodePort is %v, the same as service.nodePort: give each Service its own node port" $grpc.nodePort) }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -144,6 +165,49 @@ cluster, so it fails the render.
 {{- if kindIs "invalid" $enabled }}
 {{- if gt (int .Values.replicas) 1 }}true{{ end }}
 {{- else if $enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+A Service for clients (REST, gRPC): ClusterIP, NodePort or LoadBalancer, one TCP port whose
+target is the container port `portName`. Takes a dict: root (the chart's context), svc (the
+Service's values), name, portName and, optionally, component.
+*/}}
+{{- define "shoal.clientService" -}}
+{{- $svc := .svc }}
+{{- $external := or (eq $svc.type "NodePort") (eq $svc.type "LoadBalancer") }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "shoal.labels" .root | nindent 4 }}
+    {{- with .component }}
+    app.kubernetes.io/component: {{ . }}
+    {{- end }}
+  {{- with $svc.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: {{ $svc.type }}
+  selector:
+    {{- include "shoal.selectorLabels" .root | nindent 4 }}
+  ports:
+    - name: {{ .portName }}
+      port: {{ $svc.port }}
+      targetPort: {{ .portName }}
+      protocol: TCP
+      {{- if and $external (not (kindIs "invalid" $svc.nodePort)) }}
+      nodePort: {{ $svc.nodePort }}
+      {{- end }}
+  {{- if and $external $svc.externalTrafficPolicy }}
+  externalTrafficPolicy: {{ $svc.externalTrafficPolicy }}
+  {{- end }}
+  {{- if and (eq $svc.type "LoadBalancer") $svc.loadBalancerSourceRanges }}
+  loadBalancerSourceRanges:
+    {{- toYaml $svc.loadBalancerSourceRanges | nindent 4 }}
+  {{- end }}
 {{- end }}
 
 {{/* An httpGet probe on the node's HTTP port. */}}

@@ -2,18 +2,18 @@
 //! [`MetaCommand`]s applied in order to a [`MetaState`], plus the Weaviate-compatible sharding
 //! functions (murmur3 token -> virtual shard -> physical shard -> nodes).
 //!
-//! Today a single node applies commands locally and persists the state in `<data>/raft`; the
-//! command vocabulary and the pure `apply` are what Raft will replicate. This crate knows nothing
-//! of objects, vectors or shards' contents: it announces applied changes through the
-//! [`MetaListener`] trait, which the coordinator implements to create and drop local shards.
+//! Every node applies the commands through Raft ([`raft`]; a standalone node is a group of
+//! one). This crate knows nothing of objects, vectors or shards' contents: it announces applied
+//! changes through the [`MetaListener`] trait, which the coordinator implements to create and
+//! drop local shards. [`MetaStore`] is the store nodes kept before they ran Raft: it is only
+//! read to export that state once ([`export_local_state`]) so the coordinator can adopt it.
 //!
 //! # The Raft layer ([`raft`])
 //!
 //! [`raft::RaftMeta`] replicates the same commands through openraft 0.9 so that every node holds
 //! the same [`MetaState`]: collections, their sharding state and shard statuses, and (in the
 //! Raft membership) every node's name and addresses, and the tenants of multi-tenant classes
-//! ([`tenants`]; no REST endpoint or data path uses them yet). It is built beside [`MetaStore`], which
-//! stays the single-node store the coordinator uses until the Raft layer is wired in.
+//! ([`tenants`]; no REST endpoint or data path uses them yet).
 //!
 //! What it is:
 //! - a durable log, vote and state machine in the node's `<data>/raft` RocksDB (column families

@@ -29,6 +29,8 @@ mod replication;
 mod schema_ops;
 mod search;
 mod status;
+#[cfg(test)]
+mod testing;
 
 #[cfg(test)]
 mod class_log_tests;
@@ -52,20 +54,6 @@ pub struct Coordinator {
 }
 
 impl Coordinator {
-    /// Opens (or creates) the node's data under `config.data_path`, loading every local shard,
-    /// with the metadata in a local store, without Raft (embedded use and tests). Blocking:
-    /// call it before serving requests.
-    pub fn open(config: CoordinatorConfig) -> Result<Arc<Coordinator>> {
-        let shards = Self::open_shards(&config)?;
-        let store = Arc::new(cluster::MetaStore::open(
-            &config.data_path.join("raft"),
-            &config.node_name,
-            shards.clone(),
-        )?);
-        shards.sync_with(&store.snapshot())?;
-        Self::with_meta(config, shards, Meta::Local(store))
-    }
-
     /// Opens the node's data and joins the metadata Raft group described by `raft` (a
     /// standalone node is a group of one). Serve [`Coordinator::internal_router`] on the
     /// internal port right away: peers must reach this node before the cluster can form, and
@@ -86,7 +74,7 @@ impl Coordinator {
             let data = config.data_path.clone();
             tokio::spawn(migrate::adopt(meta.clone(), data, pending));
         }
-        Self::with_meta(config, shards, Meta::Raft(meta))
+        Self::with_meta(config, shards, Meta::new(meta))
     }
 
     fn open_shards(config: &CoordinatorConfig) -> Result<Arc<ShardRegistry>> {
@@ -116,12 +104,9 @@ impl Coordinator {
     }
 
     /// The routes of the internal port: Raft RPC, cluster formation and what peers ask of
-    /// this node, behind the internal basic auth when configured. Empty without Raft.
+    /// this node, behind the internal basic auth when configured.
     pub fn internal_router(self: &Arc<Self>) -> axum::Router {
-        match self.meta.raft() {
-            Some(raft) => raft.router_with(internal::routes(self.clone())),
-            None => axum::Router::new(),
-        }
+        self.meta.raft().router_with(internal::routes(self.clone()))
     }
 
     /// Runs shard upkeep (graph cleanup, index snapshots) every `every` until the returned task

@@ -242,15 +242,13 @@ impl Coordinator {
         }
         let data = self.shards.store_stats();
         g.set_store("data", &data);
-        if let Some(raft) = self.meta.raft() {
-            let stats = raft.stats();
-            g.raft_term.set(stats.term as f64);
-            g.raft_is_leader.set(u8::from(stats.is_leader).into());
-            g.raft_last_log_index.set(stats.last_log_index as f64);
-            g.raft_commit_index.set(stats.commit_index as f64);
-            g.raft_applied_index.set(stats.applied_index as f64);
-            g.set_store("raft", &stats.store);
-        }
+        let stats = self.meta.raft().stats();
+        g.raft_term.set(stats.term as f64);
+        g.raft_is_leader.set(u8::from(stats.is_leader).into());
+        g.raft_last_log_index.set(stats.last_log_index as f64);
+        g.raft_commit_index.set(stats.commit_index as f64);
+        g.raft_applied_index.set(stats.applied_index as f64);
+        g.set_store("raft", &stats.store);
     }
 }
 

@@ -81,13 +81,63 @@ async fn adopt_once(raft: &RaftMeta, pending: &[Arc<ClassMeta>]) -> Result<()> {
 mod tests {
     use std::time::{Duration, Instant};
 
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
     use cluster::raft::RaftMetaConfig;
+    use cluster::{ClassMeta, MetaCommand, ShardingState};
     use serde_json::json;
+    use shard::PutMode;
+    use types::Object;
+    use uuid::Uuid;
 
-    use model::schema::parse_class;
-    use model::{ConsistencyLevel, ObjectWrite};
-
+    use crate::registry::ShardRegistry;
     use crate::{Coordinator, CoordinatorConfig};
+    use model::schema::{self, SchemaDefaults};
+
+    /// What a node kept before it ran Raft: its metadata in the local store under
+    /// `<data>/raft`, one class `Kept` with `objects` objects in its shard.
+    fn write_pre_raft_node(config: &CoordinatorConfig, objects: u128) {
+        let shards = Arc::new(ShardRegistry::open(config).unwrap());
+        let store =
+            cluster::MetaStore::open(&config.data_path.join("raft"), "node1", shards.clone())
+                .unwrap();
+        let defaults = SchemaDefaults {
+            default_distance: config.default_distance,
+            async_indexing: false,
+            node_count: 1,
+        };
+        let class = schema::parse_class(&json!({"class": "Kept", "vectorizer": "none"}), &defaults)
+            .unwrap();
+        let sharding =
+            ShardingState::new(1, 128, &["node1".to_string()], 1, &mut rand::thread_rng());
+        let meta = ClassMeta {
+            class,
+            sharding,
+            vector_dims: Default::default(),
+            tenants: Default::default(),
+        };
+        store
+            .execute(MetaCommand::AddClass {
+                meta: Box::new(meta),
+            })
+            .unwrap();
+        let shard = shards.shards_of("Kept").pop().expect("the class's shard");
+        let batch = (0..objects)
+            .map(|i| Object {
+                id: Uuid::from_u128(i + 1),
+                class: "Kept".into(),
+                tenant: None,
+                properties: Default::default(),
+                vectors: BTreeMap::from([(String::new(), vec![i as f32, 1.0])]),
+                creation_time_ms: 1,
+                last_update_time_ms: 1,
+            })
+            .collect();
+        shard.put_batch(batch, PutMode::Upsert).unwrap();
+        shards.flush().unwrap();
+        store.flush().unwrap();
+    }
 
     /// A node that kept its metadata without Raft keeps its classes and their objects when it
     /// restarts with Raft.
@@ -95,25 +145,7 @@ mod tests {
     async fn classes_and_objects_survive_the_move_to_raft() {
         let dir = tempfile::tempdir().unwrap();
         let config = CoordinatorConfig::new(dir.path().join("data"), "node1");
-        {
-            let old = Coordinator::open(config.clone()).unwrap();
-            let body = json!({"class": "Kept", "vectorizer": "none"});
-            let class = parse_class(&body, &old.schema_defaults()).unwrap();
-            old.create_class(class).await.unwrap();
-            let writes = (0..10)
-                .map(|i| ObjectWrite {
-                    class: "Kept".to_string(),
-                    id: None,
-                    tenant: None,
-                    properties: serde_json::Map::new(),
-                    vector: Some(vec![i as f32, 1.0]),
-                    vectors: None,
-                })
-                .collect();
-            let results = old.batch_objects(writes, ConsistencyLevel::Quorum).await;
-            assert!(results.iter().all(Result::is_ok));
-            old.shutdown().await.unwrap();
-        }
+        write_pre_raft_node(&config, 10);
         let raft = RaftMetaConfig::new("node1", config.data_path.clone(), "127.0.0.1:1", "");
         let new = Coordinator::start_clustered(config.clone(), raft)
             .await

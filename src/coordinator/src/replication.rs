@@ -78,12 +78,11 @@ impl Coordinator {
             0
         };
         let order = replica_order(nodes, me, start);
-        let members = match (self.meta.raft(), order.iter().any(|n| n != me)) {
-            (Some(raft), true) => {
-                Some((raft.nodes(), raft.peers().clone(), raft.snapshot().applied))
-            }
-            _ => None,
-        };
+        let raft = self.meta.raft();
+        let members = order
+            .iter()
+            .any(|n| n != me)
+            .then(|| (raft.nodes(), raft.peers().clone(), raft.snapshot().applied));
         Ok(order
             .into_iter()
             .map(|node| {

@@ -57,9 +57,7 @@ impl Coordinator {
             None => None,
         };
         let mut nodes = vec![self.local_node_status(class.as_deref())];
-        let Some(raft) = self.meta.raft() else {
-            return Ok(nodes);
-        };
+        let raft = self.meta.raft();
         let path = match &class {
             Some(c) => format!("{NODE_STATUS_PATH}?class={c}"),
             None => NODE_STATUS_PATH.to_string(),
@@ -121,9 +119,7 @@ impl Coordinator {
     /// `GET /v1/cluster/statistics`: every member of the metadata Raft group with its own view
     /// of Raft, and whether they all agree (every member answered and applied the same index).
     pub async fn cluster_statistics(&self) -> (Vec<RaftMemberReport>, bool) {
-        let Some(raft) = self.meta.raft() else {
-            return (Vec::new(), true);
-        };
+        let raft = self.meta.raft();
         let voters = raft.voters();
         let statuses = self.meta.member_statuses().await;
         let reports: Vec<RaftMemberReport> = statuses

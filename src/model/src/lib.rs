@@ -38,5 +38,5 @@ pub use error::{Error, Result};
 pub use query::{
     AggregateQuery, AggregateResult, AggregateRow, BatchDelete, BatchDeleteResult, Fusion, GroupBy,
     HitGroup, HybridSearch, KeywordSearch, ListQuery, ObjectWrite, PropertyAggregate, SearchHit,
-    SearchQuery, SearchResult, SortBy, Threshold, VectorSearch,
+    SearchQuery, SearchResult, SortBy, TargetCombination, Threshold, VectorSearch,
 };

@@ -109,12 +109,48 @@ pub enum VectorSearch {
         /// Empty: the class's only vector (legacy or the single named one).
         target_vectors: Vec<String>,
         threshold: Option<Threshold>,
+        /// With several targets: each target's own query vector; a target not here is
+        /// searched with `vector`.
+        per_target: std::collections::BTreeMap<String, Vec<f32>>,
+        /// With several targets: how their distances become one.
+        combination: TargetCombination,
     },
     NearObject {
         id: Uuid,
         target_vectors: Vec<String>,
         threshold: Option<Threshold>,
+        combination: TargetCombination,
     },
+}
+
+impl VectorSearch {
+    /// The target vectors named (empty: the class's only one).
+    pub fn target_vectors(&self) -> &[String] {
+        match self {
+            VectorSearch::NearVector { target_vectors, .. }
+            | VectorSearch::NearObject { target_vectors, .. } => target_vectors,
+        }
+    }
+
+    /// Whether it searches several targets at once.
+    pub fn is_multi_target(&self) -> bool {
+        self.target_vectors().len() > 1
+    }
+}
+
+/// How a search over several target vectors ranks an object from its distance to each
+/// (Weaviate's `targets.combination`); the weights are per target name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum TargetCombination {
+    /// The smallest distance (Weaviate's default).
+    #[default]
+    Minimum,
+    Sum,
+    Average,
+    /// The weighted sum of the distances.
+    Manual(std::collections::BTreeMap<String, f32>),
+    /// Each target's distances scaled to [0, 1] over the candidates, then weighted and summed.
+    RelativeScore(std::collections::BTreeMap<String, f32>),
 }
 
 /// A bound on how far results may be.

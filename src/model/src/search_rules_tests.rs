@@ -36,6 +36,8 @@ fn near(threshold: Option<Threshold>, targets: &[&str]) -> Option<VectorSearch> 
         vector: vec![1.0, 0.0],
         target_vectors: targets.iter().map(|t| t.to_string()).collect(),
         threshold,
+        per_target: Default::default(),
+        combination: Default::default(),
     })
 }
 

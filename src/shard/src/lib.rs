@@ -26,5 +26,6 @@ pub use shard::{
     ShardStatus, TargetSpec, TargetStats, VectorHit,
 };
 pub use storage::StoreStats;
+pub use vector_index::distance::distance_of_raw;
 pub use vector_index::HnswParams;
 pub use version::{Digest, Version};

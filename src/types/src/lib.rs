@@ -25,9 +25,12 @@ pub fn token(id: &uuid::Uuid) -> u64 {
 /// Dense per-shard internal id of an object, used by bitmaps and vector indexes.
 pub type DocId = u32;
 
-/// The version reported to clients as Weaviate's: the v4 client refuses anything below 1.27.0,
-/// and the v3 client compares it as a string against "1.14".
-pub const WEAVIATE_COMPAT_VERSION: &str = "1.27.0";
+/// The version reported to clients as Weaviate's: the lowest Weaviate whose client behaviour
+/// Shoal serves in full. The v4 client refuses anything below 1.27.0; from 1.29.0 on it sends
+/// vectors as typed `vectors` lists and aggregates over gRPC, which Shoal serves; 1.36 would
+/// switch its batching to the streaming API, which Shoal does not serve. The v3 client compares
+/// it as a string against "1.14".
+pub const WEAVIATE_COMPAT_VERSION: &str = "1.29.0";
 
 /// Shoal's own version.
 pub const SHOAL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -21,6 +21,7 @@ mod fields;
 #[doc(hidden)]
 pub mod fuzz;
 mod get;
+mod numbers;
 mod parse;
 mod render;
 mod scan;

@@ -34,6 +34,7 @@ pub(crate) type Document = graphql_parser::query::Document<'static, String>;
 
 /// Parses `text` after checking its nesting and its cost against `max_cost`.
 pub(crate) fn parse(text: &str, max_cost: usize) -> Result<Document, GqlError> {
+    let text = &*super::numbers::separate(text);
     let scan = scan::scan(text);
     if scan.max_depth > MAX_DEPTH {
         return Err(too_deep(text, &scan));

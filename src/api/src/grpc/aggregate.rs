@@ -58,7 +58,10 @@ pub(crate) fn plan(
         group_by,
         vector_search,
         hybrid,
-        object_limit: request.object_limit.map(|n| n as usize),
+        object_limit: match request.object_limit {
+            Some(0) => return Err("objectLimit must be a positive integer".into()),
+            n => n.map(|n| n as usize),
+        },
         limit: request.limit.map(|n| n as usize),
         properties: request
             .aggregations
@@ -145,13 +148,23 @@ fn grouped_by(class: &Class, path: &str, value: &Value) -> reply::group::Grouped
         .flatten()
         .find(|p| p.name == path)
         .and_then(|p| p.kind());
+    // Group values may arrive as JSON of their type or as the text GraphQL shows them.
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
     let value = match (kind, value) {
-        (Some(DataType::Int | DataType::IntArray), v) => v.as_i64().map(V::Int),
-        (Some(DataType::Number | DataType::NumberArray), v) => v.as_f64().map(V::Number),
-        (Some(DataType::Boolean | DataType::BooleanArray), v) => v.as_bool().map(V::Boolean),
-        (_, Value::String(s)) => Some(V::Text(s.clone())),
         (_, Value::Null) => None,
-        (_, other) => Some(V::Text(other.to_string())),
+        (Some(DataType::Int | DataType::IntArray), v) => {
+            v.as_i64().or_else(|| text.parse().ok()).map(V::Int)
+        }
+        (Some(DataType::Number | DataType::NumberArray), v) => {
+            v.as_f64().or_else(|| text.parse().ok()).map(V::Number)
+        }
+        (Some(DataType::Boolean | DataType::BooleanArray), v) => {
+            v.as_bool().or_else(|| text.parse().ok()).map(V::Boolean)
+        }
+        _ => Some(V::Text(text)),
     };
     reply::group::GroupedBy {
         path: vec![path.to_string()],

@@ -71,11 +71,14 @@ pub(crate) fn delete_reply(
     } else {
         Vec::new()
     };
+    // Weaviate's gRPC counts every listed object without an error as successful, so a dry
+    // run reports its matches as successful where REST reports 0.
+    let successful = result.matches.saturating_sub(result.failed) as i64;
     pb::BatchDeleteReply {
         took,
         failed: result.failed as i64,
         matches: result.matches as i64,
-        successful: result.successful as i64,
+        successful,
         objects,
     }
 }

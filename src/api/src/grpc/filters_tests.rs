@@ -239,3 +239,38 @@ fn malformed_trees_are_refused_with_a_reason() {
     }
     assert!(err(deep).contains("nested deeper"));
 }
+
+mod arbitrary_messages {
+    //! Whatever bytes arrive, reading a message into a query returns a value or an error and
+    //! never panics (tonic hands every decodable message to these functions).
+    use proptest::prelude::*;
+    use prost::Message;
+
+    use super::super::{aggregate, batch, pb, search};
+    use model::search_rules::Limits;
+
+    const LIMITS: Limits = Limits {
+        defaults_limit: 10,
+        maximum_results: 10_000,
+    };
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn search_aggregate_and_batch_messages_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let class = super::class();
+            if let Ok(request) = pb::SearchRequest::decode(bytes.as_slice()) {
+                let _ = search::plan(&class, &request, &LIMITS);
+            }
+            if let Ok(request) = pb::AggregateRequest::decode(bytes.as_slice()) {
+                let _ = aggregate::plan(&class, &request);
+            }
+            if let Ok(object) = pb::BatchObject::decode(bytes.as_slice()) {
+                let _ = batch::write_of(&object);
+            }
+            if let Ok(filters) = pb::Filters::decode(bytes.as_slice()) {
+                let _ = super::translate(&class, &filters);
+            }
+        }
+    }
+}

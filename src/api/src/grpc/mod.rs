@@ -76,7 +76,9 @@ pub async fn serve(
         .add_service(health)
         .add_service(service)
         .serve_with_incoming_shutdown(
-            tonic::transport::server::TcpIncoming::from(listener),
+            // Replies are written in several frames: without nodelay, Nagle's algorithm meets
+            // the client's delayed ACK and every reply of more than a few rows waits ~40 ms.
+            tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
             shutdown,
         )
         .await

@@ -48,7 +48,12 @@ pub(crate) fn plan(
     let query = SearchQuery {
         class: class.class.clone(),
         tenant: non_empty(&request.tenant),
-        limit: (request.limit > 0).then_some(request.limit as usize),
+        // Weaviate's gRPC reads an unset limit as the default one, even with a distance
+        // threshold (GraphQL would then return everything within it).
+        limit: Some(match request.limit {
+            0 => limits.defaults_limit,
+            n => n as usize,
+        }),
         offset: request.offset as usize,
         after: None,
         vector_search: vector_search_of(request)?,
@@ -241,11 +246,13 @@ pub(crate) fn vector_search_of(
                 .into(),
         ),
         (Some(near), None) => {
-            let (vector, target_vectors) = vectors::near_vector(near)?;
+            let parts = vectors::near_vector(near)?;
             Ok(Some(VectorSearch::NearVector {
-                vector,
-                target_vectors,
+                vector: parts.vector,
+                target_vectors: parts.targets,
                 threshold: threshold(near.certainty, near.distance)?,
+                per_target: parts.per_target,
+                combination: parts.combination,
             }))
         }
         (None, Some(near)) => {
@@ -257,6 +264,7 @@ pub(crate) fn vector_search_of(
                 id,
                 target_vectors,
                 threshold: threshold(near.certainty, near.distance)?,
+                combination: vectors::combination(near.targets.as_ref())?,
             }))
         }
         (None, None) => Ok(None),

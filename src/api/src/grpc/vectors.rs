@@ -2,41 +2,97 @@
 //! 1.29+, `vector_bytes`, the deprecated float list, per-target maps), always little-endian
 //! f32; and the vectors a reply returns in its metadata.
 
+use std::collections::BTreeMap;
+
+use model::TargetCombination;
 use types::object::{Object, DEFAULT_TARGET};
 use types::schema::Class;
 
 use super::pb;
 use super::values::{pack_f32, unpack_f32};
 
-/// The vector and target vectors of a `NearVector`.
-pub(crate) fn near_vector(near: &pb::NearVector) -> Result<(Vec<f32>, Vec<String>), String> {
+/// A `NearVector` read: the query vector, the targets, each target's own vector when the
+/// request gives one per target, and how several targets combine.
+pub(crate) struct NearVectorParts {
+    pub vector: Vec<f32>,
+    pub targets: Vec<String>,
+    pub per_target: BTreeMap<String, Vec<f32>>,
+    pub combination: TargetCombination,
+}
+
+/// Reads a `NearVector`: the `vectors` list (1.29+), `vector_bytes`, the deprecated float list,
+/// or one vector per target (`vector_for_targets`, `vector_per_target`).
+pub(crate) fn near_vector(near: &pb::NearVector) -> Result<NearVectorParts, String> {
     #[allow(deprecated)]
     let mut targets = targets(near.targets.as_ref(), &near.target_vectors)?;
-    if let Some(vector) = from_list(&near.vectors)? {
-        return Ok((vector, targets));
-    }
-    #[allow(deprecated)]
-    if let Some(vector) = from_bytes_or_floats(&near.vector_bytes, &near.vector)? {
-        return Ok((vector, targets));
-    }
-    if !near.vector_per_target.is_empty() {
-        let [(name, bytes)] = <[_; 1]>::try_from(near.vector_per_target.iter().collect::<Vec<_>>())
-            .map_err(|_| several_targets())?;
-        adopt_target(&mut targets, name)?;
-        return Ok((bytes_to_vector(bytes)?, targets));
-    }
-    if !near.vector_for_targets.is_empty() {
-        let [one] = <[_; 1]>::try_from(near.vector_for_targets.iter().collect::<Vec<_>>())
-            .map_err(|_| several_targets())?;
-        adopt_target(&mut targets, &one.name)?;
+    let combination = combination(near.targets.as_ref())?;
+    let mut per_target = BTreeMap::new();
+    for one in &near.vector_for_targets {
         #[allow(deprecated)]
         let vector = match from_list(&one.vectors)? {
             Some(v) => v,
             None => bytes_to_vector(&one.vector_bytes)?,
         };
-        return Ok((vector, targets));
+        per_target.insert(one.name.clone(), vector);
     }
-    Err("nearVector: vector is required".into())
+    for (name, bytes) in &near.vector_per_target {
+        per_target.insert(name.clone(), bytes_to_vector(bytes)?);
+    }
+    for name in per_target.keys() {
+        if !targets.contains(name) {
+            targets.push(name.clone());
+        }
+    }
+    #[allow(deprecated)]
+    let shared = match from_list(&near.vectors)? {
+        Some(v) => Some(v),
+        None => from_bytes_or_floats(&near.vector_bytes, &near.vector)?,
+    };
+    let vector = match shared {
+        Some(v) => v,
+        // Every target has its own: the shared vector is never used.
+        None if !per_target.is_empty() && targets.iter().all(|t| per_target.contains_key(t)) => {
+            Vec::new()
+        }
+        None if !per_target.is_empty() => {
+            return Err("nearVector: a vector is needed for every target vector".into())
+        }
+        None => return Err("nearVector: vector is required".into()),
+    };
+    Ok(NearVectorParts {
+        vector,
+        targets,
+        per_target,
+        combination,
+    })
+}
+
+/// `Targets.combination` and its weights.
+pub(crate) fn combination(targets: Option<&pb::Targets>) -> Result<TargetCombination, String> {
+    use pb::CombinationMethod as M;
+    let Some(targets) = targets else {
+        return Ok(TargetCombination::default());
+    };
+    let weights = || {
+        targets
+            .weights_for_targets
+            .iter()
+            .map(|w| (w.target.clone(), w.weight))
+            .collect::<BTreeMap<_, _>>()
+    };
+    Ok(match M::try_from(targets.combination) {
+        Ok(M::Unspecified | M::TypeMin) => TargetCombination::Minimum,
+        Ok(M::TypeSum) => TargetCombination::Sum,
+        Ok(M::TypeAverage) => TargetCombination::Average,
+        Ok(M::TypeManual) => TargetCombination::Manual(weights()),
+        Ok(M::TypeRelativeScore) => TargetCombination::RelativeScore(weights()),
+        Err(_) => {
+            return Err(format!(
+                "unknown target combination method {}",
+                targets.combination
+            ))
+        }
+    })
 }
 
 /// The optional vector and the target vectors of the vector part of a hybrid search.
@@ -46,18 +102,20 @@ pub(crate) fn hybrid_vector(h: &pb::Hybrid) -> Result<(Option<Vec<f32>>, Vec<Str
     if let Some(near) = &h.near_vector {
         if near.certainty.is_some() || near.distance.is_some() {
             return Err(
-                "hybrid: a distance or certainty on its nearVector is not supported by \
-                        Shoal yet"
+                "hybrid: a distance or certainty on its nearVector is not supported by Shoal yet"
                     .into(),
             );
         }
-        let (vector, near_targets) = near_vector(near)?;
-        let targets = if near_targets.is_empty() {
+        let near = near_vector(near)?;
+        if !near.per_target.is_empty() {
+            return Err("hybrid: a vector per target vector is not supported by Shoal yet".into());
+        }
+        let targets = if near.targets.is_empty() {
             targets
         } else {
-            near_targets
+            near.targets
         };
-        return Ok((Some(vector), targets));
+        return Ok((Some(near.vector), targets));
     }
     if let Some(vector) = from_list(&h.vectors)? {
         return Ok((Some(vector), targets));
@@ -75,20 +133,6 @@ pub(crate) fn targets(
     match targets {
         Some(t) if !t.target_vectors.is_empty() => Ok(t.target_vectors.clone()),
         _ => Ok(deprecated.to_vec()),
-    }
-}
-
-/// A per-target vector names its target; it must agree with `targets` if those were given.
-fn adopt_target(targets: &mut Vec<String>, name: &str) -> Result<(), String> {
-    match targets.as_slice() {
-        [] => {
-            targets.push(name.to_string());
-            Ok(())
-        }
-        [only] if only == name => Ok(()),
-        _ => Err(format!(
-            "nearVector: the vector for target '{name}' does not match the target vectors {targets:?}"
-        )),
     }
 }
 

@@ -15,11 +15,11 @@ use super::calls::{Count, Mode, Put, VectorSearch};
 use super::repair::ReadVersioned;
 use super::{routes, Target};
 use crate::replication::{hedged, read_replicas, replicate};
-use crate::{Coordinator, CoordinatorConfig, Error};
+use crate::{Coordinator, Error};
 
 /// A node with class `Doc` (one shard) holding 20 objects; the shard's name and the node.
 async fn node(dir: &std::path::Path) -> (Arc<Coordinator>, String) {
-    let c = Coordinator::open(CoordinatorConfig::new(dir, "node1")).unwrap();
+    let c = crate::testing::standalone(dir).await;
     let class = parse_class(
         &json!({"class": "Doc", "vectorizer": "none"}),
         &c.schema_defaults(),

@@ -149,6 +149,8 @@ impl Coordinator {
                     vector: vector.clone(),
                     target_vectors: hybrid.target_vectors.clone(),
                     threshold: None,
+                    per_target: Default::default(),
+                    combination: Default::default(),
                 };
                 let plan = self.plan(meta, search).await?;
                 let hits = self

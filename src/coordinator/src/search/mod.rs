@@ -3,6 +3,7 @@
 //! and the shared tail applies autocut, grouping, offset and limit.
 
 mod keyword;
+mod multi_target;
 mod plain;
 mod vector;
 
@@ -45,7 +46,13 @@ impl Coordinator {
         }
         let limit = self.effective_limit(&q);
         let wanted = self.check_window(q.offset, limit)?;
-        let mut result = if q.vector_search.is_some() {
+        let mut result = if q
+            .vector_search
+            .as_ref()
+            .is_some_and(VectorSearch::is_multi_target)
+        {
+            self.multi_target_get(&meta, &q, wanted).await?
+        } else if q.vector_search.is_some() {
             self.vector_get(&meta, &q, wanted).await?
         } else if let Some(k) = &q.keyword {
             self.keyword_get(&meta, &q, k, wanted).await?

@@ -95,7 +95,9 @@ impl Coordinator {
         };
         let (target, metric) = resolve_target(class, &targets)?;
         let vector = match search {
-            VectorSearch::NearVector { vector, .. } => vector,
+            VectorSearch::NearVector {
+                vector, per_target, ..
+            } => per_target.get(&target).cloned().unwrap_or(vector),
             VectorSearch::NearObject { id, .. } => {
                 self.vector_of_object(class, &target, id).await?
             }

@@ -11,6 +11,7 @@ pub mod autocut;
 pub mod fusion;
 pub mod group;
 pub mod sort;
+pub mod targets;
 
 #[cfg(test)]
 pub(crate) mod testutil;

@@ -269,7 +269,7 @@ fn assert_articles_present(node: &Node) -> Result<()> {
 fn meta_and_discovery() -> Result<()> {
     let node = Node::start()?;
     let meta = expect(node.get("/v1/meta")?, StatusCode::OK)?;
-    assert_eq!(meta["version"], "1.27.0");
+    assert_eq!(meta["version"], types::WEAVIATE_COMPAT_VERSION);
     assert!(meta["modules"].is_object());
     assert_eq!(node.get("/v1/.well-known/live")?.status(), StatusCode::OK);
     assert_eq!(

@@ -110,6 +110,22 @@ pub fn simd_level() -> &'static str {
     selected().name
 }
 
+/// The distance of two vectors as given (cosine normalises copies first), or `None` when their
+/// lengths differ: for callers outside an index, which hold vectors that were never checked
+/// against each other (the query of one target against an object's stored vector).
+pub fn distance_of_raw(metric: Distance, a: &[f32], b: &[f32]) -> Option<f32> {
+    if a.len() != b.len() {
+        return None;
+    }
+    if metric != Distance::Cosine {
+        return Some(distance(metric, a, b));
+    }
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    normalize(&mut a);
+    normalize(&mut b);
+    Some(distance(metric, &a, &b))
+}
+
 /// Scales `v` to unit length. A zero vector stays zero (its cosine distance to anything is
 /// then 1), as in Weaviate.
 ///

@@ -49,6 +49,8 @@ fn near_vector(v: &Value) -> Result<VectorSearch, String> {
         vector,
         target_vectors: targets(map, "nearVector")?,
         threshold: threshold(map)?,
+        per_target: Default::default(),
+        combination: Default::default(),
     })
 }
 
@@ -71,6 +73,7 @@ fn near_object(class: &str, v: &Value) -> Result<VectorSearch, String> {
         id,
         target_vectors,
         threshold,
+        combination: Default::default(),
     })
 }
 

@@ -94,6 +94,7 @@ fn near_vector_with_certainty() {
         vector,
         target_vectors,
         threshold,
+        ..
     }) = q.vector_search
     else {
         panic!()
