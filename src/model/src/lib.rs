@@ -9,7 +9,7 @@
 //! - [`search_rules`]: the checks a search or an aggregation passes whichever wire format
 //!   carried it (certainty, cursor, operators that do not combine, the result window).
 //! - [`results`]: what Weaviate computes over the merged hits of every shard: hybrid fusion,
-//!   autocut, sorting, grouping and aggregations.
+//!   autocut, sorting, grouping, aggregations and several targets' combined distances.
 //! - [`gofmt`]: Go's texts of numbers, values, strings and dates, for everything Weaviate
 //!   writes with `fmt`, `strconv`, `time` or `encoding/json` that Shoal reproduces.
 //! - [`sentences`]: Weaviate's words for the structured errors of the engines.
