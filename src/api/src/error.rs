@@ -12,6 +12,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use model::gofmt;
 use serde_json::{json, Value};
 use types::ErrorKind;
 
@@ -118,7 +119,7 @@ impl ApiError {
     pub fn unsupported_media_type(content_type: &str) -> Self {
         let message = format!(
             "unsupported media type {}, only [application/yaml application/json] are allowed",
-            go_quote(content_type)
+            gofmt::quote(content_type)
         );
         ApiError::swagger(StatusCode::UNSUPPORTED_MEDIA_TYPE, 415, message)
     }
@@ -127,7 +128,7 @@ impl ApiError {
     pub fn swagger_type(name: &str, place: &str, ty: &str, value: &str) -> Self {
         let message = format!(
             "{name} in {place} must be of type {ty}: {}",
-            go_quote(value)
+            gofmt::quote(value)
         );
         ApiError::swagger(StatusCode::UNPROCESSABLE_ENTITY, 601, message)
     }
@@ -184,25 +185,6 @@ impl IntoResponse for ApiError {
             Body::Empty => self.status.into_response(),
         }
     }
-}
-
-/// Quotes like Go's `%q` for the common cases (quotes, backslashes, control characters).
-fn go_quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

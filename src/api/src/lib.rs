@@ -1,11 +1,12 @@
 //! The wire face of Shoal: Weaviate's REST API (`/v1/...`) and the route to the GraphQL
-//! executor, served with axum, and Weaviate's gRPC API, served with tonic. Handlers parse requests into coordinator calls, validate query
-//! parameters, and write responses, status codes and error bodies exactly as Weaviate does, so
-//! the official clients cannot tell the difference.
+//! executor, served with axum, and Weaviate's gRPC API, served with tonic. Handlers parse
+//! requests into `model` types (schema bodies with `model::schema`, checked searches with
+//! `model::search_rules`), call the coordinator, and write responses, status codes and error
+//! bodies exactly as Weaviate does, so the official clients cannot tell the difference.
 //!
-//! This crate is wire formats only. It holds no schema rules, routing, replication or index code: every
-//! decision about data is the coordinator's, and this crate never imports `shard`, `storage` or
-//! an index. Coordinator errors reach the wire through one mapping in [`error`].
+//! This crate is wire formats only. It holds no schema or result rules (those are `model`'s),
+//! no routing, replication or index code (the coordinator's and below), and never imports
+//! `shard`, `storage` or an index. Errors reach the wire through one mapping in [`error`].
 //!
 //! Layout:
 //! - [`router`]: the route table and the layers around it (request id and log, panic catcher,

@@ -1,4 +1,4 @@
-use types::ErrorKind;
+use types::{ErrorKind, VectorLengthMismatch};
 
 /// Errors of metadata changes.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +18,9 @@ pub enum Error {
     TenantNotFound { class: String, tenant: String },
     #[error("{0}")]
     Invalid(String),
+    /// A target's vector length is fixed by its first vector; this one has another.
+    #[error("vector of length {got} for a target whose vectors have length {expected}")]
+    VectorLength { expected: usize, got: usize },
     #[error(transparent)]
     Storage(#[from] storage::Error),
     #[error("corrupt metadata: {0}")]
@@ -43,11 +46,32 @@ impl Error {
             Error::ClassNotFound(_)
             | Error::ShardNotFound { .. }
             | Error::TenantNotFound { .. } => ErrorKind::NotFound,
-            Error::Invalid(_) => ErrorKind::InvalidInput,
+            Error::Invalid(_) | Error::VectorLength { .. } => ErrorKind::InvalidInput,
             Error::Storage(e) => e.kind(),
             Error::Corrupt(_) | Error::Raft(_) => ErrorKind::Internal,
             Error::Unavailable(_) => ErrorKind::Unavailable,
             Error::Timeout(_) => ErrorKind::Timeout,
+        }
+    }
+
+    /// The two lengths, if this is a vector of the wrong length (for `model::sentences`).
+    pub fn length_mismatch(&self) -> Option<VectorLengthMismatch> {
+        match *self {
+            Error::VectorLength { expected, got } => {
+                Some(VectorLengthMismatch::Stored { expected, got })
+            }
+            Error::ClassExists(_)
+            | Error::SimilarClassExists { .. }
+            | Error::ClassNotFound(_)
+            | Error::PropertyExists { .. }
+            | Error::ShardNotFound { .. }
+            | Error::TenantNotFound { .. }
+            | Error::Invalid(_)
+            | Error::Storage(_)
+            | Error::Corrupt(_)
+            | Error::Unavailable(_)
+            | Error::Timeout(_)
+            | Error::Raft(_) => None,
         }
     }
 }

@@ -60,6 +60,6 @@ pub mod tenants;
 pub mod wire;
 
 pub use error::{Error, Result};
-pub use meta::{changes_between, dims_message, ClassMeta, MetaChange, MetaCommand, MetaState};
+pub use meta::{changes_between, ClassMeta, MetaChange, MetaCommand, MetaState};
 pub use sharding::{PhysicalShard, ShardingState, VirtualShard};
 pub use store::{export_local_state, read_exported_state, MetaListener, MetaStore};

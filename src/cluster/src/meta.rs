@@ -214,7 +214,10 @@ impl MetaState {
             .get_mut(&class)
             .ok_or_else(|| Error::ClassNotFound(class.clone()))?;
         match meta.vector_dims.get(&target) {
-            Some(&fixed) if fixed != dims => Err(Error::Invalid(dims_message(fixed, dims))),
+            Some(&fixed) if fixed != dims => Err(Error::VectorLength {
+                expected: fixed,
+                got: dims,
+            }),
             Some(_) => Ok(MetaChange::VectorDimsSet(class)),
             None => {
                 Arc::make_mut(meta).vector_dims.insert(target, dims);
@@ -327,14 +330,6 @@ fn same_placement(old: &ShardingState, new: &ShardingState) -> bool {
     physical(old) == physical(new) && virtuals(old) == virtuals(new)
 }
 
-/// Weaviate's message for a vector whose length differs from the index's
-/// (`adapters/repos/db/vector/hnsw/insert.go`).
-pub fn dims_message(fixed: usize, got: usize) -> String {
-    format!(
-        "new node has a vector with length {got}. Existing nodes have vectors with length {fixed}"
-    )
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use rand::SeedableRng;
@@ -389,10 +384,13 @@ pub(crate) mod tests {
         );
         assert!(st.apply(set(3, "")).is_ok());
         let err = st.apply(set(5, "")).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "new node has a vector with length 5. Existing nodes have vectors with length 3"
-        );
+        assert!(matches!(
+            err,
+            Error::VectorLength {
+                expected: 3,
+                got: 5
+            }
+        ));
         assert!(st.apply(set(5, "other")).is_ok());
         assert_eq!(st.class("C").unwrap().vector_dims.len(), 2);
         assert!(matches!(

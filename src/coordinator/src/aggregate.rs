@@ -1,13 +1,13 @@
 //! `Aggregate`: the set of objects (a filter's matches, or a search's results up to
 //! `objectLimit`), split into groups if asked, each aggregated per property.
 
-use model::{AggregateQuery, AggregateResult, AggregateRow};
+use cluster::ClassMeta;
+use model::{results, AggregateQuery, AggregateResult, AggregateRow};
 use types::Object;
 
 use crate::remote::calls;
 use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
-use model::results;
 
 /// Weaviate's default `topOccurrences` limit.
 const DEFAULT_TOP_OCCURRENCES: usize = 5;
@@ -18,7 +18,11 @@ impl Coordinator {
     /// `Aggregate { meta { count } }` without arguments: the stored count, no object reads.
     pub async fn count(&self, class: &str, _tenant: Option<&str>) -> Result<u64> {
         let meta = self.require_class(class)?;
-        let counts = self.on_every_shard(&meta, calls::Count {}).await?;
+        self.count_in(&meta).await
+    }
+
+    async fn count_in(&self, meta: &ClassMeta) -> Result<u64> {
+        let counts = self.on_every_shard(meta, calls::Count {}).await?;
         Ok(counts.into_iter().sum())
     }
 
@@ -31,13 +35,14 @@ impl Coordinator {
         result
     }
 
+    /// Resolves the class once; the objects are gathered from that snapshot of its metadata.
     async fn run_aggregate(&self, q: AggregateQuery) -> Result<AggregateResult> {
         let meta = self.require_class(&q.class)?;
         let class = &meta.class;
         check_where(class, q.filter.as_ref(), "invalid 'where' filter")?;
         let plain = q.filter.is_none() && q.vector_search.is_none() && q.hybrid.is_none();
         if plain && q.group_by.is_none() && q.properties.is_empty() {
-            let count = self.count(&class.class, q.tenant.as_deref()).await?;
+            let count = self.count_in(&meta).await?;
             return Ok(AggregateResult {
                 rows: vec![AggregateRow {
                     count,
@@ -45,7 +50,7 @@ impl Coordinator {
                 }],
             });
         }
-        let objects = self.aggregated_objects(&q).await?;
+        let objects = self.aggregated_objects(&meta, &q).await?;
         let top = q.top_occurrences_limit.unwrap_or(DEFAULT_TOP_OCCURRENCES);
         let rows = match &q.group_by {
             None => vec![row(
@@ -82,13 +87,15 @@ impl Coordinator {
         Ok(AggregateResult { rows })
     }
 
-    /// The objects an Aggregate covers.
-    async fn aggregated_objects(&self, q: &AggregateQuery) -> Result<Vec<Object>> {
-        let meta = self.require_class(&q.class)?;
-        let class = &meta.class;
+    /// The objects of `meta`'s class an Aggregate covers.
+    async fn aggregated_objects(
+        &self,
+        meta: &ClassMeta,
+        q: &AggregateQuery,
+    ) -> Result<Vec<Object>> {
         let cap = self.config.query_maximum_results;
         if let Some(search) = &q.vector_search {
-            let plan = self.plan(class, search.clone()).await?;
+            let plan = self.plan(meta, search.clone()).await?;
             let limit = match (q.object_limit, plan.max_distance) {
                 (Some(l), _) => l,
                 (None, Some(_)) => cap,
@@ -99,18 +106,18 @@ impl Coordinator {
                 }
             };
             let hits = self
-                .vector_hits(class, &plan, q.filter.as_ref(), limit, false)
+                .vector_hits(meta, &plan, q.filter.as_ref(), limit, false)
                 .await?;
             return Ok(hits.into_iter().map(|h| h.object).collect());
         }
         if let Some(hybrid) = &q.hybrid {
             let limit = q.object_limit.unwrap_or(cap);
             let (hits, _) = self
-                .hybrid_hits(class, hybrid, q.filter.as_ref(), limit, false, false)
+                .hybrid_hits(meta, hybrid, q.filter.as_ref(), limit, false, false)
                 .await?;
             return Ok(hits.into_iter().map(|h| h.object).collect());
         }
-        self.matching_objects(class, q.filter.as_ref(), usize::MAX, false)
+        self.matching_objects(meta, q.filter.as_ref(), usize::MAX, false)
             .await
     }
 }

@@ -1,7 +1,7 @@
 //! The coordinator's error type. Messages are written to read like Weaviate's, because clients
 //! and scripts match on some of them ("already exists", "not present in schema", ...).
 
-use types::ErrorKind;
+use types::{ErrorKind, VectorLengthMismatch};
 
 /// Errors of coordinator operations.
 #[derive(Debug, thiserror::Error)]
@@ -28,10 +28,10 @@ pub enum Error {
     #[error(transparent)]
     Model(#[from] model::Error),
     /// An error of a local shard.
-    #[error(transparent)]
+    #[error("{}", worded(.0.length_mismatch(), .0))]
     Shard(#[from] shard::Error),
     /// An error of the cluster metadata.
-    #[error(transparent)]
+    #[error("{}", worded(.0.length_mismatch(), .0))]
     Meta(#[from] cluster::Error),
     /// A bug or broken node (500).
     #[error("{0}")]
@@ -58,6 +58,12 @@ impl Error {
     pub(crate) fn invalid(msg: impl Into<String>) -> Error {
         Error::InvalidInput(msg.into())
     }
+}
+
+/// The text of an engine's error: Weaviate's sentence (written by `model`) for a vector of the
+/// wrong length, which the engines report as the two lengths; else the engine's own.
+fn worded(mismatch: Option<VectorLengthMismatch>, error: &dyn std::fmt::Display) -> String {
+    mismatch.map_or_else(|| error.to_string(), model::sentences::vector_length)
 }
 
 /// `crate::Result<T>`.

@@ -1,9 +1,15 @@
-//! The coordinator: per-request logic between the API and the engines. It resolves the schema
-//! from cluster metadata, validates and normalises writes, routes objects to shards, runs
-//! searches over every shard and merges their results.
+//! The coordinator: per-request distributed logic between the API and the engines, on typed
+//! requests (`model`). It resolves a class from the cluster metadata, applies `model`'s rules
+//! that need that state (auto-schema, object values against the class, `where` filters,
+//! mutability against the current class), routes objects to shards, replicates at the requested
+//! consistency level (read repair, anti-entropy), runs searches over every shard and merges
+//! their results with `model::results`.
 //!
-//! It is not an HTTP layer (that is `api`) and holds no index code (that is `shard` and below).
-//! Its methods are async; shard work, which is synchronous, runs on the blocking pool.
+//! It is not a wire layer (that is `api`): it takes no JSON request bodies, GraphQL or protobuf.
+//! Weaviate's class and result rules are `model`'s; the checks made here are those that need
+//! cluster state (replicas against nodes, tenants, shard status). It holds no index code (that
+//! is `shard` and below). Its methods are async; shard work, which is synchronous, runs on the
+//! blocking pool.
 
 pub mod config;
 pub mod error;

@@ -9,7 +9,7 @@ use cluster::{ClassMeta, MetaState};
 
 use model::{schema, ConsistencyLevel, ListQuery, ObjectWrite};
 use types::schema::Class;
-use types::{Object, Vectors, DEFAULT_TARGET};
+use types::{Object, VectorLengthMismatch, Vectors, DEFAULT_TARGET};
 use uuid::Uuid;
 
 use crate::metrics::Metrics;
@@ -334,7 +334,7 @@ impl Coordinator {
         let meta = self.require_class(class)?;
         let cap = self.config.query_maximum_results;
         let mut objects = self
-            .matching_objects(&meta.class, None, cap, q.with_vectors)
+            .matching_objects(&meta, None, cap, q.with_vectors)
             .await?;
         model::results::sort::sort_objects(&meta.class, &mut objects, &q.sort)?;
         Ok(objects.into_iter().skip(q.offset).take(limit).collect())
@@ -452,7 +452,11 @@ impl Coordinator {
         for (target, vector) in &object.vectors {
             match meta.vector_dims.get(target) {
                 Some(&fixed) if fixed != vector.len() => {
-                    return Err(Error::invalid(cluster::dims_message(fixed, vector.len())));
+                    let mismatch = VectorLengthMismatch::Stored {
+                        expected: fixed,
+                        got: vector.len(),
+                    };
+                    return Err(Error::invalid(model::sentences::vector_length(mismatch)));
                 }
                 Some(_) => {}
                 None => {

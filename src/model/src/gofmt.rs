@@ -1,9 +1,12 @@
-//! Go's text forms of floats and times, for strings that Weaviate builds with `fmt` or
-//! `encoding/json` and that clients may read back (explainScore, group values, date
-//! aggregations).
+//! Go's text forms of numbers, values, strings and times: every string Weaviate builds with
+//! `fmt`, `strconv`, `time` or `encoding/json` that Shoal must reproduce byte for byte
+//! (explainScore, group values, date aggregations, GraphQL's String coercion, error messages
+//! quoting a value or naming its type). One place, so that the rules agree everywhere.
 //!
-//! Rust and Go both print the shortest digits that round-trip, so only the layout differs:
-//! where Go switches to an exponent, and how it writes one (`1e+06`, `1e-05`).
+//! Rust and Go both print the shortest digits that round-trip, so for floats only the layout
+//! differs: where Go switches to an exponent, and how it writes one (`1e+06`, `1e-05`).
+
+use serde_json::{Number, Value};
 
 /// The shortest round-trip digits of a finite, non-zero float: `(negative, digits, dp)` where
 /// the value is `0.<digits> * 10^dp`, as Go's `decimalSlice`.
@@ -130,6 +133,96 @@ fn non_finite(x: f64) -> String {
     } else {
         "-Inf".into()
     }
+}
+
+/// The floats that convert to i64 exactly when integral (2^63 itself does not fit).
+pub(crate) const I64_RANGE: std::ops::Range<f64> =
+    -9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0;
+
+/// A float as the JSON number Go's `encoding/json` writes for a float64 holding an integer:
+/// `42`, not `42.0` (as a serde number, so that it serialises that way).
+pub fn json_number(f: f64) -> Option<Number> {
+    if f.fract() == 0.0 && I64_RANGE.contains(&f) {
+        // Exact in range; -0.0 becomes 0, as Go prints it.
+        return Some(Number::from(f as i64));
+    }
+    Number::from_f64(f)
+}
+
+/// A JSON number as graphql-go coerces it to a `String` field: integral floats without a
+/// fraction, as Go's `FormatFloat(v, 'f', -1, 64)`; anything else as its JSON text.
+pub fn string_coercion(n: &Number) -> String {
+    match n.as_f64() {
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 && !n.is_i64() && !n.is_u64() => {
+            format!("{x:.0}")
+        }
+        _ => n.to_string(),
+    }
+}
+
+/// A value decoded from JSON formatted like Go's `%v`: strings bare, arrays `[a b]`, objects
+/// `map[k:v]` with sorted keys, null `<nil>`.
+pub fn value(v: &Value) -> String {
+    match v {
+        Value::Null => "<nil>".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(value).collect();
+            format!("[{}]", inner.join(" "))
+        }
+        Value::Object(map) => {
+            // Go prints map keys sorted.
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let inner: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{k}:{}", value(&map[*k])))
+                .collect();
+            format!("map[{}]", inner.join(" "))
+        }
+    }
+}
+
+/// The name Go's `%T` gives a value decoded from JSON (numbers as `json.Number`).
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "json.Number",
+        Value::String(_) => "string",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+    }
+}
+
+/// Go's `%q` for the common cases: double quotes around the text, with quotes, backslashes and
+/// control characters escaped.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `time.ANSIC` layout, `Mon Jan  2 15:04:05 2006`.
+pub fn ansic<Tz: chrono::TimeZone>(t: &chrono::DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    t.format("%a %b %e %H:%M:%S %Y").to_string()
 }
 
 /// Nanoseconds since the epoch of an RFC 3339 date (`None` if it does not parse).

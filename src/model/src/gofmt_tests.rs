@@ -1,4 +1,6 @@
-//! Go's texts of floats and dates, pinned to what Go prints.
+//! Go's texts of numbers, values, strings and dates, pinned to what Go prints.
+
+use serde_json::json;
 
 use super::*;
 
@@ -41,4 +43,53 @@ fn dates_format_like_rfc3339_nano() {
     assert_eq!(n, -500_000_000);
     assert_eq!(rfc3339_nano_utc(n), "1969-12-31T23:59:59.5Z");
     assert_eq!(parse_rfc3339_nanos("yesterday"), None);
+}
+
+#[test]
+fn values_and_types_like_go_percent_v_and_percent_t() {
+    assert_eq!(value(&json!(["a", 1, true, null])), "[a 1 true <nil>]");
+    assert_eq!(value(&json!({"b": 1, "a": "x"})), "map[a:x b:1]");
+    assert_eq!(value(&json!({"n": {"z": [2.5]}})), "map[n:map[z:[2.5]]]");
+    assert_eq!(type_name(&json!(1)), "json.Number");
+    assert_eq!(type_name(&json!({})), "map[string]interface {}");
+    assert_eq!(type_name(&json!([])), "[]interface {}");
+    assert_eq!(type_name(&json!(null)), "<nil>");
+}
+
+#[test]
+fn integral_floats_are_json_integers() {
+    assert_eq!(json_number(42.0).unwrap().to_string(), "42");
+    assert_eq!(json_number(-0.0).unwrap().to_string(), "0");
+    assert_eq!(json_number(1.5).unwrap().to_string(), "1.5");
+    assert_eq!(json_number(1e300).unwrap().as_f64(), Some(1e300));
+    assert_eq!(json_number(f64::NAN), None);
+}
+
+#[test]
+fn graphql_string_coercion_of_numbers() {
+    let text = |v: serde_json::Value| string_coercion(v.as_number().unwrap());
+    assert_eq!(text(json!(3)), "3");
+    assert_eq!(text(json!(3.0)), "3");
+    assert_eq!(text(json!(-7.0)), "-7");
+    assert_eq!(text(json!(2.5)), "2.5");
+    // From 1e15 on the JSON text stays (Go would write every digit): unchanged behaviour, kept.
+    assert_eq!(text(json!(1e20)), "1e+20");
+    assert_eq!(text(json!(u64::MAX)), "18446744073709551615");
+}
+
+#[test]
+fn quotes_like_go_percent_q() {
+    assert_eq!(quote("plain"), "\"plain\"");
+    assert_eq!(quote("x\"y\\z"), r#""x\"y\\z""#);
+    assert_eq!(quote("a\nb\tc\rd"), r#""a\nb\tc\rd""#);
+    assert_eq!(quote("\u{1}"), r#""\u0001""#);
+    assert_eq!(quote("é"), "\"é\"");
+}
+
+#[test]
+fn ansic_layout() {
+    let t = chrono::DateTime::from_timestamp(1_136_214_245, 0).unwrap();
+    assert_eq!(ansic(&t), "Mon Jan  2 15:04:05 2006");
+    let t = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    assert_eq!(ansic(&t), "Tue Nov 14 22:13:20 2023");
 }

@@ -9,13 +9,19 @@
 //! - [`search_rules`]: the checks a search or an aggregation passes whichever wire format
 //!   carried it (certainty, cursor, operators that do not combine, the result window).
 //! - [`results`]: what Weaviate computes over the merged hits of every shard: hybrid fusion,
-//!   autocut, sorting, grouping and aggregations.
-//! - [`gofmt`]: Go's texts of numbers, values and dates, for the strings Weaviate builds with
-//!   `fmt` or `encoding/json`.
+//!   autocut, sorting, grouping, aggregations and several targets' combined distances.
+//! - [`gofmt`]: Go's texts of numbers, values, strings and dates, for everything Weaviate
+//!   writes with `fmt`, `strconv`, `time` or `encoding/json` that Shoal reproduces.
+//! - [`sentences`]: Weaviate's words for the structured errors of the engines.
+//! - [`Error`]: the one error type; its messages are Weaviate's sentences.
 //!
 //! It is pure and synchronous: no IO, no tokio, no RocksDB, no cluster state. Rules that need
-//! the rest of the schema or the data (a class that must exist, an object a beacon points at)
-//! belong to the caller, which hands their inputs in.
+//! that state (a class that must exist, the cluster's node count, an object a beacon points at)
+//! take it as input (for example [`schema::SchemaDefaults`]) or are the caller's.
+//!
+//! It is not a wire layer: it knows no HTTP, GraphQL documents or protobuf messages. The JSON
+//! it reads is a class definition (Weaviate's schema shape, which REST carries as is) and
+//! object property values, which are data.
 
 pub mod error;
 pub mod gofmt;
@@ -23,6 +29,7 @@ pub mod query;
 pub mod results;
 pub mod schema;
 pub mod search_rules;
+pub mod sentences;
 
 mod consistency;
 

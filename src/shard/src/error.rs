@@ -1,4 +1,4 @@
-use types::ErrorKind;
+use types::{ErrorKind, VectorLengthMismatch};
 
 /// Errors of shard operations.
 #[derive(Debug, thiserror::Error)]
@@ -12,8 +12,10 @@ pub enum Error {
     /// A vector search on a target without an index (`skip: true`).
     #[error("vector index of target {target:?} is skipped (vectorIndexConfig.skip = true): vector search is not possible")]
     IndexSkipped { target: String },
-    /// Two objects of one batch disagree on a target's dimension.
-    #[error("new node has a vector with length {got}. Existing nodes have vectors with length {expected}")]
+    /// Two objects of one batch disagree on a target's dimension (`expected`: the first's).
+    #[error(
+        "vector of length {got} in a batch whose vectors of that target have length {expected}"
+    )]
     BatchDimensionMismatch { expected: usize, got: usize },
     /// An empty vector, or one with NaN or infinite values.
     #[error("vector of target {target:?} is empty or has non-finite values")]
@@ -48,6 +50,26 @@ impl Error {
             Error::Inverted(e) => e.kind(),
             Error::Storage(e) => e.kind(),
             Error::Corrupt(_) | Error::Snapshot(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The two lengths, if this is a vector of the wrong length (for `model::sentences`).
+    pub fn length_mismatch(&self) -> Option<VectorLengthMismatch> {
+        match self {
+            Error::BatchDimensionMismatch { expected, got } => Some(VectorLengthMismatch::Stored {
+                expected: *expected,
+                got: *got,
+            }),
+            Error::Vector(e) => e.length_mismatch(),
+            Error::ReadOnly { .. }
+            | Error::UnknownTarget { .. }
+            | Error::IndexSkipped { .. }
+            | Error::InvalidVector { .. }
+            | Error::DocIdsExhausted
+            | Error::Inverted(_)
+            | Error::Storage(_)
+            | Error::Corrupt(_)
+            | Error::Snapshot(_) => None,
         }
     }
 }

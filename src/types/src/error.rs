@@ -20,3 +20,14 @@ pub enum ErrorKind {
     /// A bug or a broken node (500).
     Internal,
 }
+
+/// A vector whose length differs from the length its index (or class) already holds, with
+/// both lengths. Engines report it in this structured form; `model::sentences` words it as
+/// Weaviate does, in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VectorLengthMismatch {
+    /// A vector to store.
+    Stored { expected: usize, got: usize },
+    /// A query vector.
+    Query { expected: usize, got: usize },
+}

@@ -1,6 +1,6 @@
-//! The `where` filter model shared by GraphQL, REST batch delete and the engine. Parsing from
-//! the wire and checking values against the schema happen in `api` and `coordinator`; the
-//! inverted index evaluates it into a bitmap of doc ids.
+//! The `where` filter model shared by GraphQL, gRPC, REST batch delete and the engine. Parsing
+//! from the wire happens in `api`, checking it against the class in `model::schema` (which the
+//! coordinator calls); the inverted index evaluates it into a bitmap of doc ids.
 
 use serde::{Deserialize, Serialize};
 

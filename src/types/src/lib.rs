@@ -1,8 +1,8 @@
 //! Shared vocabulary of Shoal: identifiers, the collection (class) model in Weaviate's wire shape,
-//! the object model, consistency levels and the [`ErrorKind`] every crate's error reports.
+//! the object model, the `where` filter model and the [`ErrorKind`] every crate's error reports.
 //!
 //! This crate is plain data. It does no IO and holds no logic beyond small constructors and
-//! lookups; validation and default-filling of collections live in the coordinator, indexes in
+//! lookups; parsing, validation and default-filling of collections live in `model`, indexes in
 //! their own crates.
 
 pub mod error;
@@ -12,7 +12,7 @@ pub mod keyword;
 pub mod object;
 pub mod schema;
 
-pub use error::ErrorKind;
+pub use error::{ErrorKind, VectorLengthMismatch};
 pub use object::{Object, Vectors, DEFAULT_TARGET};
 
 /// The sharding token of an object: the first 64-bit half (h1) of murmur3 x64_128 with seed 0

@@ -1,7 +1,7 @@
-//! The crate's error type. Messages follow Weaviate's wording where Weaviate has one, because
-//! clients and scripts match on them.
+//! The crate's error type. A vector of the wrong length is reported with both lengths
+//! ([`Error::length_mismatch`]); the words a client reads for it are `model`'s.
 
-use types::ErrorKind;
+use types::{ErrorKind, VectorLengthMismatch};
 
 /// Errors of vector index operations. The vector problems classify as
 /// [`ErrorKind::InvalidInput`]; a persisted graph that cannot be used as
@@ -9,9 +9,7 @@ use types::ErrorKind;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
     /// An inserted vector's length differs from the index's dimension.
-    #[error(
-        "new node has a vector with length {got}. Existing nodes have vectors with length {expected}"
-    )]
+    #[error("vector of length {got} does not fit an index of length {expected}")]
     DimensionMismatch {
         /// The index's dimension.
         expected: usize,
@@ -19,7 +17,7 @@ pub enum Error {
         got: usize,
     },
     /// A query vector's length differs from the index's dimension.
-    #[error("vector lengths don't match: {got} vs {expected}")]
+    #[error("query vector of length {got} does not fit an index of length {expected}")]
     QueryDimensionMismatch {
         /// The index's dimension.
         expected: usize,
@@ -56,6 +54,22 @@ impl Error {
             | Error::EmptyVector
             | Error::NonFinite { .. } => ErrorKind::InvalidInput,
             Error::CorruptGraph(_) | Error::IncompatibleGraph(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The two lengths, if this is a vector of the wrong length.
+    pub fn length_mismatch(&self) -> Option<VectorLengthMismatch> {
+        match *self {
+            Error::DimensionMismatch { expected, got } => {
+                Some(VectorLengthMismatch::Stored { expected, got })
+            }
+            Error::QueryDimensionMismatch { expected, got } => {
+                Some(VectorLengthMismatch::Query { expected, got })
+            }
+            Error::EmptyVector
+            | Error::NonFinite { .. }
+            | Error::CorruptGraph(_)
+            | Error::IncompatibleGraph(_) => None,
         }
     }
 }

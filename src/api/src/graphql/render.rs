@@ -3,7 +3,7 @@
 //! strings; distances, certainties and vectors are floats. A grouped search has one row per
 //! group: its first hit, with the group under `_additional { group }`.
 
-use model::{HitGroup, SearchHit, SearchResult};
+use model::{gofmt, HitGroup, SearchHit, SearchResult};
 use serde_json::{json, Map, Value};
 use types::schema::Distance;
 use types::Object;
@@ -160,13 +160,7 @@ pub(crate) fn graphql_string(value: &Value) -> Value {
     match value {
         Value::Null => Value::Null,
         Value::String(s) => Value::String(s.clone()),
-        Value::Number(n) => Value::String(match n.as_f64() {
-            // Integral floats print without a fraction, as Go's FormatFloat(v, 'f', -1, 64).
-            Some(x) if x.fract() == 0.0 && x.abs() < 1e15 && !n.is_i64() && !n.is_u64() => {
-                format!("{x:.0}")
-            }
-            _ => n.to_string(),
-        }),
+        Value::Number(n) => Value::String(gofmt::string_coercion(n)),
         Value::Bool(_) | Value::Array(_) | Value::Object(_) => Value::String(value.to_string()),
     }
 }

@@ -82,6 +82,12 @@ pub enum ApplyError {
         tenant: String,
     },
     Invalid(String),
+    /// A vector length other than the one the class's target has fixed (both lengths, so that
+    /// the node that took the request words it).
+    VectorLength {
+        expected: usize,
+        got: usize,
+    },
     /// Any other error; `apply` only returns the variants above today.
     Other(String),
 }
@@ -104,6 +110,7 @@ impl From<Error> for ApplyError {
             Error::ShardNotFound { class, shard } => ApplyError::ShardNotFound { class, shard },
             Error::TenantNotFound { class, tenant } => ApplyError::TenantNotFound { class, tenant },
             Error::Invalid(m) => ApplyError::Invalid(m),
+            Error::VectorLength { expected, got } => ApplyError::VectorLength { expected, got },
             other @ (Error::Storage(_)
             | Error::Corrupt(_)
             | Error::Unavailable(_)
@@ -131,6 +138,7 @@ impl From<ApplyError> for Error {
             ApplyError::ShardNotFound { class, shard } => Error::ShardNotFound { class, shard },
             ApplyError::TenantNotFound { class, tenant } => Error::TenantNotFound { class, tenant },
             ApplyError::Invalid(m) => Error::Invalid(m),
+            ApplyError::VectorLength { expected, got } => Error::VectorLength { expected, got },
             ApplyError::Other(m) => Error::Corrupt(m),
         }
     }

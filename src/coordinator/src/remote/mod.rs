@@ -132,6 +132,7 @@ fn transport_error(node: &str, e: cluster::Error) -> Error {
         | cluster::Error::ShardNotFound { .. }
         | cluster::Error::TenantNotFound { .. }
         | cluster::Error::Invalid(_)
+        | cluster::Error::VectorLength { .. }
         | cluster::Error::Storage(_)
         | cluster::Error::Corrupt(_)
         | cluster::Error::Raft(_)) => other.to_string(),

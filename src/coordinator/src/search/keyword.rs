@@ -7,7 +7,9 @@
 //! with one shard skips the first phase.
 
 use cluster::ClassMeta;
-use model::{HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch};
+use model::{
+    results, HybridSearch, KeywordSearch, SearchHit, SearchQuery, SearchResult, VectorSearch,
+};
 use shard::Bm25Stats;
 use types::filter::Filter;
 use types::schema::Class;
@@ -16,7 +18,6 @@ use super::by_score;
 use crate::remote::calls;
 use crate::remote::keyword_stats::KeywordStats;
 use crate::{Coordinator, Error, Result};
-use model::results;
 
 /// Candidates each half of a hybrid search contributes before fusion, at least.
 const HYBRID_CANDIDATES: usize = 100;
@@ -25,13 +26,13 @@ impl Coordinator {
     /// `Get` with bm25: the best `wanted` hits by score.
     pub(super) async fn keyword_get(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         q: &SearchQuery,
         keyword: &KeywordSearch,
         wanted: usize,
     ) -> Result<SearchResult> {
         let mut hits = self
-            .keyword_hits(class, keyword, q.filter.as_ref(), wanted, q.with_vectors)
+            .keyword_hits(meta, keyword, q.filter.as_ref(), wanted, q.with_vectors)
             .await?;
         if !q.explain {
             hits.iter_mut().for_each(|h| h.explain_score = None);
@@ -46,14 +47,14 @@ impl Coordinator {
     /// `Get` with hybrid: keyword and vector candidates fused into one ranking.
     pub(super) async fn hybrid_get(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         q: &SearchQuery,
         hybrid: &HybridSearch,
         wanted: usize,
     ) -> Result<SearchResult> {
         let (hits, metric) = self
             .hybrid_hits(
-                class,
+                meta,
                 hybrid,
                 q.filter.as_ref(),
                 wanted,
@@ -68,27 +69,26 @@ impl Coordinator {
         })
     }
 
-    /// The best `wanted` BM25 hits over every shard, within `filter`.
+    /// The best `wanted` BM25 hits over every shard of `meta`'s class, within `filter`.
     pub(crate) async fn keyword_hits(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         keyword: &KeywordSearch,
         filter: Option<&Filter>,
         wanted: usize,
         with_vectors: bool,
     ) -> Result<Vec<SearchHit>> {
-        let meta = self.require_class(&class.class)?;
         let call = calls::KeywordSearch {
             query: keyword.query.clone(),
             properties: keyword.properties.clone(),
             k: wanted,
             filter: filter.cloned(),
             with_vectors,
-            stats: self.keyword_stats(&meta, keyword).await?,
+            stats: self.keyword_stats(meta, keyword).await?,
             matching: keyword.matching,
         };
         let mut hits: Vec<SearchHit> = self
-            .on_every_shard(&meta, call)
+            .on_every_shard(meta, call)
             .await?
             .into_iter()
             .flatten()
@@ -126,7 +126,7 @@ impl Coordinator {
     /// Hybrid candidates fused, best first, with the metric of the vector half if it ran.
     pub(crate) async fn hybrid_hits(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         hybrid: &HybridSearch,
         filter: Option<&Filter>,
         wanted: usize,
@@ -140,7 +140,7 @@ impl Coordinator {
             matching: hybrid.keyword_matching,
         };
         let keyword_hits = if hybrid.alpha < 1.0 {
-            self.keyword_hits(class, &keyword, filter, candidates, with_vectors)
+            self.keyword_hits(meta, &keyword, filter, candidates, with_vectors)
                 .await?
         } else {
             Vec::new()
@@ -154,15 +154,18 @@ impl Coordinator {
                     per_target: Default::default(),
                     combination: Default::default(),
                 };
-                let plan = self.plan(class, search).await?;
+                let plan = self.plan(meta, search).await?;
                 let hits = self
-                    .vector_hits(class, &plan, filter, candidates, with_vectors)
+                    .vector_hits(meta, &plan, filter, candidates, with_vectors)
                     .await?;
                 (hits, Some(plan.metric))
             }
             // Weaviate vectorizes the query for the vector half; with no vectorizer that fails
             // (modules/provider.go, VectorFromInput) rather than running keyword-only.
-            (None, true) => return Err(Error::InvalidInput(no_vectorizer(class, &hybrid.query))),
+            (None, true) => {
+                let message = no_vectorizer(&meta.class, &hybrid.query);
+                return Err(Error::InvalidInput(message));
+            }
             (_, false) => (Vec::new(), None),
         };
         let mut fused = results::fusion::fuse(

@@ -9,12 +9,11 @@ mod vector;
 
 use std::time::Instant;
 
-use model::{SearchHit, SearchQuery, SearchResult, VectorSearch};
+use model::{results, SearchHit, SearchQuery, SearchResult, VectorSearch};
 
 use crate::objects::elapsed_ms;
 use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
-use model::results;
 
 impl Coordinator {
     /// Runs a `Get` over one class, timed into `queries_durations_ms`.
@@ -26,6 +25,7 @@ impl Coordinator {
         result
     }
 
+    /// Resolves the class once; every mode below searches that snapshot of its metadata.
     async fn run_search(&self, q: SearchQuery) -> Result<SearchResult> {
         let meta = self.require_class(&q.class)?;
         check_where(&meta.class, q.filter.as_ref(), "invalid 'where' filter")?;
@@ -51,15 +51,15 @@ impl Coordinator {
             .as_ref()
             .is_some_and(VectorSearch::is_multi_target)
         {
-            self.multi_target_get(&meta.class, &q, wanted).await?
+            self.multi_target_get(&meta, &q, wanted).await?
         } else if q.vector_search.is_some() {
-            self.vector_get(&meta.class, &q, wanted).await?
+            self.vector_get(&meta, &q, wanted).await?
         } else if let Some(k) = &q.keyword {
-            self.keyword_get(&meta.class, &q, k, wanted).await?
+            self.keyword_get(&meta, &q, k, wanted).await?
         } else if let Some(h) = &q.hybrid {
-            self.hybrid_get(&meta.class, &q, h, wanted).await?
+            self.hybrid_get(&meta, &q, h, wanted).await?
         } else {
-            self.plain_get(&meta.class, &q, limit).await?
+            self.plain_get(&meta, &q, limit).await?
         };
         if modes.iter().any(|m| *m) {
             // A plain Get already paged (and sorted) its objects.

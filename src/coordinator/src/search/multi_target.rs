@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use cluster::ClassMeta;
 use model::results;
 use model::{ConsistencyLevel, SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
 use types::schema::{Class, Distance};
@@ -26,10 +27,11 @@ impl Coordinator {
     /// `Get` with a vector search over several targets: the best `wanted` by combined distance.
     pub(super) async fn multi_target_get(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         q: &SearchQuery,
         wanted: usize,
     ) -> Result<SearchResult> {
+        let class = &meta.class;
         let search = q
             .vector_search
             .as_ref()
@@ -56,7 +58,7 @@ impl Coordinator {
                 max_distance: None,
             };
             let hits = self
-                .vector_hits(class, &plan, q.filter.as_ref(), wanted, true)
+                .vector_hits(meta, &plan, q.filter.as_ref(), wanted, true)
                 .await?;
             for hit in hits {
                 let distance = hit.distance.unwrap_or(f32::INFINITY);

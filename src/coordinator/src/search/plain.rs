@@ -1,21 +1,21 @@
 //! `Get` without a search operator: a listing in uuid order (with the `after` cursor), the
 //! objects a filter matches, or every matching object sorted by properties.
 
-use model::{ListQuery, SearchHit, SearchQuery, SearchResult};
-use types::schema::Class;
+use cluster::ClassMeta;
+use model::{results, ListQuery, SearchHit, SearchQuery, SearchResult};
 use types::Object;
 
 use crate::remote::calls;
 use crate::{Coordinator, Result};
-use model::results;
 
 impl Coordinator {
     pub(super) async fn plain_get(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         q: &SearchQuery,
         limit: usize,
     ) -> Result<SearchResult> {
+        let class = &meta.class;
         let objects = if q.filter.is_none() && q.sort.is_empty() {
             let list = ListQuery {
                 class: Some(class.class.clone()),
@@ -35,7 +35,7 @@ impl Coordinator {
                 self.config.query_maximum_results
             };
             let mut matching = self
-                .matching_objects(class, q.filter.as_ref(), cap, q.with_vectors)
+                .matching_objects(meta, q.filter.as_ref(), cap, q.with_vectors)
                 .await?;
             results::sort::sort_objects(class, &mut matching, &q.sort)?;
             matching.into_iter().skip(q.offset).take(limit).collect()
@@ -57,22 +57,22 @@ impl Coordinator {
         })
     }
 
-    /// Objects matching `filter` (all objects without one), at most `cap`, in uuid order.
+    /// Objects of `meta`'s class matching `filter` (all objects without one), at most `cap`, in
+    /// uuid order.
     pub(crate) async fn matching_objects(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         filter: Option<&types::filter::Filter>,
         cap: usize,
         with_vectors: bool,
     ) -> Result<Vec<Object>> {
-        let meta = self.require_class(&class.class)?;
         let call = calls::Matching {
             filter: filter.cloned(),
             limit: cap,
             with_vectors,
         };
         let mut out: Vec<Object> = self
-            .on_every_shard(&meta, call)
+            .on_every_shard(meta, call)
             .await?
             .into_iter()
             .flatten()

@@ -1,5 +1,7 @@
 //! Vector searches (`nearVector`, `nearObject`): every shard's top candidates, merged by distance.
 
+use cluster::ClassMeta;
+use model::search_rules::certainty_metric;
 use model::{ConsistencyLevel, SearchHit, SearchQuery, SearchResult, Threshold, VectorSearch};
 use types::filter::Filter;
 use types::schema::{Class, Distance};
@@ -20,7 +22,7 @@ impl Coordinator {
     /// `Get` with nearVector / nearObject: the best `wanted` hits, best first.
     pub(super) async fn vector_get(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         q: &SearchQuery,
         wanted: usize,
     ) -> Result<SearchResult> {
@@ -28,9 +30,9 @@ impl Coordinator {
             .vector_search
             .clone()
             .ok_or_else(|| Error::Internal("no vector search".into()))?;
-        let plan = self.plan(class, search).await?;
+        let plan = self.plan(meta, search).await?;
         let hits = self
-            .vector_hits(class, &plan, q.filter.as_ref(), wanted, q.with_vectors)
+            .vector_hits(meta, &plan, q.filter.as_ref(), wanted, q.with_vectors)
             .await?;
         Ok(SearchResult {
             hits,
@@ -39,16 +41,16 @@ impl Coordinator {
         })
     }
 
-    /// The best `wanted` hits of a resolved vector search over every shard, within `filter`.
+    /// The best `wanted` hits of a resolved vector search over every shard of `meta`'s
+    /// class, within `filter`.
     pub(crate) async fn vector_hits(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         plan: &Plan,
         filter: Option<&Filter>,
         wanted: usize,
         with_vectors: bool,
     ) -> Result<Vec<SearchHit>> {
-        let meta = self.require_class(&class.class)?;
         let call = calls::VectorSearch {
             target: plan.target.clone(),
             vector: plan.vector.clone(),
@@ -58,7 +60,7 @@ impl Coordinator {
             with_vectors,
         };
         let mut hits: Vec<SearchHit> = self
-            .on_every_shard(&meta, call)
+            .on_every_shard(meta, call)
             .await?
             .into_iter()
             .flatten()
@@ -75,7 +77,10 @@ impl Coordinator {
         Ok(hits)
     }
 
-    pub(crate) async fn plan(&self, class: &Class, search: VectorSearch) -> Result<Plan> {
+    /// Resolves `search` against the class it runs on: the target, its metric, the query
+    /// vector (read from the object for nearObject) and the distance bound.
+    pub(crate) async fn plan(&self, meta: &ClassMeta, search: VectorSearch) -> Result<Plan> {
+        let class = &meta.class;
         let (targets, threshold) = match &search {
             VectorSearch::NearVector {
                 target_vectors,
@@ -157,10 +162,9 @@ fn resolve_target(class: &Class, requested: &[String]) -> Result<(String, Distan
 fn max_distance(threshold: Threshold, metric: Distance) -> Result<f32> {
     match threshold {
         Threshold::Distance(d) => Ok(d),
-        Threshold::Certainty(c) if metric == Distance::Cosine => Ok(2.0 * (1.0 - c)),
-        Threshold::Certainty(_) => Err(Error::invalid(format!(
-            "can't compute and return certainty when vector index is configured with {} distance",
-            metric.as_str()
-        ))),
+        Threshold::Certainty(c) => {
+            certainty_metric(metric).map_err(Error::invalid)?;
+            Ok(2.0 * (1.0 - c))
+        }
     }
 }

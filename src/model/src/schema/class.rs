@@ -9,7 +9,7 @@ use types::schema::{Class, NamedVectorConfig, Property};
 use super::json::{self, Obj};
 use super::names::{self, class_name};
 use super::{inverted, property, sharding, vector_index, SchemaDefaults};
-use crate::{Error, Result};
+use crate::{gofmt, Error, Result};
 
 /// Whether a body creates a class or replaces an existing one; a few rules differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,7 +196,7 @@ fn parse_named_vector(
         other => {
             return Err(Error::invalid(format!(
                 "class.VectorConfig.Vectorizer must be an object, got {}",
-                json::go_type(other.unwrap_or(&Value::Null))
+                gofmt::type_name(other.unwrap_or(&Value::Null))
             )))
         }
     };

@@ -4,8 +4,9 @@
 //! here a wrong type is a 422 that says which key and what was expected. An explicit `null` is
 //! treated like an absent key, as Go's optional fields do.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
+use crate::gofmt::I64_RANGE;
 use crate::{Error, Result};
 
 /// A JSON object.
@@ -97,9 +98,6 @@ pub(super) fn as_obj<'a>(value: &'a Value, what: &str) -> Result<&'a Obj> {
         .ok_or_else(|| Error::invalid(format!("{what} must be a JSON object, got {value}")))
 }
 
-/// The floats that convert to i64 exactly when integral (2^63 itself does not fit).
-const I64_RANGE: std::ops::Range<f64> = -9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0;
-
 /// An integral JSON number as i64 (including integral floats within range).
 pub(super) fn as_i64(value: &Value) -> Option<i64> {
     let n = value.as_number()?;
@@ -108,52 +106,6 @@ pub(super) fn as_i64(value: &Value) -> Option<i64> {
     }
     let f = n.as_f64()?;
     (f.fract() == 0.0 && I64_RANGE.contains(&f)).then_some(f as i64)
-}
-
-/// A float as a JSON number printed the way Go prints a float64 holding an integer: `42`,
-/// not `42.0`.
-pub(super) fn number_from_f64(f: f64) -> Option<Number> {
-    if f.fract() == 0.0 && I64_RANGE.contains(&f) {
-        // Exact in range; -0.0 becomes 0, as Go prints it.
-        return Some(Number::from(f as i64));
-    }
-    Number::from_f64(f)
-}
-
-/// The name Go's `%T` gives a value decoded from JSON, for Weaviate-worded messages.
-pub(super) fn go_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "<nil>",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "json.Number",
-        Value::String(_) => "string",
-        Value::Array(_) => "[]interface {}",
-        Value::Object(_) => "map[string]interface {}",
-    }
-}
-
-/// A value formatted like Go's `%v`: strings bare, arrays `[a b]`, objects `map[k:v]`.
-pub(super) fn go_fmt(value: &Value) -> String {
-    match value {
-        Value::Null => "<nil>".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => {
-            let inner: Vec<String> = items.iter().map(go_fmt).collect();
-            format!("[{}]", inner.join(" "))
-        }
-        Value::Object(map) => {
-            // Go prints map keys sorted.
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let inner: Vec<String> = keys
-                .iter()
-                .map(|k| format!("{k}:{}", go_fmt(&map[*k])))
-                .collect();
-            format!("map[{}]", inner.join(" "))
-        }
-    }
 }
 
 /// Deep-merges `patch` into `base`: objects merge key by key, anything else (arrays, scalars,
@@ -197,24 +149,6 @@ mod tests {
         assert_eq!(opt_f64(o, "a", "").unwrap(), Some(1.0));
         assert!(opt_obj(o, "a", "").is_err());
         assert!(opt_str_list(o, "b", "").is_err());
-    }
-
-    #[test]
-    fn go_formatting() {
-        assert_eq!(go_fmt(&json!(["a", 1, true, null])), "[a 1 true <nil>]");
-        assert_eq!(go_fmt(&json!({"b": 1, "a": "x"})), "map[a:x b:1]");
-        assert_eq!(go_type(&json!(1)), "json.Number");
-        assert_eq!(go_type(&json!({})), "map[string]interface {}");
-    }
-
-    #[test]
-    fn integral_floats_print_as_integers() {
-        assert_eq!(number_from_f64(42.0).unwrap().to_string(), "42");
-        assert_eq!(number_from_f64(-0.0).unwrap().to_string(), "0");
-        assert_eq!(number_from_f64(1.5).unwrap().to_string(), "1.5");
-        assert_eq!(number_from_f64(1e300).unwrap().as_f64(), Some(1e300));
-        assert_eq!(as_i64(&json!(9.3e18)), None);
-        assert_eq!(as_i64(&json!(-4.0)), Some(-4));
     }
 
     #[test]

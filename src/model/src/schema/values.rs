@@ -5,9 +5,9 @@
 use serde_json::{json, Map, Value};
 use types::schema::{Class, DataType, NestedProperty};
 
-use super::json::{as_i64, go_fmt, go_type, number_from_f64};
+use super::json::as_i64;
 use super::names::property_name;
-use crate::{Error, Result};
+use crate::{gofmt, Error, Result};
 
 /// A step of validation: the normalised value, or why it is invalid.
 type Check = std::result::Result<Value, String>;
@@ -100,12 +100,13 @@ fn primitive_value(class: &str, name: &str, kind: &DataType, value: &Value) -> C
 fn array(value: &Value, kind: &str, element: fn(&Value) -> Check) -> Check {
     let items = value
         .as_array()
-        .ok_or_else(|| format!("not {kind} array, but {}", go_type(value)))?;
+        .ok_or_else(|| format!("not {kind} array, but {}", gofmt::type_name(value)))?;
     let type_name = kind.split_once(' ').map_or(kind, |(_, t)| t);
     items
         .iter()
         .map(|item| {
-            element(item).map_err(|_| format!("invalid {type_name} array value: {}", go_fmt(value)))
+            element(item)
+                .map_err(|_| format!("invalid {type_name} array value: {}", gofmt::value(value)))
         })
         .collect::<std::result::Result<Vec<_>, _>>()
         .map(Value::Array)
@@ -114,7 +115,7 @@ fn array(value: &Value, kind: &str, element: fn(&Value) -> Check) -> Check {
 fn text(value: &Value) -> Check {
     match value.is_string() {
         true => Ok(value.clone()),
-        false => Err(format!("not a string, but {}", go_type(value))),
+        false => Err(format!("not a string, but {}", gofmt::type_name(value))),
     }
 }
 
@@ -126,7 +127,7 @@ fn uuid_value(value: &Value) -> Check {
         .ok_or_else(|| {
             format!(
                 "requires a string of UUID format, but the given value is '{}'",
-                go_fmt(value)
+                gofmt::value(value)
             )
         })
 }
@@ -141,7 +142,7 @@ fn int(value: &Value) -> Check {
         )),
         (other, None) => Err(format!(
             "requires an integer, the given value is '{}'",
-            go_fmt(other)
+            gofmt::value(other)
         )),
     }
 }
@@ -149,15 +150,20 @@ fn int(value: &Value) -> Check {
 fn number(value: &Value) -> Check {
     value
         .as_f64()
-        .and_then(number_from_f64)
+        .and_then(gofmt::json_number)
         .map(Value::Number)
-        .ok_or_else(|| format!("requires a float, the given value is '{}'", go_fmt(value)))
+        .ok_or_else(|| {
+            format!(
+                "requires a float, the given value is '{}'",
+                gofmt::value(value)
+            )
+        })
 }
 
 fn boolean(value: &Value) -> Check {
     match value.is_boolean() {
         true => Ok(value.clone()),
-        false => Err(format!("not a bool, but {}", go_type(value))),
+        false => Err(format!("not a bool, but {}", gofmt::type_name(value))),
     }
 }
 
@@ -166,7 +172,7 @@ fn date(value: &Value) -> Check {
         Some(s) if is_rfc3339(s) => Ok(value.clone()),
         _ => Err(format!(
             "requires a string with a RFC3339 formatted date, but the given value is '{}'",
-            go_fmt(value)
+            gofmt::value(value)
         )),
     }
 }
@@ -180,9 +186,12 @@ pub(super) fn is_rfc3339(s: &str) -> bool {
 }
 
 fn geo(value: &Value) -> Check {
-    let map = value
-        .as_object()
-        .ok_or_else(|| format!("geoCoordinates must be a map, but got: {}", go_type(value)))?;
+    let map = value.as_object().ok_or_else(|| {
+        format!(
+            "geoCoordinates must be a map, but got: {}",
+            gofmt::type_name(value)
+        )
+    })?;
     let longitude = coordinate(map, "longitude", 180.0)?;
     let latitude = coordinate(map, "latitude", 90.0)?;
     Ok(json!({"latitude": latitude, "longitude": longitude}))
@@ -195,7 +204,7 @@ fn coordinate(map: &Map<String, Value>, key: &str, limit: f64) -> Check {
     let f = value.as_f64().ok_or_else(|| {
         format!(
             "invalid {key}: must be json.Number or float, but got {}",
-            go_type(value)
+            gofmt::type_name(value)
         )
     })?;
     if !(-limit..=limit).contains(&f) {
@@ -209,9 +218,12 @@ fn coordinate(map: &Map<String, Value>, key: &str, limit: f64) -> Check {
 /// A phone number is kept as given (`input`, upper-cased `defaultCountry`); a national number
 /// needs a two-letter default country, as libphonenumber does.
 fn phone(value: &Value) -> Check {
-    let map = value
-        .as_object()
-        .ok_or_else(|| format!("phoneNumber must be a map, but got: {}", go_type(value)))?;
+    let map = value.as_object().ok_or_else(|| {
+        format!(
+            "phoneNumber must be a map, but got: {}",
+            gofmt::type_name(value)
+        )
+    })?;
     let input = map
         .get("input")
         .ok_or("phoneNumber is missing required field 'input'")?;
@@ -266,7 +278,7 @@ fn phone(value: &Value) -> Check {
 fn blob(value: &Value) -> Check {
     let s = value
         .as_str()
-        .ok_or_else(|| format!("not a blob base64 string, but {}", go_type(value)))?;
+        .ok_or_else(|| format!("not a blob base64 string, but {}", gofmt::type_name(value)))?;
     let body = s.trim_end_matches('=');
     let padding = s.len() - body.len();
     let alphabet = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
@@ -290,7 +302,7 @@ fn nested_value(
     let Some(items) = value.as_array() else {
         return Err(format!(
             "invalid object[] property '{path}' on class '{class}': not an object array, but {}",
-            go_type(value)
+            gofmt::type_name(value)
         ));
     };
     let mut out = Vec::with_capacity(items.len());
@@ -307,7 +319,7 @@ fn nested_value(
 fn object_value(class: &str, path: &str, value: &Value, props: &[NestedProperty]) -> Check {
     let map = value
         .as_object()
-        .ok_or_else(|| format!("object must be a map, but got: {}", go_type(value)))?;
+        .ok_or_else(|| format!("object must be a map, but got: {}", gofmt::type_name(value)))?;
     let mut out = Map::new();
     for (key, item) in map {
         let full = format!("{path}.{key}");
@@ -341,11 +353,11 @@ fn references(class: &str, name: &str, value: &Value, targets: &[String]) -> Che
         return Err(match value.is_object() {
             true => format!(
                 "invalid cref: reference must be an array, but got a map: {}",
-                go_fmt(value)
+                gofmt::value(value)
             ),
             false => format!(
                 "invalid cref: invalid ref type. Needs to be []map, got {}",
-                go_type(value)
+                gofmt::type_name(value)
             ),
         });
     };
@@ -362,7 +374,7 @@ fn single_reference(class: &str, name: &str, item: &Value, targets: &[String]) -
     let mut map = item.as_object().cloned().ok_or_else(|| {
         format!(
             "Multiple references in {class}.{name} should be a list of maps, but we got: {}",
-            go_type(item)
+            gofmt::type_name(item)
         )
     })?;
     map.remove("href");
@@ -375,13 +387,16 @@ fn single_reference(class: &str, name: &str, item: &Value, targets: &[String]) -
             _ => format!(
                 "only direct references supported at the moment, concept references not supported yet: class \
                  '{class}' with property '{name}' requires exactly 1 arguments: 'beacon'. Check your input schema, got: {}",
-                go_fmt(&Value::Object(map.clone()))
+                gofmt::value(&Value::Object(map.clone()))
             ),
         });
     };
-    let beacon = beacon
-        .as_str()
-        .ok_or_else(|| format!("beacon property is not a string: {}", go_type(beacon)))?;
+    let beacon = beacon.as_str().ok_or_else(|| {
+        format!(
+            "beacon property is not a string: {}",
+            gofmt::type_name(beacon)
+        )
+    })?;
     let (target, id) = parse_beacon(beacon).map_err(|e| format!("invalid reference: {e}"))?;
     let target = match (target, targets) {
         (Some(t), _) if !targets.contains(&t) => {

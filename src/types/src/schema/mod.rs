@@ -1,8 +1,8 @@
 //! The collection ("class") model, serialised exactly as Weaviate 1.27 echoes it
 //! (`GET /v1/schema/{class}`), with every default filled in.
 //!
-//! Parsing user input, filling defaults and checking mutability is the coordinator's job
-//! (`coordinator::schema`); this module only holds the resulting, complete values.
+//! Parsing user input, filling defaults and checking mutability is `model::schema`'s job; this
+//! module only holds the resulting, complete values.
 
 mod datatype;
 mod vector_index;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use roaring::RoaringBitmap;
 use types::schema::Distance;
-use types::DocId;
+use types::{DocId, VectorLengthMismatch};
 
 use super::FlatIndex;
 use crate::distance::{kernel, normalize};
@@ -134,7 +134,7 @@ fn remove_keeps_the_other_vectors_intact() {
 }
 
 #[test]
-fn dimension_errors_use_weaviates_messages() {
+fn dimension_errors_carry_both_lengths() {
     let index = index_with(Distance::L2Squared, &POINTS);
     let err = index.insert(4, &[1.0, 2.0, 3.0]).unwrap_err();
     assert_eq!(
@@ -145,11 +145,20 @@ fn dimension_errors_use_weaviates_messages() {
         }
     );
     assert_eq!(
-        err.to_string(),
-        "new node has a vector with length 3. Existing nodes have vectors with length 2"
+        err.length_mismatch(),
+        Some(VectorLengthMismatch::Stored {
+            expected: 2,
+            got: 3
+        })
     );
     let err = index.search(&[1.0], 1, None).unwrap_err();
-    assert_eq!(err.to_string(), "vector lengths don't match: 1 vs 2");
+    assert_eq!(
+        err.length_mismatch(),
+        Some(VectorLengthMismatch::Query {
+            expected: 2,
+            got: 1
+        })
+    );
     assert_eq!(index.check_dimension(2), Ok(()));
     assert_eq!(
         index.check_dimension(5),

@@ -1,0 +1,39 @@
+//! Weaviate's sentences for the errors engines report as structured values. The engines say
+//! what went wrong in their own words; what a client reads is written here, once.
+
+use types::VectorLengthMismatch;
+
+/// Weaviate's text for a vector of the wrong length: the stored one's from
+/// `adapters/repos/db/vector/hnsw/insert.go`, the query's from the distancers.
+pub fn vector_length(mismatch: VectorLengthMismatch) -> String {
+    match mismatch {
+        VectorLengthMismatch::Stored { expected, got } => format!(
+            "new node has a vector with length {got}. Existing nodes have vectors with length {expected}"
+        ),
+        VectorLengthMismatch::Query { expected, got } => {
+            format!("vector lengths don't match: {got} vs {expected}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vector_lengths_in_weaviates_words() {
+        let stored = VectorLengthMismatch::Stored {
+            expected: 3,
+            got: 5,
+        };
+        assert_eq!(
+            vector_length(stored),
+            "new node has a vector with length 5. Existing nodes have vectors with length 3"
+        );
+        let query = VectorLengthMismatch::Query {
+            expected: 2,
+            got: 1,
+        };
+        assert_eq!(vector_length(query), "vector lengths don't match: 1 vs 2");
+    }
+}
