@@ -20,7 +20,7 @@ pub use hashtree::{HashTree, LEAVES};
 pub use index::{IndexKind, DEFAULT_VECTOR_CACHE_MAX_OBJECTS};
 pub use inverted_index::{Bm25Stats, IndexConfig, PropertySpec, Stopwords, Tokenization};
 pub use node_store::{NodeStore, ShardLocation};
-pub use shard::KeywordHit;
+pub use shard::{KeywordHit, KeywordQuery};
 pub use shard::{
     OpenOptions, PutMode, PutRefusal, PutResult, Repair, RepairChange, Shard, ShardSpec,
     ShardStatus, TargetSpec, TargetStats, VectorHit,

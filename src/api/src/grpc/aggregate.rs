@@ -149,10 +149,7 @@ fn grouped_by(class: &Class, path: &str, value: &Value) -> reply::group::Grouped
         .find(|p| p.name == path)
         .and_then(|p| p.kind());
     // Group values may arrive as JSON of their type or as the text GraphQL shows them.
-    let text = match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+    let text = super::values::text(value);
     let value = match (kind, value) {
         (_, Value::Null) => None,
         (Some(DataType::Int | DataType::IntArray), v) => {

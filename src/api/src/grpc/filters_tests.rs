@@ -115,7 +115,7 @@ fn text_on_dates_and_timestamps_is_a_date_but_epoch_milliseconds_stay_text() {
     let date = "2024-01-02T03:04:05Z";
     let got = |f: pb::Filters| match translate(&class, &f).unwrap() {
         Filter::Condition(c) => (c.path, c.value),
-        other => panic!("{other:?}"),
+        other @ (Filter::And(_) | Filter::Or(_) | Filter::Not(_)) => panic!("{other:?}"),
     };
     assert_eq!(
         got(leaf(Op::GreaterThan, "when", text(date))).1,
@@ -158,7 +158,7 @@ fn text_on_dates_and_timestamps_is_a_date_but_epoch_milliseconds_stay_text() {
 fn value_kinds_keep_their_types() {
     let got = |v: TestValue| match translate(&class(), &leaf(Op::Equal, "title", v)).unwrap() {
         Filter::Condition(c) => c.value,
-        other => panic!("{other:?}"),
+        other @ (Filter::And(_) | Filter::Or(_) | Filter::Not(_)) => panic!("{other:?}"),
     };
     assert_eq!(
         got(TestValue::ValueInt(i64::MIN)),

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use coordinator::Coordinator;
 use model::search_rules::{certainty_metric, Limits};
-use model::{BatchDelete, ConsistencyLevel};
+use model::BatchDelete;
 use tokio::net::TcpListener;
 use tonic::{Request, Response, Status};
 use types::schema::Class;
@@ -219,8 +219,7 @@ impl Weaviate for Service {
             verbose: request.verbose,
             deletion_time_ms: None,
         };
-        let level =
-            search::consistency(request.consistency_level).unwrap_or(ConsistencyLevel::default());
+        let level = search::consistency(request.consistency_level).unwrap_or_default();
         let result = self
             .coordinator
             .batch_delete(delete, level)
@@ -241,10 +240,9 @@ impl Weaviate for Service {
         let name = request.get_ref().collection.clone();
         self.authorize(&request, Verb::Get, &format!("schema/{name}/tenants"))?;
         let class = self.class(&name)?;
-        let names = match &request.get_ref().params {
-            Some(pb::tenants_get_request::Params::Names(n)) => Some(n.values.clone()),
-            None => None,
-        };
+        let names = request.get_ref().params.as_ref().map(|p| match p {
+            pb::tenants_get_request::Params::Names(n) => n.values.clone(),
+        });
         let tenants = self
             .coordinator
             .tenants(&class.class, names.as_deref())

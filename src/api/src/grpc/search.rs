@@ -310,7 +310,7 @@ pub(crate) fn reply(
         .groups
         .iter()
         .map(|g| pb::GroupByResult {
-            name: group_name(&g.value),
+            name: values::text(&g.value),
             min_distance: g.min_distance,
             max_distance: g.max_distance,
             number_of_objects: g.hits.len() as i64,
@@ -327,13 +327,6 @@ pub(crate) fn reply(
         },
         group_by_results,
         ..Default::default()
-    }
-}
-
-fn group_name(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }
 

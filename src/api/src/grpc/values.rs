@@ -141,11 +141,11 @@ fn items(value: &Value) -> impl Iterator<Item = &Value> {
     value.as_array().map(|a| a.iter()).into_iter().flatten()
 }
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+/// A string as it is, any other JSON value as its JSON text.
+pub(crate) fn text(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_string)
 }
 
 fn field_f64(value: &Value, key: &str) -> f64 {
@@ -321,7 +321,7 @@ fn packed_error(property: &str, field: &str, width: usize) -> String {
 
 /// Little-endian f64s, as the client packs number arrays.
 pub(crate) fn unpack_f64(bytes: &[u8]) -> Option<Vec<f64>> {
-    (bytes.len() % 8 == 0).then(|| {
+    bytes.len().is_multiple_of(8).then(|| {
         bytes
             .chunks_exact(8)
             .map(|c| f64::from_le_bytes(c.try_into().unwrap_or_default()))
@@ -331,7 +331,7 @@ pub(crate) fn unpack_f64(bytes: &[u8]) -> Option<Vec<f64>> {
 
 /// Little-endian f32s, as the client packs vectors.
 pub(crate) fn unpack_f32(bytes: &[u8]) -> Option<Vec<f32>> {
-    (bytes.len() % 4 == 0).then(|| {
+    bytes.len().is_multiple_of(4).then(|| {
         bytes
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes(c.try_into().unwrap_or_default()))

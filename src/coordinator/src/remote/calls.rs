@@ -174,14 +174,17 @@ impl ShardCall for KeywordSearch {
     type Output = Vec<(Object, f32, String)>;
     fn run(self, shard: &Shard) -> Result<Self::Output> {
         let allow = allow_list(shard, self.filter.as_ref())?;
+        let query = shard::KeywordQuery {
+            text: &self.query,
+            properties: &self.properties,
+            matching: self.matching,
+        };
         let found = shard.keyword_search(
-            &self.query,
-            &self.properties,
+            query,
             self.k,
             allow.as_ref(),
             self.with_vectors,
             self.stats.as_ref(),
-            self.matching,
         )?;
         Ok(found
             .into_iter()

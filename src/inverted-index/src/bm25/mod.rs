@@ -57,17 +57,29 @@ pub(crate) fn stats(
     Ok(stats::collect(config, state, query, &props))
 }
 
-/// See the module docs; `global` replaces this index's own statistics.
+/// What a search returns beside its query: how many, from which docs, scored with which
+/// statistics (`global` replaces this index's own), holding how many query terms.
+pub(crate) struct Limits<'a> {
+    pub k: usize,
+    pub allow: Option<&'a RoaringBitmap>,
+    pub global: Option<&'a Bm25Stats>,
+    pub matching: TermsMatch,
+}
+
+/// See the module docs.
 pub(crate) fn search(
     config: &IndexConfig,
     state: &State,
     query: &str,
     properties: &[(String, f32)],
-    k: usize,
-    allow: Option<&RoaringBitmap>,
-    global: Option<&Bm25Stats>,
-    matching: TermsMatch,
+    limits: Limits<'_>,
 ) -> Result<Vec<(DocId, f32, String)>> {
+    let Limits {
+        k,
+        allow,
+        global,
+        matching,
+    } = limits;
     let props = searched(config, properties)?;
     let scorer = Scorer::new(config, state, &props, global);
     let mut hits: HashMap<DocId, Hit> = HashMap::new();

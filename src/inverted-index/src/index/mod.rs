@@ -137,16 +137,13 @@ impl InvertedIndex {
         matching: TermsMatch,
     ) -> Result<Vec<(DocId, f32, String)>> {
         let inner = self.inner.read();
-        bm25::search(
-            &inner.config,
-            &inner.state,
-            query,
-            properties,
+        let limits = bm25::Limits {
             k,
             allow,
-            stats,
+            global: stats,
             matching,
-        )
+        };
+        bm25::search(&inner.config, &inner.state, query, properties, limits)
     }
 
     /// This index's BM25 statistics for `query` over `properties` (as [`InvertedIndex::bm25`]

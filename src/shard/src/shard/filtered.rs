@@ -19,6 +19,15 @@ pub struct KeywordHit {
     pub explain: String,
 }
 
+/// A keyword query: its text, the properties it searches (with boosts; empty: every
+/// searchable one) and how many of its terms a match must hold.
+#[derive(Debug, Clone, Copy)]
+pub struct KeywordQuery<'a> {
+    pub text: &'a str,
+    pub properties: &'a [(String, f32)],
+    pub matching: TermsMatch,
+}
+
 impl Shard {
     /// The docs matching `filter`.
     pub fn filter(&self, filter: &Filter) -> Result<RoaringBitmap> {
@@ -36,17 +45,20 @@ impl Shard {
     /// shard), of the documents holding as many query terms as `matching` asks.
     pub fn keyword_search(
         &self,
-        query: &str,
-        properties: &[(String, f32)],
+        query: KeywordQuery<'_>,
         k: usize,
         allow: Option<&RoaringBitmap>,
         with_vectors: bool,
         stats: Option<&Bm25Stats>,
-        matching: TermsMatch,
     ) -> Result<Vec<KeywordHit>> {
-        let found = self
-            .inverted
-            .bm25_with_stats(query, properties, k, allow, stats, matching)?;
+        let found = self.inverted.bm25_with_stats(
+            query.text,
+            query.properties,
+            k,
+            allow,
+            stats,
+            query.matching,
+        )?;
         let docs: Vec<DocId> = found.iter().map(|(d, _, _)| *d).collect();
         let objects = self.objects_of(&docs, with_vectors)?;
         Ok(found

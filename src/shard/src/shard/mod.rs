@@ -28,7 +28,7 @@ use crate::index::DEFAULT_VECTOR_CACHE_MAX_OBJECTS;
 
 use crate::{Error, Result};
 
-pub use filtered::KeywordHit;
+pub use filtered::{KeywordHit, KeywordQuery};
 pub use read::VectorHit;
 pub use replica::{Repair, RepairChange};
 pub use stats::TargetStats;

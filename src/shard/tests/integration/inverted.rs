@@ -162,7 +162,17 @@ fn keyword_search_and_filtered_vector_search_see_the_same_objects() {
     ];
     shard.put_batch(batch, PutMode::Upsert).expect("write");
     let hits = shard
-        .keyword_search("quick", &[], 10, None, false, None, Default::default())
+        .keyword_search(
+            shoal_shard::KeywordQuery {
+                text: "quick",
+                properties: &[],
+                matching: Default::default(),
+            },
+            10,
+            None,
+            false,
+            None,
+        )
         .expect("bm25");
     let mut ids: Vec<u128> = hits.iter().map(|h| h.object.id.as_u128()).collect();
     ids.sort();
