@@ -114,10 +114,20 @@ async fn a_single_node_forms_alone_restarts_and_guards_its_routes() {
     );
 }
 
-/// Binds `addr` again after its node was killed.
+/// Binds `addr` again after its node was killed. The killed node's server task closes its
+/// socket asynchronously, so the port may still be taken for a moment.
 async fn rebind(addr: &str) -> (tokio::net::TcpListener, String) {
-    let listener = tokio::net::TcpListener::bind(addr).await.expect("rebind");
-    (listener, addr.to_string())
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => return (listener, addr.to_string()),
+            Err(e) if std::time::Instant::now() < deadline => {
+                assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "rebind: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("rebind {addr}: {e}"),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
