@@ -41,68 +41,13 @@ if [ "$CLUSTER" -eq 0 ]; then
 fi
 
 DIR="$(mktemp -d)"
-PIDS=()
-cleanup() {
-    local status=$?
-    if [ "$status" -ne 0 ]; then
-        for log in "$DIR"/n*.log; do
-            echo "---- last lines of $log" >&2
-            tail -n 30 "$log" >&2 || true
-        done
-    fi
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$DIR"
-    exit "$status"
-}
-trap cleanup EXIT
-
-# 9 free loopback ports: REST, internal and gRPC for each node
-read -r -a PORTS <<< "$("$VENV/bin/python" - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(9)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-PY
-)"
-JOIN="127.0.0.1:${PORTS[3]},127.0.0.1:${PORTS[4]},127.0.0.1:${PORTS[5]}"
-for i in 0 1 2; do
-    n=$((i + 1))
-    env -i PATH="$PATH" HOME="$HOME" \
-        CLUSTER_HOSTNAME="n$n" \
-        CLUSTER_DATA_BIND_PORT="${PORTS[$((i + 3))]}" \
-        CLUSTER_ADVERTISE_ADDR="127.0.0.1:${PORTS[$((i + 3))]}" \
-        CLUSTER_JOIN="$JOIN" RAFT_BOOTSTRAP_EXPECT=3 \
-        GRPC_PORT="${PORTS[$((i + 6))]}" \
-        PERSISTENCE_DATA_PATH="$DIR/n$n" LOG_FORMAT=text \
-        "$BIN" --host 127.0.0.1 --port "${PORTS[$i]}" > "$DIR/n$n.log" 2>&1 &
-    PIDS+=($!)
-done
-
-"$VENV/bin/python" - "${PORTS[@]:0:3}" <<'PY'
-import sys, time, urllib.request
-deadline = time.time() + 120
-for port in sys.argv[1:]:
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/.well-known/ready", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except Exception:
-            pass
-        if time.time() > deadline:
-            sys.exit(f"node on port {port} not ready")
-        time.sleep(0.2)
-PY
+source "$ROOT/scripts/lib/cluster.sh"
+trap 'status=$?; stop_cluster "$DIR" "$status"; rm -rf "$DIR"; exit "$status"' EXIT
+start_cluster "$BIN" "$DIR"
 
 echo "==> weaviate-client 4.24.1 suite through n1 of a 3-node cluster"
 set +e
-SHOAL_URL="http://127.0.0.1:${PORTS[0]}" SHOAL_GRPC_PORT="${PORTS[6]}" run_suite "$@"
+SHOAL_URL="http://127.0.0.1:${CLUSTER_REST[0]}" SHOAL_GRPC_PORT="${CLUSTER_GRPC[0]}" run_suite "$@"
 status=$?
 set -e
 exit "$status"
