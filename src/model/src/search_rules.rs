@@ -172,7 +172,7 @@ pub fn targets_and_threshold(search: Option<&VectorSearch>) -> (&[String], Optio
 /// Certainty is only defined for cosine (configvalidation.CheckCertaintyCompatibility).
 pub fn check_certainty(class: &Class, targets: &[String]) -> Result<(), String> {
     if targets.len() > 1 {
-        return Err("multiple target vectors are not supported with certainty".into());
+        return Err(crate::sentences::CERTAINTY_WITH_SEVERAL_TARGETS.into());
     }
     let metric = match class
         .vector_config

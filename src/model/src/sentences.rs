@@ -16,6 +16,10 @@ pub fn vector_length(mismatch: VectorLengthMismatch) -> String {
     }
 }
 
+/// Certainty is defined for one cosine target only (`CheckCertaintyCompatibility`).
+pub const CERTAINTY_WITH_SEVERAL_TARGETS: &str =
+    "multiple target vectors are not supported with certainty";
+
 #[cfg(test)]
 mod tests {
     use super::*;

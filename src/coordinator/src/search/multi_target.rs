@@ -77,7 +77,7 @@ impl Coordinator {
             Some(Threshold::Distance(d)) => d,
             Some(Threshold::Certainty(_)) => {
                 return Err(Error::invalid(
-                    "multiple target vectors are not supported with certainty",
+                    model::sentences::CERTAINTY_WITH_SEVERAL_TARGETS,
                 ))
             }
         };
