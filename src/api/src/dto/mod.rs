@@ -4,3 +4,4 @@
 
 pub(crate) mod nodes;
 pub(crate) mod object;
+pub(crate) mod sent;

@@ -7,18 +7,21 @@
 //! (empty class, bad id, wrong types) fail on their own; the valid ones go to the coordinator,
 //! which upserts them, one call per slice of [`SLICE`] entries.
 
+use std::io::Write;
+
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use model::ObjectWrite;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use types::Object;
 use uuid::Uuid;
 
 use crate::budget::BudgetedBody;
-use crate::dto::object::{json_type, parse_object, EMPTY_CLASS};
+use crate::dto::object::{json_type, parse_object, ObjectInput, EMPTY_CLASS};
+use crate::dto::sent::{self, RawObject, Sent};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{body_parse_error, parse_json_body, QueryParams};
 use crate::params;
@@ -39,6 +42,13 @@ enum Outcome {
     Failed(String),
 }
 
+/// One entry: what the client sent (echoed back as sent) and the write it asks for, or why it
+/// cannot be written.
+struct Entry<'a> {
+    sent: Sent<'a>,
+    write: Result<(Uuid, ObjectWrite), String>,
+}
+
 /// `POST /v1/batch/objects`. The answer is written entry by entry as slices complete.
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -48,40 +58,58 @@ pub(crate) async fn create(
     let level = params::check_replication(&query)?;
     let entries = batch_entries(&body.bytes)?;
     // The answer echoes every entry, so it is about as large as the body.
-    let mut answer = Vec::with_capacity(body.bytes.len() + entries.len() * 64);
+    let mut answer = Vec::with_capacity(body.bytes.len() + entries.len() * 160);
     answer.push(b'[');
     for slice in entries.chunks(SLICE) {
-        let raws: Vec<Value> = slice.iter().map(|raw| parse_entry(raw)).collect();
-        for echoed in store_slice(&state, &raws, level).await {
-            if answer.len() > 1 {
-                answer.push(b',');
-            }
-            // Writing a `Value` into memory cannot fail.
-            serde_json::to_writer(&mut answer, &echoed)
-                .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        }
+        let read: Vec<Entry> = slice.iter().map(read_entry).collect();
+        store_slice(&state, read, level, &mut answer).await;
     }
     answer.push(b']');
     Ok(([(header::CONTENT_TYPE, "application/json")], answer).into_response())
 }
 
-/// One entry as JSON. The body already parsed as a whole, so this fails only for an entry
-/// nested beyond the parser's limit, which then fails on its own as an invalid object.
-fn parse_entry(raw: &RawValue) -> Value {
-    serde_json::from_str(raw.get()).unwrap_or(Value::Null)
+/// One entry of the `objects` array, split into its fields when it is a JSON object.
+enum RawEntry<'a> {
+    Object(RawObject<'a>),
+    Other(&'a RawValue),
 }
 
-/// Stores one slice of entries and returns their answers, in order.
+/// One entry, read straight into its write; an entry that is not an object fails on its own.
+fn read_entry<'a>(raw: &'a RawEntry<'a>) -> Entry<'a> {
+    match raw {
+        RawEntry::Object(object) => {
+            let (sent, input) = sent::read(object);
+            let write = input.map_err(|e| e.message().to_string()).and_then(prepare);
+            Entry { sent, write }
+        }
+        RawEntry::Other(raw) => {
+            // The body already parsed as a whole, so this fails only for an entry nested
+            // beyond the parser's limit, which then fails on its own as an invalid object.
+            let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+            let write = parse_object(&value)
+                .map_err(|e| e.message().to_string())
+                .and_then(prepare);
+            Entry {
+                sent: Sent::from_value(&value),
+                write,
+            }
+        }
+    }
+}
+
+/// Stores one slice of entries and appends their answers, in order.
 async fn store_slice(
     state: &AppState,
-    entries: &[Value],
+    entries: Vec<Entry<'_>>,
     level: model::ConsistencyLevel,
-) -> Vec<Value> {
-    // Each entry's id (or why it failed before reaching the coordinator), and the valid writes.
+    answer: &mut Vec<u8>,
+) {
     let mut writes = Vec::with_capacity(entries.len());
-    let mut prepared: Vec<Result<Uuid, String>> = Vec::with_capacity(entries.len());
-    for raw in entries {
-        prepared.push(prepare(raw).map(|(id, write)| {
+    let mut ids: Vec<Result<Uuid, String>> = Vec::with_capacity(entries.len());
+    let mut sents = Vec::with_capacity(entries.len());
+    for entry in entries {
+        sents.push(entry.sent);
+        ids.push(entry.write.map(|(id, write)| {
             writes.push(write);
             id
         }));
@@ -91,17 +119,16 @@ async fn store_slice(
         .batch_objects(writes, level)
         .await
         .into_iter();
-    entries
-        .iter()
-        .zip(prepared)
-        .map(|(raw, prepared)| {
-            let (id, outcome) = match prepared {
-                Ok(id) => (Some(id), outcome_of(stored.next())),
-                Err(message) => (None, Outcome::Failed(message)),
-            };
-            echo(raw, id, outcome)
-        })
-        .collect()
+    for (sent, id) in sents.iter().zip(ids) {
+        let (id, outcome) = match id {
+            Ok(id) => (Some(id), outcome_of(stored.next())),
+            Err(message) => (None, Outcome::Failed(message)),
+        };
+        if answer.len() > 1 {
+            answer.push(b',');
+        }
+        echo(answer, sent, id, &outcome);
+    }
 }
 
 /// The coordinator's answer for one write; it answers once per write, in order.
@@ -120,9 +147,43 @@ struct BatchShape<'a> {
     objects: Option<&'a RawValue>,
 }
 
-/// The `objects` array, each entry still raw; missing, `null` or empty is Weaviate's "cannot
-/// be empty". Malformed JSON is go-swagger's 400, as for every body.
-fn batch_entries(bytes: &[u8]) -> ApiResult<Vec<&RawValue>> {
+/// An ordinary batch body, read in one pass: an object whose `objects` array is made of
+/// objects.
+#[derive(Deserialize)]
+struct OrdinaryBatch<'a> {
+    #[serde(borrow)]
+    objects: Vec<RawObject<'a>>,
+}
+
+/// The `objects` array, each entry split into its fields but not parsed; missing, `null` or
+/// empty is Weaviate's "cannot be empty". Malformed JSON is go-swagger's 400, as for every body.
+fn batch_entries(bytes: &[u8]) -> ApiResult<Vec<RawEntry<'_>>> {
+    let starts_as_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if starts_as_object {
+        if let Ok(batch) = serde_json::from_slice::<OrdinaryBatch>(bytes) {
+            if !batch.objects.is_empty() {
+                return Ok(batch.objects.into_iter().map(RawEntry::Object).collect());
+            }
+        }
+    }
+    let entries = unusual_batch_entries(bytes)?;
+    Ok(entries
+        .into_iter()
+        .map(|raw| {
+            let object = raw
+                .get()
+                .starts_with('{')
+                .then(|| serde_json::from_str(raw.get()));
+            match object {
+                Some(Ok(object)) => RawEntry::Object(object),
+                _ => RawEntry::Other(raw),
+            }
+        })
+        .collect())
+}
+
+/// [`batch_entries`] for a body that is not an ordinary batch: each error as Weaviate words it.
+fn unusual_batch_entries(bytes: &[u8]) -> ApiResult<Vec<&RawValue>> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::body_required());
     }
@@ -155,10 +216,9 @@ fn batch_entries(bytes: &[u8]) -> ApiResult<Vec<&RawValue>> {
     Ok(entries)
 }
 
-/// Parses one entry and gives it an id if it has none, so that the echo and the stored object
-/// agree (Weaviate also generates the id before validating).
-fn prepare(raw: &Value) -> Result<(Uuid, ObjectWrite), String> {
-    let mut input = parse_object(raw).map_err(|e| e.message().to_string())?;
+/// Gives an entry an id if it has none, so that the echo and the stored object agree (Weaviate
+/// also generates the id before validating).
+fn prepare(mut input: ObjectInput) -> Result<(Uuid, ObjectWrite), String> {
     if input.class.is_empty() {
         return Err(EMPTY_CLASS.to_string());
     }
@@ -166,51 +226,62 @@ fn prepare(raw: &Value) -> Result<(Uuid, ObjectWrite), String> {
     Ok((id, input.into_write()))
 }
 
-/// One response entry: the object as sent, the id and timestamps it was stored with, and the
-/// result.
-fn echo(raw: &Value, id: Option<Uuid>, outcome: Outcome) -> Value {
-    let sent = raw.as_object();
-    let field = |name: &str| {
-        sent.and_then(|m| m.get(name))
-            .filter(|v| !v.is_null())
-            .cloned()
+/// One response entry: the object as sent (its fields copied from the request as written),
+/// the id and timestamps it was stored with, and the result.
+fn echo(out: &mut Vec<u8>, sent: &Sent, id: Option<Uuid>, outcome: &Outcome) {
+    // Writing into a `Vec` cannot fail.
+    let field = |out: &mut Vec<u8>, name: &str, text: &[u8]| {
+        if out.last() != Some(&b'{') {
+            out.push(b',');
+        }
+        let _ = write!(out, "\"{name}\":");
+        out.extend_from_slice(text);
     };
-    let mut out = Map::new();
-    let class = match &outcome {
-        Outcome::Stored(object) => Some(Value::String(object.class.clone())),
-        Outcome::Failed(_) => field("class"),
+    out.push(b'{');
+    let stored = match outcome {
+        Outcome::Stored(object) => Some(object),
+        Outcome::Failed(_) => None,
     };
-    insert_some(&mut out, "class", class);
-    if let Outcome::Stored(object) = &outcome {
-        out.insert("creationTimeUnix".into(), json!(object.creation_time_ms));
+    match stored {
+        Some(object) => {
+            let class = serde_json::to_vec(&object.class).unwrap_or_default();
+            field(out, "class", &class);
+            field(
+                out,
+                "creationTimeUnix",
+                object.creation_time_ms.to_string().as_bytes(),
+            );
+        }
+        None => {
+            if let Some(class) = &sent.class {
+                field(out, "class", class.as_bytes());
+            }
+        }
     }
-    let id = match &outcome {
-        Outcome::Stored(object) => Some(json!(object.id)),
-        Outcome::Failed(_) => id.map(|id| json!(id)).or_else(|| field("id")),
-    };
-    insert_some(&mut out, "id", id);
-    if let Outcome::Stored(object) = &outcome {
-        out.insert(
-            "lastUpdateTimeUnix".into(),
-            json!(object.last_update_time_ms),
-        );
+    match (stored.map(|o| o.id).or(id), &sent.id) {
+        (Some(id), _) => field(out, "id", format!("\"{id}\"").as_bytes()),
+        (None, Some(raw)) => field(out, "id", raw.as_bytes()),
+        (None, None) => {}
     }
-    out.insert(
-        "properties".into(),
-        field("properties").unwrap_or_else(|| json!({})),
-    );
-    for name in ["tenant", "vector", "vectors"] {
-        insert_some(&mut out, name, field(name));
+    if let Some(object) = stored {
+        let updated = object.last_update_time_ms.to_string();
+        field(out, "lastUpdateTimeUnix", updated.as_bytes());
     }
-    out.insert("deprecations".into(), Value::Null);
-    out.insert("result".into(), result(&outcome));
-    Value::Object(out)
-}
-
-fn insert_some(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
-    if let Some(value) = value {
-        map.insert(key.to_string(), value);
+    let properties = sent.properties.as_deref().unwrap_or("{}");
+    field(out, "properties", properties.as_bytes());
+    for (name, text) in [
+        ("tenant", &sent.tenant),
+        ("vector", &sent.vector),
+        ("vectors", &sent.vectors),
+    ] {
+        if let Some(text) = text {
+            field(out, name, text.as_bytes());
+        }
     }
+    field(out, "deprecations", b"null");
+    let result = serde_json::to_vec(&result(outcome)).unwrap_or_default();
+    field(out, "result", &result);
+    out.push(b'}');
 }
 
 fn result(outcome: &Outcome) -> Value {
@@ -268,22 +339,62 @@ mod tests {
         assert_eq!(err.message(), "the batch must be a JSON object, got array");
     }
 
+    /// The answer entry of `body` as JSON, as `create` writes it for a batch of that entry.
+    fn echoed(body: &str, id: Option<Uuid>, outcome: Outcome) -> Value {
+        let batch = format!(r#"{{"objects": [{body}]}}"#);
+        let entries = batch_entries(batch.as_bytes()).unwrap();
+        let entry = read_entry(&entries[0]);
+        let mut out = Vec::new();
+        echo(&mut out, &entry.sent, id, &outcome);
+        serde_json::from_slice(&out).unwrap()
+    }
+
     #[test]
-    fn prepare_generates_ids_and_rejects_bad_entries() {
-        let (id, write) = prepare(&json!({"class": "Doc"})).unwrap();
-        assert_eq!(write.id, Some(id));
-        assert_eq!(
-            prepare(&json!({"properties": {}})).unwrap_err(),
-            EMPTY_CLASS
-        );
-        let err = prepare(&json!({"class": "Doc", "id": "x"})).unwrap_err();
+    fn entries_get_ids_and_bad_ones_fail_on_their_own() {
+        let read = |body: &str| {
+            let batch = format!(r#"{{"objects": [{body}]}}"#);
+            let entries = batch_entries(batch.as_bytes()).unwrap();
+            read_entry(&entries[0])
+                .write
+                .map(|(id, write)| (id, write.id))
+        };
+        let (id, write_id) = read(r#"{"class": "Doc"}"#).unwrap();
+        assert_eq!(write_id, Some(id));
+        assert_eq!(read(r#"{"properties": {}}"#).unwrap_err(), EMPTY_CLASS);
+        let err = read(r#"{"class": "Doc", "id": "x"}"#).unwrap_err();
         assert!(err.contains("uuid"), "{err}");
+        let err = read(r#"{"class": "Doc", "vector": [1, "x"]}"#).unwrap_err();
+        assert!(err.contains("'vector'"), "{err}");
+        assert!(read("[1]").is_err());
+        // A key given twice: the last one counts, as in a JSON tree.
+        let err = read(r#"{"class": "Doc", "class": ""}"#).unwrap_err();
+        assert_eq!(err, EMPTY_CLASS);
+    }
+
+    #[test]
+    fn ordinary_and_unusual_batches_read_the_same_entries() {
+        let ordinary = r#"{"fields": ["ALL"], "objects": [{"class": "A", "vector": [1, 2]}]}"#;
+        let unusual = r#"{"objects": [{"class": "A", "vector": [1, 2]}, 7]}"#;
+        let classes = |body: &str| -> Vec<String> {
+            let entries = batch_entries(body.as_bytes()).unwrap();
+            entries
+                .iter()
+                .map(|e| match read_entry(e).write {
+                    Ok((_, w)) => format!("{}{:?}", w.class, w.vector),
+                    Err(message) => message,
+                })
+                .collect()
+        };
+        assert_eq!(classes(ordinary), ["A".to_string() + "Some([1.0, 2.0])"]);
+        let both = classes(unusual);
+        assert_eq!(both[0], "ASome([1.0, 2.0])");
+        assert!(both[1].contains("must be an object"), "{}", both[1]);
     }
 
     #[test]
     fn failed_echo_keeps_what_was_sent() {
-        let raw = json!({"class": "doc", "id": "x", "properties": {"a": 1}, "vector": [1, 2]});
-        let v = echo(&raw, None, Outcome::Failed("bad".into()));
+        let body = r#"{"class": "doc", "id": "x", "properties": {"a": 1}, "vector": [1, 2]}"#;
+        let v = echoed(body, None, Outcome::Failed("bad".into()));
         assert_eq!(v["class"], "doc");
         assert_eq!(v["id"], "x");
         assert_eq!(v["vector"], json!([1, 2]));
@@ -294,23 +405,36 @@ mod tests {
     }
 
     #[test]
+    fn echo_of_an_unreadable_entry_keeps_its_fields() {
+        let body = r#"{"class": "doc", "vector": [1, "x"], "tenant": null}"#;
+        let v = echoed(body, None, Outcome::Failed("bad".into()));
+        assert_eq!(v["class"], "doc");
+        assert_eq!(v["vector"], json!([1, "x"]));
+        assert_eq!(v["properties"], json!({}));
+        assert!(v.get("tenant").is_none());
+        assert!(v.get("id").is_none());
+    }
+
+    #[test]
     fn stored_echo_has_stored_id_class_and_times() {
         let id = Uuid::new_v4();
         let object = Object {
             id,
             class: "Doc".into(),
             tenant: None,
-            properties: Map::new(),
+            properties: serde_json::Map::new(),
             vectors: Default::default(),
             creation_time_ms: 10,
             last_update_time_ms: 11,
         };
-        let raw = json!({"class": "doc", "properties": {"a": 1}});
-        let v = echo(&raw, Some(id), Outcome::Stored(object));
+        let body = r#"{"class": "doc", "properties": {"a": 1}, "vectors": {"t": [0.5]}}"#;
+        let v = echoed(body, Some(id), Outcome::Stored(object));
         assert_eq!(v["class"], "Doc");
         assert_eq!(v["id"], json!(id.to_string()));
         assert_eq!(v["creationTimeUnix"], 10);
+        assert_eq!(v["lastUpdateTimeUnix"], 11);
         assert_eq!(v["properties"], json!({"a": 1}));
+        assert_eq!(v["vectors"], json!({"t": [0.5]}));
         assert_eq!(v["result"], json!({"status": "SUCCESS"}));
     }
 }
