@@ -42,10 +42,95 @@ pub(crate) fn parse(text: &str, max_cost: usize) -> Result<Document, GqlError> {
     if scan.fields > max_cost {
         return Err(too_costly(scan.fields, max_cost));
     }
-    if scan.max_depth <= PARSER_DEPTH || scan.cuts.is_empty() || text.contains(PLACEHOLDER) {
+    if text.contains(PLACEHOLDER) {
         return parse_whole(text);
     }
+    if scan.max_depth <= PARSER_DEPTH || scan.cuts.is_empty() {
+        return parse_lifting_number_lists(text, &scan.number_lists);
+    }
     Pieces::new(text, &scan.cuts).parse()
+}
+
+/// Parses `text` with its long lists of floats (vectors) read here instead of by graphql-parser,
+/// whose combinators take microseconds per number: a 1536-dimensional `nearVector` cost more to
+/// parse than to search. Each list is replaced by a placeholder variable padded to its length,
+/// the rest is parsed as usual, and the lists are put back as the same `Float` values
+/// graphql-parser makes (`str::parse::<f64>` of each token). A list with anything but GraphQL
+/// float literals in it (an integer, a comment, a malformed number) is left to graphql-parser,
+/// so every value and every error stays what it was.
+fn parse_lifting_number_lists(text: &str, lists: &[(usize, usize)]) -> Result<Document, GqlError> {
+    let mut lifted = Vec::new();
+    let mut hollow = String::new();
+    let mut at = 0;
+    for &(start, end) in lists {
+        let Some(values) = float_list(&text[start..end]) else {
+            continue;
+        };
+        if hollow.capacity() == 0 {
+            hollow.reserve(text.len());
+        }
+        hollow.push_str(&text[at..start]);
+        placeholder(&mut hollow, lifted.len(), &text[start..end]);
+        lifted.push(Some(Value::List(
+            values.into_iter().map(Value::Float).collect(),
+        )));
+        at = end;
+    }
+    if lifted.is_empty() {
+        return parse_whole(text);
+    }
+    hollow.push_str(&text[at..]);
+    let mut doc = parse_whole(&hollow)?;
+    fill_document(&mut doc, &mut lifted);
+    Ok(doc)
+}
+
+/// The numbers of a `[...]` list whose every item is a GraphQL float literal.
+fn float_list(list: &str) -> Option<Vec<f64>> {
+    let inner = list.strip_prefix('[')?.strip_suffix(']')?;
+    inner
+        .split(|c: char| c == ',' || c.is_ascii_whitespace() || c == '\u{feff}')
+        .filter(|token| !token.is_empty())
+        .map(|token| {
+            is_float_literal(token)
+                .then(|| token.parse().ok())
+                .flatten()
+        })
+        .collect()
+}
+
+/// GraphQL's `FloatValue`: `-? (0 | [1-9][0-9]*)` then a fraction `.[0-9]+`, an exponent
+/// `[eE][+-]?[0-9]+`, or both; and only what graphql-parser also takes as one.
+fn is_float_literal(token: &str) -> bool {
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = token.strip_prefix('-').unwrap_or(token);
+    let int = digits(rest);
+    if int == 0 || (int > 1 && rest.starts_with('0')) {
+        return false;
+    }
+    let mut rest = &rest[int..];
+    let mut float = false;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let n = digits(fraction);
+        if n == 0 {
+            return false;
+        }
+        rest = &fraction[n..];
+        float = true;
+    }
+    if let Some(exponent) = rest.strip_prefix(['e', 'E']) {
+        let signed = exponent.starts_with(['+', '-']);
+        let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        let n = digits(exponent);
+        // graphql-parser 0.4 refuses an unsigned exponent that starts with 0 or 9 ("unsupported
+        // float"); such a list is left to it, so that it still refuses it.
+        if n == 0 || (!signed && exponent.starts_with(['0', '9'])) {
+            return false;
+        }
+        rest = &exponent[n..];
+        float = true;
+    }
+    float && rest.is_empty()
 }
 
 fn parse_whole(text: &str) -> Result<Document, GqlError> {
@@ -274,3 +359,7 @@ fn fill_directives(directives: &mut [Directive<'static, String>], resolved: &mut
         }
     }
 }
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;

@@ -39,7 +39,13 @@ pub(crate) struct Scan {
     pub fields: usize,
     /// Argument values to parse separately, in text order.
     pub cuts: Vec<Cut>,
+    /// List values of at least [`MIN_NUMBER_LIST`] numbers and nothing else (vectors):
+    /// `text[start..end]`, brackets included, in text order.
+    pub number_lists: Vec<(usize, usize)>,
 }
+
+/// Shorter number lists are left to the parser: lifting them out would not pay.
+pub(crate) const MIN_NUMBER_LIST: usize = 16;
 
 /// A bracketed argument value parsed on its own: `text[start..end]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +81,9 @@ enum Token {
     At,
     Dollar,
     Spread,
-    /// Numbers, strings and anything else.
+    /// A number, `text[start..end]`.
+    Number(usize, usize),
+    /// Strings and anything else.
     Other,
 }
 
@@ -98,6 +106,9 @@ pub(crate) fn scan(text: &str) -> Scan {
         // Unbalanced: nothing to cut, the parser reports the error.
         state.scan.cuts.clear();
     }
+    if !state.stack.is_empty() {
+        state.scan.number_lists.clear();
+    }
     state.scan
 }
 
@@ -107,6 +118,8 @@ struct State {
     scan: Scan,
     /// Indices of the cuts still open, innermost last.
     open_cuts: Vec<usize>,
+    /// The innermost open list value while it holds only numbers: its `[` and how many.
+    numbers: Option<(usize, usize)>,
 }
 
 impl State {
@@ -118,6 +131,16 @@ impl State {
         ahead: Option<Token>,
         prev: [Token; 2],
     ) {
+        self.numbers = match (token, self.numbers) {
+            (Token::Number(..), Some((start, n))) => Some((start, n + 1)),
+            (Token::Close, Some((start, n))) if n >= MIN_NUMBER_LIST => {
+                if matches!(self.top(), Some(Frame::Value(_))) {
+                    self.scan.number_lists.push((start, offset + 1));
+                }
+                None
+            }
+            _ => None,
+        };
         match token {
             Token::Open(bracket) => self.open(bracket, offset, ahead),
             Token::Close => self.close(offset),
@@ -131,6 +154,7 @@ impl State {
             | Token::At
             | Token::Dollar
             | Token::Spread
+            | Token::Number(..)
             | Token::Other => {}
         }
     }
@@ -144,7 +168,12 @@ impl State {
             (_, b'(') if ahead == Some(Token::Dollar) => Frame::Variables,
             (None | Some(Frame::Selection), b'(') => Frame::Arguments,
             (None | Some(Frame::Selection), b'{') => Frame::Selection,
-            (Some(Frame::Arguments | Frame::Value(_)), b'[' | b'{') => self.value(offset),
+            (Some(Frame::Arguments | Frame::Value(_)), b'[' | b'{') => {
+                if bracket == b'[' {
+                    self.numbers = Some((offset, 0));
+                }
+                self.value(offset)
+            }
             (Some(Frame::Variables), _) => Frame::Variables,
             _ => Frame::Stray,
         };
@@ -231,7 +260,7 @@ impl Scanner<'_> {
                 }
                 b'-' | b'0'..=b'9' => {
                     self.skip_while(|b| b == b'.' || b == b'+' || b == b'-' || is_word(b));
-                    Token::Other
+                    Token::Number(start, self.at)
                 }
                 b if b.is_ascii_whitespace() || b == b',' => continue,
                 _ => Token::Other,
