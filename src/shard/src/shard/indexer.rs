@@ -112,7 +112,13 @@ impl Shard {
     }
 }
 
+/// The indexer's scheduling priority (a nice value). Acknowledging writes comes first: with
+/// asynchronous indexing a client waits for the store, not for the graph, so the graph takes
+/// the cores that requests leave idle. The threads an insert batch spawns inherit it.
+const INDEXER_NICE: libc::c_int = 10;
+
 fn run(shard: Weak<Shard>) {
+    lower_priority();
     loop {
         let Some(shard) = shard.upgrade() else { return };
         match shard.index_pending(BATCH) {
@@ -134,6 +140,19 @@ fn run(shard: Weak<Shard>) {
                 drop(shard);
                 std::thread::sleep(Duration::from_secs(1));
             }
+        }
+    }
+}
+
+/// Gives the calling thread [`INDEXER_NICE`]. Linux keeps a nice value per thread, so this
+/// leaves the rest of the process alone; elsewhere it is not attempted.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: setpriority takes no pointers; `who = 0` names the calling thread.
+        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, INDEXER_NICE) };
+        if rc != 0 {
+            tracing::debug!(error = %std::io::Error::last_os_error(), "the indexer keeps its priority");
         }
     }
 }

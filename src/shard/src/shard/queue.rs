@@ -21,6 +21,7 @@ pub(crate) type Change = (DocId, Option<Vec<f32>>);
 /// Pending vector changes of one target.
 pub(crate) struct IndexQueue {
     state: Mutex<State>,
+    metric: Distance,
 }
 
 /// One doc's latest pending change.
@@ -51,6 +52,7 @@ impl IndexQueue {
                 masking: 0,
                 in_flight: 0,
             }),
+            metric,
         }
     }
 
@@ -117,6 +119,11 @@ impl IndexQueue {
             }
         }
         s.in_flight = 0;
+        if s.changes.is_empty() {
+            // The flat index keeps the capacity of the largest backlog it held (a whole
+            // import's vectors); a drained queue gives it back.
+            s.pending = VectorIndex::flat(self.metric);
+        }
     }
 
     /// True if `doc` has a pending change (its graph entry, if any, is stale).
@@ -167,6 +174,22 @@ mod tests {
         assert!(q.masks(1) && !q.masks(2));
         let hits = q.search(&[5.0], 10, None).expect("search");
         assert_eq!(hits, vec![(1, 0.0)]);
+    }
+
+    #[test]
+    fn a_drained_queue_gives_its_memory_back() {
+        let q = IndexQueue::new(Distance::L2Squared);
+        for doc in 0..1_000 {
+            q.push(doc, Some(vec![doc as f32; 64]), false)
+                .expect("push");
+        }
+        let held = q.state.lock().pending.memory_bytes();
+        assert!(held >= 1_000 * 64 * 4, "{held}");
+        let taken = q.peek(2_000);
+        q.complete(&taken);
+        assert_eq!(q.len(), 0);
+        assert!(q.state.lock().pending.memory_bytes() < held / 100);
+        assert!(q.search(&[1.0; 64], 10, None).expect("search").is_empty());
     }
 
     #[test]
