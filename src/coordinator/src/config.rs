@@ -23,6 +23,10 @@ pub struct CoordinatorConfig {
     pub default_distance: Distance,
     /// Fsync RocksDB's WAL on every write: survives power loss, not only process crashes.
     pub sync_writes: bool,
+    /// `PERSISTENCE_BLOCK_CACHE_MB`: RocksDB's block cache, shared by every shard of the node.
+    pub block_cache_bytes: usize,
+    /// `PERSISTENCE_MEMTABLES_MAX_SIZE_MB`: RocksDB's memtables together, flushed beyond it.
+    pub memtables_bytes: usize,
     /// Time between anti-entropy rounds (`ASYNC_REPLICATION_FREQUENCY`); `None` when
     /// `ASYNC_REPLICATION_DISABLED`.
     pub async_replication_frequency: Option<std::time::Duration>,
@@ -43,6 +47,8 @@ impl CoordinatorConfig {
             async_indexing: false,
             default_distance: Distance::Cosine,
             sync_writes: false,
+            block_cache_bytes: shard::RocksConfig::default().block_cache_bytes,
+            memtables_bytes: shard::RocksConfig::default().write_buffer_bytes,
             async_replication_frequency: Some(std::time::Duration::from_secs(5)),
             monitoring_group: false,
         }

@@ -37,7 +37,14 @@ impl ShardRegistry {
         Ok(ShardRegistry {
             node: config.node_name.clone(),
             async_indexing: config.async_indexing,
-            store: NodeStore::open(&config.data_path.join("db"), config.sync_writes)?,
+            store: NodeStore::open_with(
+                &config.data_path.join("db"),
+                &shard::RocksConfig {
+                    sync_writes: config.sync_writes,
+                    block_cache_bytes: config.block_cache_bytes,
+                    write_buffer_bytes: config.memtables_bytes,
+                },
+            )?,
             shards: RwLock::new(BTreeMap::new()),
             changes: Mutex::new(()),
         })

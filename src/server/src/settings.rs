@@ -54,6 +54,10 @@ pub struct ServerSettings {
 pub struct PersistenceSettings {
     pub data_path: PathBuf,
     pub sync_writes: bool,
+    /// `PERSISTENCE_BLOCK_CACHE_MB`.
+    pub block_cache_mb: usize,
+    /// `PERSISTENCE_MEMTABLES_MAX_SIZE_MB`.
+    pub memtables_max_size_mb: usize,
 }
 
 /// `[cluster]`.
@@ -184,6 +188,14 @@ impl Settings {
             self.persistence.data_path = v.into()
         });
         env.set_bool("PERSISTENCE_FSYNC", &mut self.persistence.sync_writes)?;
+        env.set_parsed(
+            "PERSISTENCE_BLOCK_CACHE_MB",
+            &mut self.persistence.block_cache_mb,
+        )?;
+        env.set_parsed(
+            "PERSISTENCE_MEMTABLES_MAX_SIZE_MB",
+            &mut self.persistence.memtables_max_size_mb,
+        )?;
         env.set_string("CLUSTER_HOSTNAME", |v| self.cluster.hostname = v);
         env.set_parsed("CLUSTER_DATA_BIND_PORT", &mut self.cluster.data_bind_port)?;
         env.set_string("CLUSTER_ADVERTISE_ADDR", |v| {
@@ -263,6 +275,24 @@ impl Settings {
         }
         if self.query.defaults_limit == 0 {
             bail!("QUERY_DEFAULTS_LIMIT (query.defaults_limit) must be at least 1");
+        }
+        if self.persistence.memtables_max_size_mb == 0 {
+            bail!("PERSISTENCE_MEMTABLES_MAX_SIZE_MB (persistence.memtables_max_size_mb) must be at least 1");
+        }
+        // Shifted into bytes later; a terabyte is far beyond any machine this serves.
+        for (name, mb) in [
+            (
+                "PERSISTENCE_BLOCK_CACHE_MB (persistence.block_cache_mb)",
+                self.persistence.block_cache_mb,
+            ),
+            (
+                "PERSISTENCE_MEMTABLES_MAX_SIZE_MB (persistence.memtables_max_size_mb)",
+                self.persistence.memtables_max_size_mb,
+            ),
+        ] {
+            if mb > 1 << 20 {
+                bail!("{name} must be at most 1048576 (1 TiB), got {mb}");
+            }
         }
         if self.query.maximum_results == 0 {
             bail!("QUERY_MAXIMUM_RESULTS (query.maximum_results) must be at least 1");
@@ -373,6 +403,8 @@ impl Settings {
         // Validated in `load`; cosine is only the type system's fallback.
         config.default_distance = self.distance().unwrap_or(Distance::Cosine);
         config.sync_writes = self.persistence.sync_writes;
+        config.block_cache_bytes = self.persistence.block_cache_mb << 20;
+        config.memtables_bytes = self.persistence.memtables_max_size_mb << 20;
         config.monitoring_group = self.monitoring.group;
         config.async_replication_frequency = (!self.cluster.async_replication_disabled)
             .then(|| std::time::Duration::from_millis(self.cluster.async_replication_frequency_ms));
@@ -498,6 +530,10 @@ mod tests {
         let c = s.coordinator_config();
         assert_eq!(c.node_name, "n1");
         assert_eq!(c.default_distance, Distance::Cosine);
+        // The embedded file and the store's own defaults agree.
+        let store_defaults = CoordinatorConfig::new("d", "n");
+        assert_eq!(c.block_cache_bytes, store_defaults.block_cache_bytes);
+        assert_eq!(c.memtables_bytes, store_defaults.memtables_bytes);
         assert_eq!(
             c.async_replication_frequency,
             Some(std::time::Duration::from_secs(5))
@@ -530,6 +566,8 @@ mod tests {
                 ("AUTOSCHEMA_ENABLED", "FALSE"),
                 ("ASYNC_INDEXING", "Enabled"),
                 ("PERSISTENCE_FSYNC", "on"),
+                ("PERSISTENCE_BLOCK_CACHE_MB", "16"),
+                ("PERSISTENCE_MEMTABLES_MAX_SIZE_MB", "8"),
                 ("DEFAULT_VECTOR_DISTANCE_METRIC", "l2-squared"),
                 ("LOG_LEVEL", "warning"),
                 ("LOG_FORMAT", "text"),
@@ -545,6 +583,8 @@ mod tests {
         assert!(!s.schema.autoschema_enabled);
         assert!(s.schema.async_indexing);
         assert!(s.persistence.sync_writes);
+        assert_eq!(s.coordinator_config().block_cache_bytes, 16 << 20);
+        assert_eq!(s.coordinator_config().memtables_bytes, 8 << 20);
         assert_eq!(s.coordinator_config().default_distance, Distance::L2Squared);
         assert_eq!(s.log_directive(), Some("warn"));
         assert_eq!(s.log_filter(), "warn");

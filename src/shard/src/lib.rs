@@ -25,7 +25,7 @@ pub use shard::{
     OpenOptions, PutMode, PutRefusal, PutResult, Repair, RepairChange, Shard, ShardSpec,
     ShardStatus, TargetSpec, TargetStats, VectorHit,
 };
-pub use storage::StoreStats;
+pub use storage::{RocksConfig, StoreStats};
 pub use vector_index::distance::distance_of_raw;
 pub use vector_index::HnswParams;
 pub use version::{Digest, Version};

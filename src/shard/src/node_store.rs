@@ -34,9 +34,14 @@ impl NodeStore {
             sync_writes,
             ..RocksConfig::default()
         };
+        Self::open_with(path, &config)
+    }
+
+    /// [`NodeStore::open`] with every RocksDB setting given.
+    pub fn open_with(path: &Path, config: &RocksConfig) -> Result<NodeStore> {
         let index_dir = path.parent().unwrap_or(path).join("indexes");
         Ok(NodeStore {
-            store: Arc::new(RocksStore::open(path, &config)?),
+            store: Arc::new(RocksStore::open(path, config)?),
             index_dir: Some(index_dir),
         })
     }

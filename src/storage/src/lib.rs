@@ -14,7 +14,7 @@ pub mod testing;
 
 pub use error::{Error, Result};
 pub use mem::MemStore;
-pub use rocks::{RocksConfig, RocksStore};
+pub use rocks::{RocksConfig, RocksStore, DEFAULT_BLOCK_CACHE_BYTES, DEFAULT_WRITE_BUFFER_BYTES};
 
 /// A column family: one kind of data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

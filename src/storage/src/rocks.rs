@@ -23,12 +23,20 @@ pub struct RocksConfig {
     pub write_buffer_bytes: usize,
 }
 
+/// Default of [`RocksConfig::block_cache_bytes`]: the node's `PERSISTENCE_BLOCK_CACHE_MB`.
+pub const DEFAULT_BLOCK_CACHE_BYTES: usize = 64 << 20;
+/// Default of [`RocksConfig::write_buffer_bytes`]: the node's `PERSISTENCE_MEMTABLES_MAX_SIZE_MB`.
+/// Every acknowledged vector sits in a memtable until it is flushed, beside its copy in the
+/// vector index, so this bounds the second in-memory copy of the newest vectors; flushing at 32
+/// MiB costs an import at 1536 dimensions a flush per ~5,000 objects, done by a background job.
+pub const DEFAULT_WRITE_BUFFER_BYTES: usize = 32 << 20;
+
 impl Default for RocksConfig {
     fn default() -> Self {
         RocksConfig {
             sync_writes: false,
-            block_cache_bytes: 256 << 20,
-            write_buffer_bytes: 128 << 20,
+            block_cache_bytes: DEFAULT_BLOCK_CACHE_BYTES,
+            write_buffer_bytes: DEFAULT_WRITE_BUFFER_BYTES,
         }
     }
 }
