@@ -76,25 +76,17 @@ enum RawEntry<'a> {
 
 /// One entry, read straight into its write; an entry that is not an object fails on its own.
 fn read_entry<'a>(raw: &'a RawEntry<'a>) -> Entry<'a> {
-    match raw {
-        RawEntry::Object(object) => {
-            let (sent, input) = sent::read(object);
-            let write = input.map_err(|e| e.message().to_string()).and_then(prepare);
-            Entry { sent, write }
-        }
+    let (sent, input) = match raw {
+        RawEntry::Object(object) => sent::read(object),
         RawEntry::Other(raw) => {
             // The body already parsed as a whole, so this fails only for an entry nested
             // beyond the parser's limit, which then fails on its own as an invalid object.
             let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
-            let write = parse_object(&value)
-                .map_err(|e| e.message().to_string())
-                .and_then(prepare);
-            Entry {
-                sent: Sent::from_value(&value),
-                write,
-            }
+            (Sent::from_value(&value), parse_object(&value))
         }
-    }
+    };
+    let write = input.map_err(|e| e.message().to_string()).and_then(prepare);
+    Entry { sent, write }
 }
 
 /// Stores one slice of entries and appends their answers, in order.
