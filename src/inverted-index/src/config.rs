@@ -66,6 +66,14 @@ impl IndexConfig {
     pub fn property(&self, name: &str) -> Option<&PropertySpec> {
         self.properties.iter().find(|p| p.name == name)
     }
+
+    /// True if some property is a cross-reference whose targets are indexed (filterable):
+    /// only then do entries of layout version 1 lack anything.
+    pub fn indexes_reference_targets(&self) -> bool {
+        self.properties
+            .iter()
+            .any(|p| matches!(p.data_type, DataType::Reference(_)) && p.indexes_values())
+    }
 }
 
 impl Default for IndexConfig {

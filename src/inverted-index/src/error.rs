@@ -16,6 +16,10 @@ pub enum Error {
     /// An invalid inverted-index configuration (an unknown stopword preset).
     #[error("{0}")]
     InvalidConfig(String),
+    /// A condition on a cross-reference path (`["ref","Class","prop"]`) reached the index:
+    /// the coordinator must resolve it into `Filter::ReferencesAny` first.
+    #[error("filtering on the cross-reference path {property:?} -> {class} must be resolved before it reaches a shard")]
+    UnresolvedReferencePath { property: String, class: String },
     /// A stored posting entry that cannot be decoded.
     #[error("corrupt inverted-index entry: {0}")]
     Corrupt(String),
@@ -28,7 +32,7 @@ impl Error {
             Error::InvalidFilter(_) | Error::InvalidSearch(_) | Error::InvalidConfig(_) => {
                 ErrorKind::InvalidInput
             }
-            Error::Corrupt(_) => ErrorKind::Internal,
+            Error::Corrupt(_) | Error::UnresolvedReferencePath { .. } => ErrorKind::Internal,
         }
     }
 }

@@ -17,6 +17,14 @@ pub enum Filter {
     Not(Box<Filter>),
     /// A condition on one path.
     Condition(Condition),
+    /// Objects whose reference property `property` holds a beacon to one of `targets`.
+    /// Clients do not write it: the coordinator puts it in place of a condition on a
+    /// reference path once it knows which target objects match that condition, so that a
+    /// shard answers it from its reverse index (beacon target -> docs).
+    ReferencesAny {
+        property: String,
+        targets: Vec<uuid::Uuid>,
+    },
 }
 
 /// `path operator value`.
@@ -40,6 +48,13 @@ pub enum FilterPath {
     UpdateTime,
     /// `len(prop)`: the length of a property (characters of text, elements of an array).
     Length(String),
+    /// `[refProp, TargetClass, ...]`: `rest` is a path on the objects of `class` that
+    /// `property` references; the condition holds when it holds for one of them.
+    Reference {
+        property: String,
+        class: String,
+        rest: Box<FilterPath>,
+    },
 }
 
 /// A comparison operator.

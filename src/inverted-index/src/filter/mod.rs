@@ -22,11 +22,15 @@
 //!   `valueText` or a date in `valueDate`.
 //! - `id` / `_id`: the uuid as a string in `valueText`.
 //! - A reference property with `valueInt` compares the number of references.
+//! - `ReferencesAny` (made by the coordinator from a condition on a cross-reference path):
+//!   docs with a beacon to any of the targets (none for an empty list). A cross-reference
+//!   path itself is resolved before it reaches a shard; here it is an internal error.
 //! - `WithinGeoRange`: great-circle (haversine, R = 6371 km) distance ≤ the maximum, meters.
 
 mod id;
 mod like;
 mod paths;
+mod refs;
 mod text;
 
 use std::ops::Bound;
@@ -104,6 +108,7 @@ impl Eval<'_> {
             }
             Filter::Not(operand) => Ok(self.complement(&self.filter(operand)?)),
             Filter::Condition(c) => self.condition(c),
+            Filter::ReferencesAny { property, targets } => self.references_any(property, targets),
         }
     }
 
@@ -114,6 +119,9 @@ impl Eval<'_> {
             FilterPath::CreationTime => self.timestamp(&self.state.created, "_creationTimeUnix", c),
             FilterPath::UpdateTime => self.timestamp(&self.state.updated, "_lastUpdateTimeUnix", c),
             FilterPath::Length(name) => self.length(name, c),
+            FilterPath::Reference {
+                property, class, ..
+            } => Err(refs::unresolved(property, class)),
         }
     }
 
@@ -216,7 +224,10 @@ fn nested(e: Error, i: usize) -> Error {
         Error::InvalidFilter(m) => {
             Error::InvalidFilter(format!("child operand at position {i}: {m}"))
         }
-        other @ (Error::InvalidSearch(_) | Error::InvalidConfig(_) | Error::Corrupt(_)) => other,
+        other @ (Error::InvalidSearch(_)
+        | Error::InvalidConfig(_)
+        | Error::Corrupt(_)
+        | Error::UnresolvedReferencePath { .. }) => other,
     }
 }
 

@@ -78,7 +78,7 @@ impl Eval<'_> {
     }
 
     /// Weaviate's check that some inverted index serves the property.
-    fn require_index(&self, spec: &PropertySpec) -> Result<()> {
+    pub(super) fn require_index(&self, spec: &PropertySpec) -> Result<()> {
         if spec.indexes_values() {
             return Ok(());
         }

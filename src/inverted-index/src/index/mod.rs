@@ -9,7 +9,7 @@ mod state;
 
 pub(crate) use bsi::Bsi;
 pub(crate) use docs::{Docs, Union};
-pub(crate) use prop::{empty_range, PropIndex};
+pub(crate) use prop::{empty_range, value_key, PropIndex};
 pub(crate) use state::{is_length, time_key, State};
 
 use parking_lot::RwLock;
@@ -63,6 +63,14 @@ impl InvertedIndex {
     /// the same entries, in the same order).
     pub fn postings(&self, doc: DocId, input: &DocInput) -> Vec<Posting> {
         postings::postings(&self.inner.read().config, doc, input)
+    }
+
+    /// The entries of a document's cross-reference targets: the part of
+    /// [`InvertedIndex::postings`] that entries stored under layout version 1 lack (see
+    /// [`LAYOUT_VERSION`](crate::LAYOUT_VERSION)). Storing them for every stored document
+    /// brings a shard's entries up to the current layout.
+    pub fn reference_postings(&self, doc: DocId, input: &DocInput) -> Vec<Posting> {
+        postings::reference_postings(&self.inner.read().config, doc, input)
     }
 
     /// Applies a document's change to memory: removes the `old` entries, then adds the `new`

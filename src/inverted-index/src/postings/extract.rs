@@ -70,7 +70,11 @@ fn property(spec: &PropertySpec, value: &Value, doc: DocId, out: &mut Vec<Postin
             out.push(entry(key(KIND_GEO, Some(name), &[], doc), v));
             NO_LENGTH
         }
-        (DataType::Reference(_) | DataType::ObjectArray, Value::Array(items)) => items.len() as u32,
+        (DataType::Reference(_), Value::Array(items)) => {
+            references(spec, items, doc, out);
+            items.len() as u32
+        }
+        (DataType::ObjectArray, Value::Array(items)) => items.len() as u32,
         (DataType::PhoneNumber | DataType::Object, Value::Object(_))
         | (DataType::Blob, Value::String(_)) => NO_LENGTH,
         (dt, value) => {
@@ -89,6 +93,60 @@ fn property(spec: &PropertySpec, value: &Value, doc: DocId, out: &mut Vec<Postin
         key(KIND_PRESENT, Some(name), &len.to_be_bytes(), doc),
         Vec::new(),
     ));
+}
+
+/// The value entries of `input`'s reference properties, exactly as [`postings`] makes them:
+/// the entries that layout version 1 lacked.
+pub(crate) fn reference_postings(
+    config: &IndexConfig,
+    doc: DocId,
+    input: &DocInput,
+) -> Vec<Posting> {
+    let mut out = Vec::new();
+    for spec in &config.properties {
+        if let (DataType::Reference(_), Some(Value::Array(items))) =
+            (&spec.data_type, input.properties.get(&spec.name))
+        {
+            references(spec, items, doc, &mut out);
+        }
+    }
+    out
+}
+
+/// One value entry per distinct target of a reference property's beacons, if the property
+/// indexes values.
+fn references(spec: &PropertySpec, items: &[Value], doc: DocId, out: &mut Vec<Posting>) {
+    if !spec.indexes_values() {
+        return;
+    }
+    for target in reference_targets(items) {
+        out.push(entry(
+            key(KIND_VALUE, Some(&spec.name), &target, doc),
+            Vec::new(),
+        ));
+    }
+}
+
+/// The distinct target uuids of a reference property's beacons, in byte order. A beacon that
+/// does not parse is skipped: the model checked every beacon on write, so one can only come
+/// from data the model would have refused, and no filter could name its target anyway.
+fn reference_targets(items: &[Value]) -> BTreeSet<[u8; 16]> {
+    items
+        .iter()
+        .filter_map(|item| beacon_target(item.get("beacon")?.as_str()?))
+        .collect()
+}
+
+/// The uuid of `weaviate://localhost/<Class>/<uuid>` or of the class-less
+/// `weaviate://localhost/<uuid>`.
+fn beacon_target(beacon: &str) -> Option<[u8; 16]> {
+    let path = beacon.strip_prefix("weaviate://localhost/")?;
+    let id = match path.split_once('/') {
+        None => path,
+        Some((_class, id)) if !id.contains('/') => id,
+        Some(_) => return None,
+    };
+    codec::uuid(id)
 }
 
 /// Distinct tokens of the strings in `items` with their frequencies.
@@ -159,4 +217,86 @@ pub(crate) fn encode(dt: &DataType, v: &Value) -> Option<Vec<u8>> {
 pub(crate) fn json_int(v: &Value) -> Option<i64> {
     v.as_i64()
         .or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::Tokenization;
+
+    #[test]
+    fn beacons_give_their_targets() {
+        let id = "8f4a2d8e-0e1b-4a57-9d62-1b2c3d4e5f60";
+        let want = codec::uuid(id);
+        assert!(want.is_some());
+        for beacon in [
+            format!("weaviate://localhost/Author/{id}"),
+            format!("weaviate://localhost/{id}"),
+            format!("weaviate://localhost/Author/{}", id.to_uppercase()),
+        ] {
+            assert_eq!(beacon_target(&beacon), want, "{beacon}");
+        }
+        for beacon in [
+            format!("weaviate://remote/Author/{id}"),
+            format!("http://localhost/Author/{id}"),
+            format!("weaviate://localhost/a/b/{id}"),
+            "weaviate://localhost/Author/1".to_string(),
+            "weaviate://localhost/".to_string(),
+        ] {
+            assert_eq!(beacon_target(&beacon), None, "{beacon}");
+        }
+    }
+
+    #[test]
+    fn reference_postings_are_the_reference_value_entries_of_postings() {
+        let refs = DataType::Reference(vec!["A".into()]);
+        let mut unindexed = PropertySpec::with_defaults("hidden", refs.clone(), Tokenization::Word);
+        unindexed.filterable = false;
+        let config = IndexConfig {
+            properties: vec![
+                PropertySpec::with_defaults("title", DataType::Text, Tokenization::Word),
+                PropertySpec::with_defaults("cites", refs.clone(), Tokenization::Word),
+                PropertySpec::with_defaults("also", refs, Tokenization::Word),
+                unindexed,
+            ],
+            ..IndexConfig::default()
+        };
+        let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let props = json!({
+            "title": "x",
+            "cites": [{"beacon": format!("weaviate://localhost/A/{a}")},
+                      {"beacon": format!("weaviate://localhost/{b}")},
+                      {"beacon": format!("weaviate://localhost/A/{a}")},
+                      {"beacon": "not a beacon"}, {"href": "/v1/objects/x"}],
+            "also": [{"beacon": format!("weaviate://localhost/A/{b}")}],
+            "hidden": [{"beacon": format!("weaviate://localhost/A/{a}")}],
+        });
+        let id = uuid::Uuid::from_u128(9);
+        let input = DocInput {
+            id: &id,
+            properties: props.as_object().expect("object"),
+            creation_ms: 0,
+            update_ms: 0,
+        };
+        let all = postings(&config, 3, &input);
+        let refs = reference_postings(&config, 3, &input);
+        let targets = |prop: &str| -> Vec<Posting> {
+            all.iter()
+                .filter(|p| {
+                    p.key
+                        .starts_with(&key(KIND_VALUE, Some(prop), &[], 3)[..3 + prop.len()])
+                })
+                .cloned()
+                .collect()
+        };
+        let mut want = targets("cites");
+        want.extend(targets("also"));
+        // one entry per distinct target, none for the unindexed property or bad beacons
+        assert_eq!(want.len(), 3);
+        assert!(targets("hidden").is_empty());
+        assert_eq!(refs, want);
+        assert_eq!(refs[0].key, key(KIND_VALUE, Some("cites"), a.as_bytes(), 3));
+    }
 }

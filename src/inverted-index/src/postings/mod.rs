@@ -3,7 +3,7 @@
 pub(crate) mod codec;
 mod extract;
 
-pub(crate) use extract::postings;
+pub(crate) use extract::{postings, reference_postings};
 
 use types::DocId;
 
@@ -26,6 +26,10 @@ pub struct DocInput<'a> {
     /// `_lastUpdateTimeUnix` in milliseconds.
     pub update_ms: i64,
 }
+
+/// The version of the entry layout (see the crate docs): 2 added references' value entries
+/// (their targets' uuids), which version 1 did not have.
+pub const LAYOUT_VERSION: u32 = 2;
 
 pub(crate) const KIND_ID: u8 = 0x01;
 pub(crate) const KIND_CREATED: u8 = 0x02;

@@ -1,7 +1,9 @@
-//! The [`Shard`] type: opening (index rebuild from the store), status and counters.
+//! The [`Shard`] type: opening (index rebuild from the store, after stored inverted-index
+//! entries of an older layout are brought up to date), status and counters.
 
 mod filtered;
 mod indexer;
+mod layout;
 mod maintain;
 mod queue;
 mod read;
@@ -37,6 +39,8 @@ pub use write::{PutMode, PutRefusal, PutResult};
 const NEXT_DOC_KEY: &[u8] = b"next_doc";
 const COUNT_KEY: &[u8] = b"count";
 const NEXT_SEQ_KEY: &[u8] = b"next_seq";
+/// Entries written per batch while filling in what shards written by older versions lack.
+const BACKFILL_BATCH: usize = 10_000;
 
 /// One target vector of the shard's class.
 #[derive(Debug, Clone)]
@@ -174,7 +178,10 @@ impl Shard {
         // The postings (three per object at least) load on another thread while the vector
         // indexes open: both take seconds on a large shard, and neither needs the other.
         let targets = std::thread::scope(|scope| {
-            let postings = scope.spawn(|| load_postings(&*store, spec.prefix, &inverted));
+            let postings = scope.spawn(|| {
+                layout::upgrade_postings(&*store, spec.prefix, &inverted, next_doc)?;
+                load_postings(&*store, spec.prefix, &inverted)
+            });
             let targets = open_targets(
                 &store,
                 spec.prefix,

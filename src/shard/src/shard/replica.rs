@@ -9,7 +9,7 @@ use types::Object;
 use uuid::Uuid;
 
 use super::write::PutMode;
-use super::{Shard, WriterState};
+use super::{Shard, WriterState, BACKFILL_BATCH};
 use crate::hashtree::HashTree;
 use crate::version::{Digest, Version};
 use crate::{Error, Result};
@@ -17,8 +17,6 @@ use crate::{Error, Result};
 /// Set in the shard's metadata once every stored object has its `versions` entry (shards
 /// written before versions existed get theirs on first open).
 const VERSIONS_READY_KEY: &[u8] = b"versions_ready";
-/// Entries written per batch while filling in versions.
-const BACKFILL_BATCH: usize = 10_000;
 
 /// One change to bring a replica up to date.
 #[derive(Debug, Clone, Serialize, Deserialize)]

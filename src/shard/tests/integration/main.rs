@@ -5,6 +5,7 @@ mod basics;
 mod crash_recovery;
 mod hnsw_persistence;
 mod inverted;
+mod references;
 mod replica;
 mod stats;
 mod vector_cache;

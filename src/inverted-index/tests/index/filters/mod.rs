@@ -1,6 +1,7 @@
 //! Filters per operator and type on small hand-made data, and the errors.
 
 mod other;
+mod refs;
 mod text;
 
 use serde_json::json;

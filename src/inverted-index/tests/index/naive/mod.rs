@@ -13,7 +13,7 @@ use types::schema::DataType;
 
 mod strategies;
 
-pub use strategies::{filter, object, schema};
+pub use strategies::{filter, object, schema, target_of};
 
 use super::{build, Obj};
 
@@ -78,6 +78,18 @@ impl Naive<'_> {
                 .try_fold(false, |acc, f| Ok(self.matches(f, o)? || acc)),
             Filter::Not(f) => Ok(!self.matches(f, o)?),
             Filter::Condition(c) => self.condition(c, o),
+            Filter::ReferencesAny { property, targets } => {
+                let spec = self.config.property(property).expect("known property");
+                if !matches!(spec.data_type, DataType::Reference(_)) {
+                    return Err("not a reference property".into());
+                }
+                Ok(elements(o.props.get(property)).iter().any(|r| {
+                    let beacon = r["beacon"].as_str().expect("beacon");
+                    let id = beacon.rsplit('/').next().expect("a path");
+                    let id = uuid::Uuid::parse_str(id).expect("test beacons hold uuids");
+                    targets.contains(&id)
+                }))
+            }
         }
     }
 
@@ -139,6 +151,7 @@ impl Naive<'_> {
                 Ok(holds(c.operator, len, v))
             }
             FilterPath::Property(name) => self.property(name, c, o),
+            FilterPath::Reference { .. } => panic!("no cross-reference paths are generated"),
         }
     }
 

@@ -21,6 +21,11 @@ pub fn schema() -> IndexConfig {
         prop("when", DataType::Date, Tokenization::Word),
         prop("ref", DataType::Uuid, Tokenization::Word),
         prop("nums", DataType::IntArray, Tokenization::Word),
+        prop(
+            "cites",
+            DataType::Reference(vec!["Doc".into()]),
+            Tokenization::Word,
+        ),
         prop("loc", DataType::GeoCoordinates, Tokenization::Word),
     ])
 }
@@ -42,6 +47,27 @@ fn uuid_of(i: u8) -> String {
     format!("00000000-0000-0000-0000-0000000000{i:02x}")
 }
 
+/// The uuid of the `i`th of a few reference targets.
+pub fn target_of(i: u8) -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x7a00_0000_0000_4000_8000_0000_0000_0000 + u128::from(i))
+}
+
+/// A reference property's value: beacons to a few targets (repeats allowed), with and
+/// without the class (the legacy form).
+fn beacons() -> impl Strategy<Value = Value> {
+    prop::collection::vec((0u8..5, any::<bool>()), 0..4).prop_map(|refs| {
+        let beacons = refs.into_iter().map(|(i, legacy)| {
+            let beacon = if legacy {
+                format!("weaviate://localhost/{}", target_of(i))
+            } else {
+                format!("weaviate://localhost/Doc/{}", target_of(i))
+            };
+            json!({ "beacon": beacon })
+        });
+        Value::Array(beacons.collect())
+    })
+}
+
 fn words() -> impl Strategy<Value = String> {
     prop::collection::vec((0..WORDS.len(), 0..SEPS.len()), 0..4).prop_map(|ws| {
         ws.iter()
@@ -60,8 +86,9 @@ pub fn object() -> impl Strategy<Value = Map<String, Value>> {
         (maybe(words()), maybe(0..LABELS.len()), maybe(prop::collection::vec(words(), 0..3)), maybe(words())),
         (maybe(-3i64..4), maybe(-4i32..5), maybe(any::<bool>()), maybe(0..DATES.len())),
         (maybe(0u8..4), maybe(prop::collection::vec(0i64..5, 0..4)), maybe((-2i32..3, -2i32..3)), any::<bool>()),
+        maybe(beacons()),
     )
-        .prop_map(|((name, label, tags, kw), (count, score, active, when), (r, nums, loc, null_name))| {
+        .prop_map(|((name, label, tags, kw), (count, score, active, when), (r, nums, loc, null_name), cites)| {
             let mut m = Map::new();
             let mut put = |k: &str, v: Option<Value>| {
                 if let Some(v) = v {
@@ -78,6 +105,7 @@ pub fn object() -> impl Strategy<Value = Map<String, Value>> {
             put("when", when.map(|i| json!(DATES[i])));
             put("ref", r.map(|i| json!(uuid_of(i))));
             put("nums", nums.map(|n| json!(n)));
+            put("cites", cites);
             put("loc", loc.map(|(a, b)| json!({"latitude": f64::from(a) * 0.01, "longitude": f64::from(b) * 0.01})));
             m
         })
@@ -203,7 +231,8 @@ pub fn condition(ids: Vec<String>) -> impl Strategy<Value = Filter> {
                 Just("ref"),
                 Just("score"),
                 Just("loc"),
-                Just("nums")
+                Just("nums"),
+                Just("cites")
             ],
             any::<bool>()
         )
@@ -231,6 +260,11 @@ pub fn condition(ids: Vec<String>) -> impl Strategy<Value = Filter> {
                     )
                 })
             }),
+        // targets 5 and 6 are referenced by no object
+        prop::collection::vec(0u8..7, 0..4).prop_map(|ts| Filter::ReferencesAny {
+            property: "cites".into(),
+            targets: ts.into_iter().map(target_of).collect(),
+        }),
         (
             -2i32..3,
             -2i32..3,
