@@ -6,6 +6,8 @@
 //!   values and `where` filters checked against a class.
 //! - [`query`]: searches, aggregations, listings, batch deletes and object writes, and their
 //!   results; [`ConsistencyLevel`].
+//! - [`references`]: changes to cross-reference properties (the references endpoints and
+//!   batch references) and the rules for beacons.
 //! - [`search_rules`]: the checks a search or an aggregation passes whichever wire format
 //!   carried it (certainty, cursor, operators that do not combine, the result window).
 //! - [`results`]: what Weaviate computes over the merged hits of every shard: hybrid fusion,
@@ -26,6 +28,7 @@
 pub mod error;
 pub mod gofmt;
 pub mod query;
+pub mod references;
 pub mod results;
 pub mod schema;
 pub mod search_rules;
@@ -37,6 +40,7 @@ pub use consistency::ConsistencyLevel;
 pub use error::{Error, Result};
 pub use query::{
     AggregateQuery, AggregateResult, AggregateRow, BatchDelete, BatchDeleteResult, Fusion, GroupBy,
-    HitGroup, HybridSearch, KeywordSearch, ListQuery, ObjectWrite, PropertyAggregate, SearchHit,
-    SearchQuery, SearchResult, SortBy, TargetCombination, Threshold, VectorSearch,
+    HitGroup, HybridSearch, KeywordSearch, ListQuery, ObjectWrite, PropertyAggregate,
+    ReferenceQuery, ReferenceTarget, ResolvedReference, ResolvedReferences, SearchHit, SearchQuery,
+    SearchResult, SortBy, TargetCombination, Threshold, VectorSearch,
 };

@@ -38,6 +38,51 @@ pub struct SearchQuery {
     /// `consistencyLevel`: above ONE, every hit is compared with that many replicas
     /// afterwards (and stale replicas repaired); `None` is ONE, no check.
     pub consistency: Option<crate::ConsistencyLevel>,
+    /// Cross-references to resolve into every hit (GraphQL `prop { ... on Target {...} }`,
+    /// gRPC `ref_properties`).
+    pub references: Vec<ReferenceQuery>,
+}
+
+/// One reference property to follow from the objects of a level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceQuery {
+    pub property: String,
+    /// The target classes asked for (GraphQL's inline fragments); references to other classes
+    /// are not resolved. Never empty.
+    pub targets: Vec<ReferenceTarget>,
+}
+
+/// What to load of the referenced objects of one class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceTarget {
+    pub class: String,
+    /// Their vectors (`_additional { vector vectors }`).
+    pub with_vectors: bool,
+    /// The references of these objects to follow in turn.
+    pub references: Vec<ReferenceQuery>,
+}
+
+impl ReferenceQuery {
+    /// The deepest level of references below and including this one.
+    pub fn depth(&self) -> usize {
+        1 + self
+            .targets
+            .iter()
+            .flat_map(|t| t.references.iter().map(ReferenceQuery::depth))
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// The resolved references of one object, by property name, in the order of its beacons
+/// (dangling beacons and targets not asked for are left out).
+pub type ResolvedReferences = std::collections::BTreeMap<String, Vec<ResolvedReference>>;
+
+/// A referenced object and, in turn, its resolved references.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedReference {
+    pub object: Object,
+    pub references: ResolvedReferences,
 }
 
 impl SearchQuery {
@@ -180,6 +225,8 @@ pub struct SearchHit {
     /// `_additional { isConsistent }`: whether the replicas asked agreed on this object;
     /// `None` when no check ran (level ONE), which Weaviate reports as consistent.
     pub is_consistent: Option<bool>,
+    /// The references [`SearchQuery::references`] asked for.
+    pub references: ResolvedReferences,
 }
 
 /// The rows of a `Get`, with the metric used (to derive certainty for cosine).

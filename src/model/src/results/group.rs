@@ -122,6 +122,7 @@ mod tests {
             score: None,
             explain_score: None,
             is_consistent: None,
+            references: Default::default(),
         }
     }
 

@@ -96,6 +96,7 @@ pub(crate) fn kw(n: u128, score: f32) -> SearchHit {
         score: Some(score),
         explain_score: None,
         is_consistent: None,
+        references: Default::default(),
     }
 }
 
@@ -107,5 +108,6 @@ pub(crate) fn vec_hit(n: u128, distance: f32) -> SearchHit {
         score: None,
         explain_score: None,
         is_consistent: None,
+        references: Default::default(),
     }
 }

@@ -416,7 +416,7 @@ fn single_reference(class: &str, name: &str, item: &Value, targets: &[String]) -
 
 /// Splits `weaviate://localhost/<Class>/<uuid>` (or `weaviate://localhost/<uuid>`) into the
 /// class (if given) and the lower-cased canonical uuid.
-pub(super) fn parse_beacon(beacon: &str) -> std::result::Result<(Option<String>, String), String> {
+pub fn parse_beacon(beacon: &str) -> std::result::Result<(Option<String>, String), String> {
     let rest = beacon
         .strip_prefix("weaviate://")
         .ok_or_else(|| format!("invalid cref URI: '{beacon}' does not start with weaviate://"))?;

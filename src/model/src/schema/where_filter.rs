@@ -10,21 +10,40 @@
 use types::filter::{Condition, Filter, FilterPath, FilterValue, Operator};
 use types::schema::Class;
 
+/// The other classes of the schema, by name, for paths through cross-references.
+pub type ClassLookup<'a> = &'a dyn Fn(&str) -> Option<Class>;
+
 /// Checks `filter` against `class`; `Err` carries Weaviate's message without a prefix.
-pub fn validate_where(class: &Class, filter: &Filter) -> Result<(), String> {
+/// `classes` finds the classes that reference paths lead to.
+pub fn validate_where(
+    class: &Class,
+    filter: &Filter,
+    classes: ClassLookup<'_>,
+) -> Result<(), String> {
     match filter {
-        Filter::And(operands) | Filter::Or(operands) => validate_operands(class, operands),
-        Filter::Not(operand) => validate_where(class, operand),
-        Filter::Condition(c) => validate_condition(class, c),
+        Filter::And(operands) | Filter::Or(operands) => validate_operands(class, operands, classes),
+        Filter::Not(operand) => validate_where(class, operand, classes),
+        Filter::Condition(c) => validate_condition(class, c, classes),
+        Filter::ReferencesAny { property, .. } => {
+            let data_type = find_property(class, property)?;
+            match is_reference(&data_type) {
+                true => Ok(()),
+                false => Err(not_a_reference(class, property)),
+            }
+        }
     }
 }
 
-fn validate_operands(class: &Class, operands: &[Filter]) -> Result<(), String> {
+fn validate_operands(
+    class: &Class,
+    operands: &[Filter],
+    classes: ClassLookup<'_>,
+) -> Result<(), String> {
     let errors: Vec<String> = operands
         .iter()
         .enumerate()
         .filter_map(|(i, f)| {
-            validate_where(class, f)
+            validate_where(class, f, classes)
                 .err()
                 .map(|e| format!("child operand at position {i}: {e}"))
         })
@@ -36,8 +55,25 @@ fn validate_operands(class: &Class, operands: &[Filter]) -> Result<(), String> {
     }
 }
 
-fn validate_condition(class: &Class, c: &Condition) -> Result<(), String> {
+fn validate_condition(
+    class: &Class,
+    c: &Condition,
+    classes: ClassLookup<'_>,
+) -> Result<(), String> {
     match &c.path {
+        FilterPath::Reference {
+            property,
+            class: target,
+            rest,
+        } => {
+            let target = reference_hop(class, property, target, classes)?;
+            let inner = Condition {
+                path: (**rest).clone(),
+                operator: c.operator,
+                value: c.value.clone(),
+            };
+            validate_condition(&target, &inner, classes)
+        }
         FilterPath::Id => {
             if c.value.data_type() == "text" {
                 Ok(())
@@ -59,6 +95,43 @@ fn validate_condition(class: &Class, c: &Condition) -> Result<(), String> {
             property(name, &data_type, c)
         }
     }
+}
+
+/// One hop of a reference path: `property` of `class` must be a cross-reference that may point
+/// at `target`, an existing class, which is returned.
+fn reference_hop(
+    class: &Class,
+    property: &str,
+    target: &str,
+    classes: ClassLookup<'_>,
+) -> Result<Class, String> {
+    let found =
+        classes(target).ok_or_else(|| format!("class \"{target}\" does not exist in schema"))?;
+    find_property(class, property)?;
+    let data_type = class
+        .property(property)
+        .map(|p| p.data_type.clone())
+        .unwrap_or_default();
+    if !data_type.first().is_some_and(|t| is_reference(t)) {
+        return Err(not_a_reference(class, property));
+    }
+    if !data_type.iter().any(|t| t == target) {
+        return Err(format!(
+            "property \"{property}\" of class \"{}\" does not reference class \"{target}\": its \
+             target classes are {}",
+            class.class,
+            data_type.join(", ")
+        ));
+    }
+    Ok(found)
+}
+
+fn not_a_reference(class: &Class, property: &str) -> String {
+    format!(
+        "property \"{property}\" of class \"{}\" is not a cross-reference: a filter path can only \
+         continue after a reference property",
+        class.class
+    )
 }
 
 fn timestamp(value: &FilterValue, name: &str) -> Result<(), String> {

@@ -22,6 +22,10 @@ fn class() -> Class {
     parse_class(&body, &SchemaDefaults::default()).expect("valid class")
 }
 
+fn no_classes(_: &str) -> Option<Class> {
+    None
+}
+
 fn cond(path: FilterPath, operator: Operator, value: FilterValue) -> Filter {
     Filter::Condition(Condition {
         path,
@@ -39,7 +43,7 @@ fn text(s: &str) -> FilterValue {
 }
 
 fn error(f: &Filter) -> String {
-    validate_where(&class(), f).expect_err("must be refused")
+    validate_where(&class(), f, &no_classes).expect_err("must be refused")
 }
 
 #[test]
@@ -89,7 +93,7 @@ fn matching_value_types_pass() {
         Filter::And(vec![]),
     ];
     for f in ok {
-        assert_eq!(validate_where(&class(), &f), Ok(()), "{f:?}");
+        assert_eq!(validate_where(&class(), &f, &no_classes), Ok(()), "{f:?}");
     }
 }
 
@@ -186,4 +190,161 @@ fn nested_operands_report_their_positions() {
         e.contains(r#", child operand at position 2: data type filter cannot use "valueText""#),
         "{e}"
     );
+}
+
+/// Article -hasAuthors-> Author -worksFor-> Publisher; `hasAuthors` may also point at Shop.
+fn linked(name: &str) -> Option<Class> {
+    let body = match name {
+        "Article" => json!({"class": "Article", "properties": [
+            {"name": "title", "dataType": ["text"]},
+            {"name": "hasAuthors", "dataType": ["Author", "Shop"]}]}),
+        "Author" => json!({"class": "Author", "properties": [
+            {"name": "name", "dataType": ["text"]},
+            {"name": "worksFor", "dataType": ["Publisher"]}]}),
+        "Publisher" => json!({"class": "Publisher", "properties": [
+            {"name": "founded", "dataType": ["int"]}]}),
+        "Shop" => return Some(class()),
+        _ => return None,
+    };
+    Some(parse_class(&body, &SchemaDefaults::default()).expect("valid class"))
+}
+
+fn through(hops: &[(&str, &str)], last: FilterPath) -> FilterPath {
+    hops.iter()
+        .rev()
+        .fold(last, |rest, (property, class)| FilterPath::Reference {
+            property: property.to_string(),
+            class: class.to_string(),
+            rest: Box::new(rest),
+        })
+}
+
+fn check_article(path: FilterPath, operator: Operator, value: FilterValue) -> Result<(), String> {
+    let article = linked("Article").expect("Article");
+    validate_where(&article, &cond(path, operator, value), &linked)
+}
+
+#[test]
+fn reference_paths_check_every_hop_and_the_innermost_property() {
+    let name = FilterPath::Property("name".into());
+    assert_eq!(
+        check_article(
+            through(&[("hasAuthors", "Author")], name.clone()),
+            Operator::Equal,
+            text("a")
+        ),
+        Ok(())
+    );
+    let founded = FilterPath::Property("founded".into());
+    let two_hops = through(
+        &[("hasAuthors", "Author"), ("worksFor", "Publisher")],
+        founded,
+    );
+    assert_eq!(
+        check_article(two_hops.clone(), Operator::GreaterThan, FilterValue::Int(1)),
+        Ok(())
+    );
+    // the innermost condition is checked against the innermost class
+    assert_eq!(
+        check_article(two_hops, Operator::GreaterThan, text("x")),
+        Err(
+            r#"data type filter cannot use "valueText" on type "int", use "valueInt" instead"#
+                .into()
+        )
+    );
+    // a second target class of a multi-target property
+    assert_eq!(
+        check_article(
+            through(
+                &[("hasAuthors", "Shop")],
+                FilterPath::Property("count".into())
+            ),
+            Operator::Equal,
+            FilterValue::Int(1)
+        ),
+        Ok(())
+    );
+    // the count of the innermost reference property, and its null state
+    assert_eq!(
+        check_article(
+            through(
+                &[("hasAuthors", "Author")],
+                FilterPath::Property("worksFor".into())
+            ),
+            Operator::GreaterThan,
+            FilterValue::Int(0)
+        ),
+        Ok(())
+    );
+}
+
+#[test]
+fn reference_paths_refuse_unknown_classes_and_wrong_hops() {
+    let name = || FilterPath::Property("name".into());
+    assert_eq!(
+        check_article(
+            through(&[("hasAuthors", "Nobody")], name()),
+            Operator::Equal,
+            text("a")
+        ),
+        Err(r#"class "Nobody" does not exist in schema"#.into())
+    );
+    let err = check_article(
+        through(&[("hasAuthors", "Publisher")], name()),
+        Operator::Equal,
+        text("a"),
+    )
+    .expect_err("Publisher is not a target of hasAuthors");
+    assert!(
+        err.contains(r#"does not reference class "Publisher""#),
+        "{err}"
+    );
+    let err = check_article(
+        through(&[("title", "Author")], name()),
+        Operator::Equal,
+        text("a"),
+    )
+    .expect_err("title is not a reference");
+    assert!(
+        err.contains(r#"property "title" of class "Article" is not a cross-reference"#),
+        "{err}"
+    );
+    let err = check_article(
+        through(&[("nope", "Author")], name()),
+        Operator::Equal,
+        text("a"),
+    )
+    .expect_err("no such property");
+    assert!(
+        err.starts_with("no such prop with name 'nope' found in class 'Article'"),
+        "{err}"
+    );
+    let err = check_article(
+        through(
+            &[("hasAuthors", "Author")],
+            FilterPath::Property("nope".into()),
+        ),
+        Operator::Equal,
+        text("a"),
+    )
+    .expect_err("no such property on the target");
+    assert!(
+        err.starts_with("no such prop with name 'nope' found in class 'Author'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn resolved_reference_filters_name_a_reference_property() {
+    let article = linked("Article").expect("Article");
+    let resolved = |property: &str| Filter::ReferencesAny {
+        property: property.into(),
+        targets: vec![],
+    };
+    assert_eq!(
+        validate_where(&article, &resolved("hasAuthors"), &linked),
+        Ok(())
+    );
+    let err = validate_where(&article, &resolved("title"), &linked).expect_err("not a reference");
+    assert!(err.contains("is not a cross-reference"), "{err}");
 }
