@@ -6,7 +6,6 @@ use model::{results, AggregateQuery, AggregateResult, AggregateRow};
 use types::Object;
 
 use crate::remote::calls;
-use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
 
 /// Weaviate's default `topOccurrences` limit.
@@ -36,10 +35,12 @@ impl Coordinator {
     }
 
     /// Resolves the class once; the objects are gathered from that snapshot of its metadata.
-    async fn run_aggregate(&self, q: AggregateQuery) -> Result<AggregateResult> {
+    async fn run_aggregate(&self, mut q: AggregateQuery) -> Result<AggregateResult> {
         let meta = self.require_class(&q.class)?;
         let class = &meta.class;
-        check_where(class, q.filter.as_ref(), "invalid 'where' filter")?;
+        q.filter = self
+            .checked_filter(class, q.filter.take(), "invalid 'where' filter")
+            .await?;
         let plain = q.filter.is_none() && q.vector_search.is_none() && q.hybrid.is_none();
         if plain && q.group_by.is_none() && q.properties.is_empty() {
             let count = self.count_in(&meta).await?;

@@ -15,6 +15,11 @@ pub struct CoordinatorConfig {
     pub query_defaults_limit: usize,
     /// `QUERY_MAXIMUM_RESULTS`: cap on offset+limit and on batch deletes.
     pub query_maximum_results: usize,
+    /// `QUERY_NESTED_CROSS_REFERENCE_LIMIT`: at most this many target objects count for
+    /// one condition on a reference path.
+    pub query_nested_cross_reference_limit: usize,
+    /// `QUERY_CROSS_REFERENCE_DEPTH_LIMIT`: the deepest nesting of resolved references.
+    pub query_cross_reference_depth_limit: usize,
     /// `AUTOSCHEMA_ENABLED`.
     pub autoschema_enabled: bool,
     /// `ASYNC_INDEXING`.
@@ -43,6 +48,8 @@ impl CoordinatorConfig {
             node_name: node_name.into(),
             query_defaults_limit: 10,
             query_maximum_results: 10_000,
+            query_nested_cross_reference_limit: 100_000,
+            query_cross_reference_depth_limit: 5,
             autoschema_enabled: true,
             async_indexing: false,
             default_distance: Distance::Cosine,

@@ -7,7 +7,6 @@ use uuid::Uuid;
 use crate::objects::now_ms;
 use crate::remote::calls::{DeleteMany, MatchingIds};
 use crate::replication::{first_answer, replicate};
-use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
@@ -21,11 +20,14 @@ impl Coordinator {
     ) -> Result<BatchDeleteResult> {
         let meta = self.require_class(&d.class)?;
         // Weaviate's batch delete wraps its validation errors as "validate: ..."
-        check_where(
-            &meta.class,
-            Some(&d.filter),
-            "validate: invalid where filter",
-        )?;
+        let filter = self
+            .checked_filter(
+                &meta.class,
+                Some(d.filter),
+                "validate: invalid where filter",
+            )
+            .await?;
+        let filter = filter.ok_or_else(|| Error::Internal("a resolved filter vanished".into()))?;
         let limit = self.config.query_maximum_results;
         let mut result = BatchDeleteResult {
             limit: limit as u64,
@@ -36,7 +38,7 @@ impl Coordinator {
             let remaining = limit.saturating_sub(result.matches as usize);
             let targets = self.replicas(&meta, shard, false)?;
             let find = MatchingIds {
-                filter: Some(d.filter.clone()),
+                filter: Some(filter.clone()),
                 limit: remaining,
             };
             let ids = first_answer(&class, shard, &targets, &find).await?;

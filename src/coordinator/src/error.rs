@@ -55,6 +55,20 @@ impl Error {
         }
     }
 
+    /// An error of the same kind and message, for the several results one failure answers.
+    pub(crate) fn duplicate(&self) -> Error {
+        let message = self.to_string();
+        match self.kind() {
+            ErrorKind::InvalidInput => Error::InvalidInput(message),
+            ErrorKind::BadRequest => Error::BadRequest(message),
+            ErrorKind::NotFound => Error::NotFound(message),
+            ErrorKind::Conflict => Error::Conflict(message),
+            ErrorKind::Unavailable => Error::Unavailable(message),
+            ErrorKind::Timeout => Error::Timeout(message),
+            ErrorKind::Internal => Error::Internal(message),
+        }
+    }
+
     pub(crate) fn invalid(msg: impl Into<String>) -> Error {
         Error::InvalidInput(msg.into())
     }

@@ -3,7 +3,9 @@
 //! that need that state (auto-schema, object values against the class, `where` filters,
 //! mutability against the current class), routes objects to shards, replicates at the requested
 //! consistency level (read repair, anti-entropy), runs searches over every shard and merges
-//! their results with `model::results`.
+//! their results with `model::results`, resolves cross-references into hits and filters
+//! through them (one call per target class and shard per level), and changes reference
+//! properties.
 //!
 //! It is not a wire layer (that is `api`): it takes no JSON request bodies, GraphQL or protobuf.
 //! Weaviate's class and result rules are `model`'s; the checks made here are those that need
@@ -22,6 +24,7 @@ mod internal;
 mod meta;
 mod migrate;
 mod objects;
+mod references;
 mod registry;
 mod remote;
 mod repair;
@@ -40,6 +43,7 @@ use std::sync::Arc;
 pub use cluster::raft::{RaftMetaConfig, RaftTimeouts};
 pub use config::CoordinatorConfig;
 pub use error::{Error, Result};
+pub use references::{ReferenceEdit, ReferenceSource};
 
 use meta::Meta;
 use registry::ShardRegistry;
@@ -51,6 +55,7 @@ pub struct Coordinator {
     shards: Arc<ShardRegistry>,
     rate: status::ImportRate,
     metrics: Arc<metrics::Metrics>,
+    reference_locks: references::ReferenceLocks,
 }
 
 impl Coordinator {
@@ -100,6 +105,7 @@ impl Coordinator {
             shards,
             rate: status::ImportRate::default(),
             metrics: Arc::new(metrics),
+            reference_locks: references::ReferenceLocks::default(),
         }))
     }
 

@@ -8,6 +8,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use cluster::{ClassMeta, MetaState};
 
 use model::{schema, ConsistencyLevel, ListQuery, ObjectWrite};
+use serde_json::Value;
 use types::schema::Class;
 use types::{Object, VectorLengthMismatch, Vectors, DEFAULT_TARGET};
 use uuid::Uuid;
@@ -115,6 +116,7 @@ impl Coordinator {
         level: ConsistencyLevel,
     ) -> Result<Object> {
         let prepared = self.prepare(write, now_ms()).await?;
+        self.check_object_targets(&prepared.object, None).await?;
         let stored = self.put_one(prepared, Mode::CreateOnly, level).await?;
         self.rate.record(1);
         Ok(stored)
@@ -137,6 +139,7 @@ impl Coordinator {
         write.class = class.to_string();
         write.id = Some(id);
         let prepared = self.prepare(write, now_ms()).await?;
+        self.check_object_targets(&prepared.object, None).await?;
         self.put_one(prepared, Mode::ReplaceExisting, level).await
     }
 
@@ -152,8 +155,25 @@ impl Coordinator {
             .get_object(Some(class), id, patch.tenant.as_deref(), true, level)
             .await?
             .ok_or_else(|| Error::NotFound(format!("object {id} not found in class {class}")))?;
+        let patched = patch.properties.clone();
         let mut properties = current.properties;
-        properties.extend(patch.properties);
+        let meta = self.class_for_read(class)?;
+        for (key, value) in patch.properties {
+            let name = schema::property_name(&key);
+            // Weaviate's merge adds the references it is given to those the object holds.
+            let appended = match (
+                is_reference(&meta.class, &name),
+                properties.get(&name),
+                &value,
+            ) {
+                (true, Some(Value::Array(held)), Value::Array(added)) => {
+                    Some(Value::Array(held.iter().chain(added).cloned().collect()))
+                }
+                _ => None,
+            };
+            properties.remove(&name);
+            properties.insert(key, appended.unwrap_or(value));
+        }
         let mut vectors = current.vectors;
         let mut legacy = vectors.remove(DEFAULT_TARGET);
         if patch.vector.is_some() {
@@ -169,6 +189,8 @@ impl Coordinator {
             vectors: (!vectors.is_empty()).then_some(vectors),
         };
         let prepared = self.prepare(merged, now_ms()).await?;
+        self.check_object_targets(&prepared.object, Some(&patched))
+            .await?;
         self.put_one(prepared, Mode::ReplaceExisting, level)
             .await
             .map(|_| ())
@@ -347,11 +369,29 @@ impl Coordinator {
         writes: Vec<ObjectWrite>,
         level: ConsistencyLevel,
     ) -> Vec<Result<Object>> {
+        self.write_batch(writes, level, true).await
+    }
+
+    /// [`Coordinator::batch_objects`]; `check_targets`: refuse objects whose references point
+    /// at no object (reference changes, which check only what they add, pass false).
+    pub(crate) async fn write_batch(
+        &self,
+        writes: Vec<ObjectWrite>,
+        level: ConsistencyLevel,
+        check_targets: bool,
+    ) -> Vec<Result<Object>> {
         let (now, started) = (now_ms(), Instant::now());
         let mut results: Vec<Option<Result<Object>>> = Vec::with_capacity(writes.len());
         let mut groups: BTreeMap<(String, String), ShardBatch> = BTreeMap::new();
-        for (i, write) in writes.into_iter().enumerate() {
-            match self.prepare(write, now).await {
+        let mut prepared = Vec::with_capacity(writes.len());
+        for write in writes {
+            prepared.push(self.prepare(write, now).await);
+        }
+        if check_targets {
+            self.refuse_missing_targets(&mut prepared).await;
+        }
+        for (i, outcome) in prepared.into_iter().enumerate() {
+            match outcome {
                 Ok(p) => {
                     let key = (p.object.class.clone(), p.shard);
                     let targets = p.targets;
@@ -406,8 +446,37 @@ impl Coordinator {
         done
     }
 
+    /// Turns the prepared objects whose references point at no object into errors.
+    async fn refuse_missing_targets(&self, prepared: &mut [Result<Prepared>]) {
+        let written: Vec<(usize, crate::references::Written<'_>)> = prepared
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.as_ref().ok().map(|p| (i, &p.object)))
+            .map(|(i, o)| {
+                let w = crate::references::Written {
+                    class: &o.class,
+                    properties: &o.properties,
+                };
+                (i, w)
+            })
+            .collect();
+        let (indexes, written): (Vec<usize>, Vec<_>) = written.into_iter().unzip();
+        let checked = self.check_beacon_targets(&written).await;
+        let refused: Vec<(usize, Error)> = indexes
+            .into_iter()
+            .zip(checked)
+            .filter_map(|(i, c)| c.err().map(|e| (i, e)))
+            .collect();
+        for (i, e) in refused {
+            prepared[i] = Err(e);
+        }
+    }
+
     /// Resolves the class (running auto-schema), validates and routes one write.
-    async fn prepare(&self, write: ObjectWrite, now: i64) -> Result<Prepared> {
+    async fn prepare(&self, mut write: ObjectWrite, now: i64) -> Result<Prepared> {
+        if self.config.autoschema_enabled {
+            self.complete_new_beacons(&mut write).await?;
+        }
         let meta = self.class_for_write(&write).await?;
         let object = self.build_object(&meta.class, write, now)?;
         self.fix_vector_dims(&meta, &object).await?;
@@ -574,6 +643,13 @@ impl Coordinator {
         }
         Ok(wanted)
     }
+}
+
+/// Whether `name` is a cross-reference property of `class`.
+fn is_reference(class: &Class, name: &str) -> bool {
+    class
+        .property(name)
+        .is_some_and(|p| matches!(p.kind(), Some(types::schema::DataType::Reference(_))))
 }
 
 /// Multi-tenancy arrives with its own issue; until then tenants are refused clearly.

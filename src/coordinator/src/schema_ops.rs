@@ -68,6 +68,7 @@ impl Coordinator {
     /// `POST /v1/schema` (and auto-schema): places a class, parsed with every default filled in
     /// by `model::schema`, on the cluster's nodes and applies it.
     pub async fn create_class(&self, class: Class) -> Result<Class> {
+        self.check_reference_classes(schema::class_reference_targets(&class))?;
         let sharding = self.new_sharding(&class)?;
         let meta = ClassMeta {
             class: class.clone(),
@@ -80,6 +81,19 @@ impl Coordinator {
         })
         .await?;
         Ok(class)
+    }
+
+    /// Weaviate refuses a reference property to a class that does not exist.
+    fn check_reference_classes(&self, targets: Vec<(&str, &str)>) -> Result<()> {
+        match targets
+            .iter()
+            .find(|(_, target)| self.class_meta(target).is_none())
+        {
+            Some((property, target)) => {
+                Err(schema::reference_target_missing(property, target).into())
+            }
+            None => Ok(()),
+        }
     }
 
     fn new_sharding(&self, class: &Class) -> Result<ShardingState> {
@@ -133,6 +147,8 @@ impl Coordinator {
     pub async fn add_property(&self, class: &str, property: Property) -> Result<Property> {
         let current = self.require_class(class)?.class.clone();
         schema::check_new_property(&current, &property)?;
+        let added = std::slice::from_ref(&property);
+        self.check_reference_classes(schema::reference_targets(added, &current.class))?;
         self.execute(MetaCommand::AddProperty {
             class: current.class,
             property: Box::new(property.clone()),
@@ -201,18 +217,22 @@ impl Coordinator {
     }
 }
 
-/// Checks a `where` filter against the class before any shard evaluates it, so that a filter
-/// the schema refuses fails once, with Weaviate's message after `prefix`.
-pub(crate) fn check_where(
-    class: &Class,
-    filter: Option<&types::filter::Filter>,
-    prefix: &str,
-) -> Result<()> {
-    match filter {
-        Some(f) => {
-            schema::validate_where(class, f).map_err(|e| Error::invalid(format!("{prefix}: {e}")))
+impl Coordinator {
+    /// Checks a `where` filter against the class before any shard evaluates it, so that a
+    /// filter the schema refuses fails once, with Weaviate's message after `prefix`; then
+    /// evaluates its conditions on reference paths on their target classes.
+    pub(crate) async fn checked_filter(
+        &self,
+        class: &Class,
+        filter: Option<types::filter::Filter>,
+        prefix: &str,
+    ) -> Result<Option<types::filter::Filter>> {
+        if let Some(f) = &filter {
+            let lookup = |name: &str| self.class_meta(name).map(|m| m.class.clone());
+            schema::validate_where(class, f, &lookup)
+                .map_err(|e| Error::invalid(format!("{prefix}: {e}")))?;
         }
-        None => Ok(()),
+        self.resolve_reference_paths(filter).await
     }
 }
 

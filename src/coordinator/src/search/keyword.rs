@@ -98,6 +98,7 @@ impl Coordinator {
                 score: Some(score),
                 explain_score: Some(explain),
                 is_consistent: None,
+                references: Default::default(),
             })
             .collect();
         by_score(&mut hits);

@@ -12,7 +12,6 @@ use std::time::Instant;
 use model::{results, SearchHit, SearchQuery, SearchResult, VectorSearch};
 
 use crate::objects::elapsed_ms;
-use crate::schema_ops::check_where;
 use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
@@ -26,9 +25,12 @@ impl Coordinator {
     }
 
     /// Resolves the class once; every mode below searches that snapshot of its metadata.
-    async fn run_search(&self, q: SearchQuery) -> Result<SearchResult> {
+    async fn run_search(&self, mut q: SearchQuery) -> Result<SearchResult> {
         let meta = self.require_class(&q.class)?;
-        check_where(&meta.class, q.filter.as_ref(), "invalid 'where' filter")?;
+        q.filter = self
+            .checked_filter(&meta.class, q.filter.take(), "invalid 'where' filter")
+            .await?;
+        self.check_reference_depth(&q.references)?;
         let modes = [
             q.vector_search.is_some(),
             q.keyword.is_some(),
@@ -69,6 +71,7 @@ impl Coordinator {
             self.check_consistency(&meta, &mut result.hits, level)
                 .await?;
         }
+        self.resolve_hit_references(&mut result, &q).await?;
         Ok(result)
     }
 

@@ -48,6 +48,7 @@ impl Coordinator {
                 score: None,
                 explain_score: None,
                 is_consistent: None,
+                references: Default::default(),
             })
             .collect();
         Ok(SearchResult {

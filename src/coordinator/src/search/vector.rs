@@ -70,6 +70,7 @@ impl Coordinator {
                 score: None,
                 explain_score: None,
                 is_consistent: None,
+                references: Default::default(),
             })
             .collect();
         by_distance(&mut hits);

@@ -1,0 +1,196 @@
+//! Weaviate refuses a written reference to an object that does not exist ("no object with id
+//! ... found"): object writes and the references endpoints check the references they carry,
+//! batch references do not (as in Weaviate, so that references can be added in any order
+//! after an import). References that already dangle, because their target was deleted, are
+//! kept and not checked again. The targets of a whole batch are looked up together, one
+//! call per target class and shard.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use model::references::BeaconTarget;
+use serde_json::{Map, Value};
+use types::schema::DataType;
+use uuid::Uuid;
+
+use crate::remote::calls::MatchingIds;
+use crate::{Coordinator, Error, Result};
+
+/// The reference properties of one written object: its class and the values to check.
+pub(crate) struct Written<'a> {
+    pub class: &'a str,
+    pub properties: &'a Map<String, Value>,
+}
+
+/// One beacon to check: the classes it may point into.
+struct Wanted {
+    property: String,
+    classes: Vec<String>,
+    id: Uuid,
+}
+
+impl Coordinator {
+    /// Per written object, `Err` naming the first reference whose target does not exist.
+    pub(crate) async fn check_beacon_targets(&self, written: &[Written<'_>]) -> Vec<Result<()>> {
+        let wanted: Vec<Vec<Wanted>> = written.iter().map(|w| self.wanted(w)).collect();
+        let mut by_class: BTreeMap<String, BTreeSet<Uuid>> = BTreeMap::new();
+        for w in wanted.iter().flatten() {
+            for class in &w.classes {
+                by_class.entry(class.clone()).or_default().insert(w.id);
+            }
+        }
+        if by_class.is_empty() {
+            return written.iter().map(|_| Ok(())).collect();
+        }
+        let found = match self.existing(by_class).await {
+            Ok(found) => found,
+            Err(e) => return written.iter().map(|_| Err(e.duplicate())).collect(),
+        };
+        wanted
+            .iter()
+            .map(|list| {
+                match list
+                    .iter()
+                    .find(|w| !w.classes.iter().any(|c| found.contains(&(c.clone(), w.id))))
+                {
+                    Some(missing) => Err(Error::invalid(format!(
+                        "invalid object: invalid cref: property '{}': no object with id {} found",
+                        missing.property, missing.id
+                    ))),
+                    None => Ok(()),
+                }
+            })
+            .collect()
+    }
+
+    /// The check for one object; with `only`, for the properties it names (a merge checks
+    /// what it writes, not what the object already held).
+    pub(crate) async fn check_object_targets(
+        &self,
+        object: &types::Object,
+        only: Option<&Map<String, Value>>,
+    ) -> Result<()> {
+        let narrowed: Map<String, Value>;
+        let properties = match only {
+            Some(patch) => {
+                let names: HashSet<String> = patch
+                    .keys()
+                    .map(|k| model::schema::property_name(k))
+                    .collect();
+                narrowed = object
+                    .properties
+                    .iter()
+                    .filter(|(k, _)| names.contains(*k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                &narrowed
+            }
+            None => &object.properties,
+        };
+        let written = [Written {
+            class: &object.class,
+            properties,
+        }];
+        self.check_beacon_targets(&written)
+            .await
+            .pop()
+            .unwrap_or(Ok(()))
+    }
+
+    /// The beacons of `w`'s reference properties, each with the classes it may point into
+    /// (its own, or every target class of the property for a class-less beacon).
+    fn wanted(&self, w: &Written<'_>) -> Vec<Wanted> {
+        let Some(meta) = self.class_meta(w.class) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for prop in meta.class.properties.iter().flatten() {
+            let Some(DataType::Reference(targets)) = prop.kind() else {
+                continue;
+            };
+            let Some(Value::Array(refs)) = w.properties.get(&prop.name) else {
+                continue;
+            };
+            for target in refs.iter().filter_map(BeaconTarget::of) {
+                out.push(Wanted {
+                    property: prop.name.clone(),
+                    classes: target.class.map_or_else(|| targets.clone(), |c| vec![c]),
+                    id: target.id,
+                });
+            }
+        }
+        out
+    }
+
+    /// Which of these objects exist, as (class, id).
+    async fn existing(
+        &self,
+        by_class: BTreeMap<String, BTreeSet<Uuid>>,
+    ) -> Result<HashSet<(String, Uuid)>> {
+        let mut found = HashSet::new();
+        for (class, ids) in by_class {
+            let Some(meta) = self.class_meta(&class) else {
+                continue;
+            };
+            let ids: Vec<Uuid> = ids.into_iter().collect();
+            for chunk in ids.chunks(super::resolve::IDS_PER_CALL) {
+                let call = MatchingIds {
+                    filter: Some(super::resolve::ids_filter(chunk)),
+                    limit: chunk.len(),
+                };
+                for id in self
+                    .on_every_shard(&meta, call)
+                    .await?
+                    .into_iter()
+                    .flatten()
+                {
+                    found.insert((class.clone(), id));
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+impl Coordinator {
+    /// Auto-schema types a new reference property from its beacons' classes; a class-less
+    /// beacon (`weaviate://localhost/<uuid>`) gets the class of the object it points at, as
+    /// Weaviate looks it up. Properties the class already has are left alone (their type
+    /// decides), and a beacon whose object exists nowhere stays as sent, for auto-schema to
+    /// refuse with its reason.
+    pub(crate) async fn complete_new_beacons(&self, write: &mut model::ObjectWrite) -> Result<()> {
+        let known = self.class_meta(&model::schema::class_name(&write.class));
+        let tenant = write.tenant.clone();
+        for (name, value) in write.properties.iter_mut() {
+            let is_known = known.as_ref().is_some_and(|m| {
+                m.class
+                    .property(&model::schema::property_name(name))
+                    .is_some()
+            });
+            let Value::Array(items) = value else {
+                continue;
+            };
+            if is_known {
+                continue;
+            }
+            for item in items.iter_mut() {
+                let Some(target) = BeaconTarget::of(item).filter(|t| t.class.is_none()) else {
+                    continue;
+                };
+                let found = self
+                    .get_object(
+                        None,
+                        target.id,
+                        tenant.as_deref(),
+                        false,
+                        model::ConsistencyLevel::One,
+                    )
+                    .await?;
+                if let (Some(object), Value::Object(map)) = (found, item) {
+                    let beacon = format!("weaviate://localhost/{}/{}", object.class, target.id);
+                    map.insert("beacon".to_string(), Value::String(beacon));
+                }
+            }
+        }
+        Ok(())
+    }
+}
