@@ -17,7 +17,7 @@ use coordinator::Coordinator;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::handlers::{
-    batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, schema,
+    batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, references, schema,
 };
 use crate::state::AppState;
 use crate::{auth, metrics, observe, ApiConfig};
@@ -36,6 +36,7 @@ pub fn router(coordinator: Arc<Coordinator>, config: ApiConfig) -> prometheus::R
             "/v1/batch/objects",
             post(batch::create).delete(batch_delete::delete),
         )
+        .route("/v1/batch/references", post(references::batch))
         .route("/v1/graphql", post(graphql::query))
         .route("/v1/graphql/batch", post(graphql::batch))
         .route("/v1/nodes", get(nodes::all))
@@ -105,5 +106,17 @@ fn object_routes() -> Router<AppState> {
                 .put(objects::replace)
                 .patch(objects::merge)
                 .delete(objects::delete),
+        )
+        .route(
+            "/v1/objects/{id}/references/{property}",
+            post(references::add_any_class)
+                .put(references::replace_any_class)
+                .delete(references::delete_any_class),
+        )
+        .route(
+            "/v1/objects/{class}/{id}/references/{property}",
+            post(references::add)
+                .put(references::replace)
+                .delete(references::delete),
         )
 }

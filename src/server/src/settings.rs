@@ -116,6 +116,10 @@ impl ClusterSettings {
 pub struct QuerySettings {
     pub defaults_limit: usize,
     pub maximum_results: usize,
+    /// `QUERY_NESTED_CROSS_REFERENCE_LIMIT`.
+    pub nested_cross_reference_limit: usize,
+    /// `QUERY_CROSS_REFERENCE_DEPTH_LIMIT`.
+    pub cross_reference_depth_limit: usize,
     /// `GRAPHQL_MAX_QUERY_COST`.
     pub graphql_max_query_cost: usize,
 }
@@ -235,6 +239,14 @@ impl Settings {
         )?;
         env.set_parsed("QUERY_DEFAULTS_LIMIT", &mut self.query.defaults_limit)?;
         env.set_parsed("QUERY_MAXIMUM_RESULTS", &mut self.query.maximum_results)?;
+        env.set_parsed(
+            "QUERY_NESTED_CROSS_REFERENCE_LIMIT",
+            &mut self.query.nested_cross_reference_limit,
+        )?;
+        env.set_parsed(
+            "QUERY_CROSS_REFERENCE_DEPTH_LIMIT",
+            &mut self.query.cross_reference_depth_limit,
+        )?;
         env.set_parsed(
             "GRAPHQL_MAX_QUERY_COST",
             &mut self.query.graphql_max_query_cost,
@@ -398,6 +410,8 @@ impl Settings {
         );
         config.query_defaults_limit = self.query.defaults_limit;
         config.query_maximum_results = self.query.maximum_results;
+        config.query_nested_cross_reference_limit = self.query.nested_cross_reference_limit;
+        config.query_cross_reference_depth_limit = self.query.cross_reference_depth_limit;
         config.autoschema_enabled = self.schema.autoschema_enabled;
         config.async_indexing = self.schema.async_indexing;
         // Validated in `load`; cosine is only the type system's fallback.

@@ -41,7 +41,15 @@ pub(crate) fn required<'a>(
             object_verb(method)?,
             format!("objects/{}/{}", p("class"), p("id")),
         ),
+        // Weaviate's reference changes update the source object; batch references "batch/*".
+        (Read::Other, "/v1/objects/{id}/references/{property}") => {
+            (Verb::Update, format!("objects/{}", p("id")))
+        }
+        (Read::Other, "/v1/objects/{class}/{id}/references/{property}") => {
+            (Verb::Update, format!("objects/{}/{}", p("class"), p("id")))
+        }
         (Read::Other, "/v1/batch/objects") => (write_verb(method)?, "batch/objects".into()),
+        (Read::Other, "/v1/batch/references") => (Verb::Update, "batch/*".into()),
         // Weaviate: "All requests to the graphQL API need at least permissions to read the
         // schema."
         (Read::Other, "/v1/graphql") => (Verb::List, "schema/*".to_string()),

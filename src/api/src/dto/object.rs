@@ -10,11 +10,13 @@
 //! Output: `class`, `creationTimeUnix`, `id` (lower case), `lastUpdateTimeUnix`, `properties`,
 //! `tenant` when set, and with `include=vector` the legacy `vector` and the named `vectors`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use model::ObjectWrite;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use types::schema::{Class, DataType};
 use types::{Object, DEFAULT_TARGET};
 use uuid::Uuid;
 
@@ -164,7 +166,7 @@ pub(crate) struct ObjectOut<'a> {
     creation_time_unix: i64,
     id: Uuid,
     last_update_time_unix: i64,
-    properties: &'a Map<String, Value>,
+    properties: Cow<'a, Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tenant: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -187,11 +189,54 @@ impl<'a> ObjectOut<'a> {
             creation_time_unix: object.creation_time_ms,
             id: object.id,
             last_update_time_unix: object.last_update_time_ms,
-            properties: &object.properties,
+            properties: Cow::Borrowed(&object.properties),
             tenant: object.tenant.as_deref(),
             vector,
             vectors,
         }
+    }
+}
+
+impl ObjectOut<'_> {
+    /// Adds each beacon's `href` (`/v1/objects/<Class>/<uuid>`, or `/v1/objects/<uuid>` for a
+    /// class-less beacon) to the reference properties of `class`, as Weaviate's reads do.
+    pub fn with_hrefs(mut self, class: Option<&Class>) -> Self {
+        let Some(class) = class else {
+            return self;
+        };
+        let references: Vec<&str> = class
+            .properties
+            .iter()
+            .flatten()
+            .filter(|p| matches!(p.kind(), Some(DataType::Reference(_))))
+            .map(|p| p.name.as_str())
+            .filter(|name| self.properties.contains_key(*name))
+            .collect();
+        if references.is_empty() {
+            return self;
+        }
+        let properties = self.properties.to_mut();
+        for name in references {
+            if let Some(Value::Array(refs)) = properties.get_mut(name) {
+                refs.iter_mut().for_each(add_href);
+            }
+        }
+        self
+    }
+}
+
+/// `{"beacon": "weaviate://localhost/C/id"}` -> the same with `"href": "/v1/objects/C/id"`.
+fn add_href(reference: &mut Value) {
+    let Value::Object(map) = reference else {
+        return;
+    };
+    let href = map
+        .get("beacon")
+        .and_then(Value::as_str)
+        .and_then(|b| b.strip_prefix("weaviate://localhost/"))
+        .map(|path| format!("/v1/objects/{path}"));
+    if let Some(href) = href {
+        map.insert("href".to_string(), Value::String(href));
     }
 }
 
@@ -280,5 +325,47 @@ mod tests {
         assert!(full.contains(r#""vector":[0.1,0.2]"#), "{full}");
         assert!(full.contains(r#""vectors":{"named":[1.0]}"#), "{full}");
         assert!(full.contains(r#""creationTimeUnix":1"#), "{full}");
+    }
+
+    #[test]
+    fn reads_add_an_href_to_every_beacon_of_a_reference_property() {
+        let class = crate::graphql::test_support::class_from_json(serde_json::json!({
+            "class": "Article",
+            "properties": [
+                {"name": "hasAuthors", "dataType": ["Author"]},
+                {"name": "mentions", "dataType": ["Author", "Publisher"]},
+                {"name": "meta", "dataType": ["object"], "nestedProperties": [
+                    {"name": "beacon", "dataType": ["text"]}]}
+            ]
+        }));
+        let id = "00000000-0000-0000-0000-00000000000a";
+        let properties = json!({
+            "hasAuthors": [{"beacon": format!("weaviate://localhost/Author/{id}")}],
+            "mentions": [{"beacon": format!("weaviate://localhost/{id}")}],
+            "meta": {"beacon": "weaviate://localhost/Author/x"}
+        });
+        let object = Object {
+            id: Uuid::nil(),
+            class: "Article".to_string(),
+            tenant: None,
+            properties: properties.as_object().cloned().unwrap(),
+            vectors: types::Vectors::new(),
+            creation_time_ms: 1,
+            last_update_time_ms: 2,
+        };
+        let out =
+            serde_json::to_value(ObjectOut::new(&object, false).with_hrefs(Some(&class))).unwrap();
+        assert_eq!(
+            out["properties"],
+            json!({
+                "hasAuthors": [{"beacon": format!("weaviate://localhost/Author/{id}"),
+                                "href": format!("/v1/objects/Author/{id}")}],
+                "mentions": [{"beacon": format!("weaviate://localhost/{id}"),
+                              "href": format!("/v1/objects/{id}")}],
+                "meta": {"beacon": "weaviate://localhost/Author/x"}
+            })
+        );
+        let plain = serde_json::to_value(ObjectOut::new(&object, false).with_hrefs(None)).unwrap();
+        assert_eq!(plain["properties"], properties);
     }
 }

@@ -1,5 +1,5 @@
 //! The `path` of a condition (filterext `parsePath`, `entities/filters/path.go`): one property
-//! name, an internal field, `len(prop)`, or a cross-reference path (not supported by Shoal yet).
+//! name, an internal field, `len(prop)`, or a cross-reference path `[refProp, Class, ...]`.
 
 use types::filter::FilterPath;
 
@@ -26,12 +26,19 @@ pub(super) fn parse(path: Option<&[String]>) -> Result<FilterPath, String> {
             check_property_segment(segment)?;
         }
     }
+    Ok(nested(path))
+}
+
+/// `[prop]`, or `[refProp, Class, ...rest]` as a reference hop in front of the rest.
+fn nested(path: &[String]) -> FilterPath {
     match path {
-        [only] => Ok(single(only)),
-        _ => Err(format!(
-            "filtering on a cross-reference path ({}) is not supported by Shoal yet",
-            path.join(".")
-        )),
+        [property, class, rest @ ..] if !rest.is_empty() => FilterPath::Reference {
+            property: property.clone(),
+            class: class.clone(),
+            rest: Box::new(nested(rest)),
+        },
+        [only, ..] => single(only),
+        [] => FilterPath::Property(String::new()),
     }
 }
 

@@ -162,13 +162,35 @@ fn path_errors() {
                 .into()
         )
     );
+    let hop = |property: &str, class: &str, rest: FilterPath| FilterPath::Reference {
+        property: property.into(),
+        class: class.into(),
+        rest: Box::new(rest),
+    };
+    let condition = |path| {
+        Ok(Filter::Condition(Condition {
+            path,
+            operator: Operator::Equal,
+            value: FilterValue::Text("x".into()),
+        }))
+    };
     assert_eq!(
         with_path(json!(["author", "Author", "name"])),
-        Err(
-            "invalid where filter: filtering on a cross-reference path (author.Author.name) is \
-             not supported by Shoal yet"
-                .into()
-        )
+        condition(hop("author", "Author", FilterPath::Property("name".into())))
+    );
+    assert_eq!(
+        with_path(json!([
+            "author",
+            "Author",
+            "employer",
+            "Company",
+            "len(name)"
+        ])),
+        condition(hop(
+            "author",
+            "Author",
+            hop("employer", "Company", FilterPath::Length("name".into()))
+        ))
     );
     assert_eq!(
         rest(json!({"operator": "Equal", "valueText": "x"})),

@@ -104,8 +104,8 @@ fn check_mergeable(existing: &Merged<'_>, field: &QField) -> Result<(), GqlError
 
 fn fragment_error(pos: Pos) -> GqlError {
     GqlError::new(
-        "fragments (`... on Class` for cross-references, named fragments) are not supported by \
-         Shoal yet",
+        "fragments are only supported directly under a cross-reference property (`... on \
+         Class`); named fragments are not supported by Shoal yet",
         pos,
     )
 }

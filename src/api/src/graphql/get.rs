@@ -90,7 +90,7 @@ fn plan_class(
         let ty = format!("[{}]", class_type_name(&class.class));
         diag.invalid(error::needs_selection(&field.name, &ty, field.pos));
     }
-    let selection = select::plan(class, &field.items, &mut diag);
+    let selection = select::plan(class, classes, &field.items, &mut diag);
     invalid.append(&mut diag.invalid);
     if let Some(refused) = diag.unsupported {
         return job(Work::Fail(refused));
@@ -102,6 +102,7 @@ fn plan_class(
     match args::search_query(class, field.args, selected, limits) {
         Ok(mut query) => {
             query.with_vectors = selection.with_vectors;
+            query.references = selection.references();
             job(Work::Search(Box::new(query), selection))
         }
         Err(message) => job(Work::Fail(GqlError::new(message, field.pos))),

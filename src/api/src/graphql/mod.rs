@@ -31,6 +31,8 @@ mod value;
 #[cfg(test)]
 mod limits_tests;
 #[cfg(test)]
+mod references_tests;
+#[cfg(test)]
 pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;

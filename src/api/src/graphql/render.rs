@@ -3,13 +3,13 @@
 //! strings; distances, certainties and vectors are floats. A grouped search has one row per
 //! group: its first hit, with the group under `_additional { group }`.
 
-use model::{gofmt, HitGroup, SearchHit, SearchResult};
+use model::{gofmt, HitGroup, ResolvedReference, SearchHit, SearchResult};
 use serde_json::{json, Map, Value};
 use types::schema::Distance;
 use types::Object;
 
 use super::select::{AddField, AddKind, GroupField, GroupKind, GroupedByKind, OutField};
-use super::select::{SelectPlan, Shape};
+use super::select::{RefTarget, SelectPlan, Shape};
 
 /// One row per hit, or per group when the search was grouped.
 pub(crate) fn rows(plan: &SelectPlan, result: &SearchResult, grouped: bool) -> Vec<Value> {
@@ -50,9 +50,57 @@ fn row(
                 let value = additional(fields, hit, metric, group);
                 out.insert(key.clone(), Value::Object(value));
             }
+            OutField::Reference { key, name, targets } => {
+                out.insert(key.clone(), references(targets, hit, name, metric));
+            }
         }
     }
     out
+}
+
+/// A reference property: `null` when the object has none, else its resolved targets (of the
+/// classes asked for, dangling ones left out), each with its fragment's fields.
+fn references(
+    targets: &[RefTarget],
+    hit: &SearchHit,
+    name: &str,
+    metric: Option<Distance>,
+) -> Value {
+    let stored = hit.object.properties.get(name);
+    if stored
+        .and_then(Value::as_array)
+        .is_none_or(|refs| refs.is_empty())
+    {
+        return Value::Null;
+    }
+    let resolved = hit
+        .references
+        .get(name)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    // Weaviate lists the objects fragment by fragment, each in beacon order.
+    let rows = targets
+        .iter()
+        .flat_map(|t| {
+            resolved
+                .iter()
+                .filter(|r| r.object.class == t.class)
+                .map(|r| Value::Object(row(&t.fields, &referenced(r), metric, None)))
+        })
+        .collect();
+    Value::Array(rows)
+}
+
+/// A referenced object as a hit of its own: no distance or score (it was not searched).
+fn referenced(r: &ResolvedReference) -> SearchHit {
+    SearchHit {
+        object: r.object.clone(),
+        distance: None,
+        score: None,
+        explain_score: None,
+        is_consistent: None,
+        references: r.references.clone(),
+    }
 }
 
 /// A stored value with only the requested subfields (objects, lists of objects, geo, phone).
@@ -78,8 +126,8 @@ fn pick(fields: &[OutField], map: &Map<String, Value>) -> Map<String, Value> {
             OutField::Value { key, name, shape } => {
                 out.insert(key.clone(), shaped(shape, map.get(name)));
             }
-            // `_additional` only exists on the class level.
-            OutField::Additional { .. } => {}
+            // `_additional` and references only exist on the class level.
+            OutField::Additional { .. } | OutField::Reference { .. } => {}
         }
     }
     out
@@ -187,7 +235,7 @@ fn named_vectors(targets: &[OutField], object: &Object) -> Map<String, Value> {
                     object.vectors.get(name).map_or(Value::Null, |v| vector(v)),
                 );
             }
-            OutField::Additional { .. } => {}
+            OutField::Additional { .. } | OutField::Reference { .. } => {}
         }
     }
     out

@@ -27,6 +27,7 @@ fn hit(props: Value, vectors: &[(&str, Vec<f32>)], distance: Option<f32>) -> Sea
         score: None,
         explain_score: None,
         is_consistent: None,
+        references: Default::default(),
     }
 }
 

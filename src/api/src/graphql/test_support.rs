@@ -103,6 +103,7 @@ pub(crate) fn hit(object: Object, distance: Option<f32>) -> SearchHit {
         score: None,
         explain_score: None,
         is_consistent: None,
+        references: Default::default(),
     }
 }
 

@@ -7,6 +7,7 @@ use model::{AggregateQuery, AggregateResult, AggregateRow, PropertyAggregate};
 use serde_json::Value;
 use types::schema::{Class, DataType};
 
+use super::filters::Schema;
 use super::pb;
 use super::pb::aggregate_reply as reply;
 use super::pb::aggregate_request::aggregation::Aggregation as Asked;
@@ -14,6 +15,7 @@ use super::pb::aggregate_request::aggregation::Aggregation as Asked;
 /// Reads a request into a query. `Err` is an `InvalidArgument` message.
 pub(crate) fn plan(
     class: &Class,
+    schema: Schema<'_>,
     request: &pb::AggregateRequest,
 ) -> Result<AggregateQuery, String> {
     use pb::aggregate_request::Search;
@@ -53,7 +55,7 @@ pub(crate) fn plan(
         filter: request
             .filters
             .as_ref()
-            .map(|f| super::filters::translate(class, f))
+            .map(|f| super::filters::translate(class, schema, f))
             .transpose()?,
         group_by,
         vector_search,

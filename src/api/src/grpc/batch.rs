@@ -1,10 +1,13 @@
-//! `Weaviate/BatchObjects`: every object read into the [`ObjectWrite`] the REST batch makes
-//! and stored by the same coordinator call; the reply lists only the failures, each at its
-//! index in the request.
+//! `Weaviate/BatchObjects` and `BatchReferences`: every object read into the [`ObjectWrite`]
+//! the REST batch makes, every reference into the [`BatchReference`] of REST's batch
+//! references, stored by the same coordinator calls; the replies list only the failures, each
+//! at its index in the request.
 
+use model::references::BatchReference;
 use model::ObjectWrite;
 use uuid::Uuid;
 
+use super::filters::Schema;
 use super::pb;
 use super::values::batch_properties;
 use super::vectors::batch_vectors;
@@ -33,6 +36,45 @@ pub(crate) fn write_of(object: &pb::BatchObject) -> Result<ObjectWrite, String> 
     })
 }
 
+/// The reference parts of a batch object against its collection, as Weaviate's gRPC parser
+/// checks them: the property must exist (unless auto-schema will create the collection) and
+/// be single- or multi-target as the part says.
+pub(crate) fn check_references(object: &pb::BatchObject, schema: Schema<'_>) -> Result<(), String> {
+    let Some(properties) = &object.properties else {
+        return Ok(());
+    };
+    if properties.single_target_ref_props.is_empty() && properties.multi_target_ref_props.is_empty()
+    {
+        return Ok(());
+    }
+    let Some(class) = schema(&object.collection) else {
+        return Ok(());
+    };
+    let targets = |name: &str| -> Result<usize, String> {
+        class
+            .property(name)
+            .map(|p| p.data_type.len())
+            .ok_or_else(|| {
+                format!(
+                "no such prop with name '{name}' found in class '{}' in the schema. Check your \
+                 schema files for which properties in this class are available",
+                class.class
+            )
+            })
+    };
+    for single in &properties.single_target_ref_props {
+        if targets(&single.prop_name)? > 1 {
+            return Err("target is a multi-target reference, need single target".into());
+        }
+    }
+    for multi in &properties.multi_target_ref_props {
+        if targets(&multi.prop_name)? == 1 {
+            return Err("target is a single-target reference, need multi-target".into());
+        }
+    }
+    Ok(())
+}
+
 /// The reply from each entry's outcome, in request order.
 pub(crate) fn reply(outcomes: Vec<Result<(), String>>, took: f32) -> pb::BatchObjectsReply {
     pb::BatchObjectsReply {
@@ -44,6 +86,49 @@ pub(crate) fn reply(outcomes: Vec<Result<(), String>>, took: f32) -> pb::BatchOb
                 outcome
                     .err()
                     .map(|error| pb::batch_objects_reply::BatchError {
+                        index: index as i32,
+                        error,
+                    })
+            })
+            .collect(),
+    }
+}
+
+/// One reference of `BatchReferences`: the beacon names the target collection when the
+/// request does, else the property's only target fills it in.
+pub(crate) fn reference_of(r: &pb::BatchReference) -> Result<BatchReference, String> {
+    if r.from_collection.is_empty() {
+        return Err("from_collection must be set".into());
+    }
+    let from_id = Uuid::parse_str(&r.from_uuid)
+        .map_err(|_| format!("invalid from_uuid '{}': not a uuid", r.from_uuid))?;
+    let to = match r.to_collection.as_deref().filter(|c| !c.is_empty()) {
+        Some(class) => format!("weaviate://localhost/{class}/{}", r.to_uuid),
+        None => format!("weaviate://localhost/{}", r.to_uuid),
+    };
+    Ok(BatchReference {
+        from_class: r.from_collection.clone(),
+        from_id,
+        property: r.name.clone(),
+        to: serde_json::json!({ "beacon": to }),
+        tenant: (!r.tenant.is_empty()).then(|| r.tenant.clone()),
+    })
+}
+
+/// The reply of `BatchReferences`: the failures at their request index.
+pub(crate) fn references_reply(
+    outcomes: Vec<Result<(), String>>,
+    took: f32,
+) -> pb::BatchReferencesReply {
+    pb::BatchReferencesReply {
+        took,
+        errors: outcomes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| {
+                outcome
+                    .err()
+                    .map(|error| pb::batch_references_reply::BatchError {
                         index: index as i32,
                         error,
                     })

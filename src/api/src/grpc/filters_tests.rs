@@ -15,9 +15,25 @@ fn class() -> types::schema::Class {
         "properties": [
             {"name": "title", "dataType": ["text"]},
             {"name": "when", "dataType": ["date"]},
-            {"name": "whens", "dataType": ["date[]"]}
+            {"name": "whens", "dataType": ["date[]"]},
+            {"name": "author", "dataType": ["Person"]},
+            {"name": "mentions", "dataType": ["Person", "Company"]}
         ]
     }))
+}
+
+/// Doc -author-> Person -employer-> Company; `mentions` points at Person or Company.
+fn schema(name: &str) -> Option<types::schema::Class> {
+    let body = match name {
+        "Doc" => return Some(class()),
+        "Person" => json!({"class": "Person", "properties": [
+            {"name": "born", "dataType": ["date"]},
+            {"name": "employer", "dataType": ["Company"]}]}),
+        "Company" => json!({"class": "Company", "properties": [
+            {"name": "name", "dataType": ["text"]}]}),
+        _ => return None,
+    };
+    Some(class_from_json(body))
 }
 
 fn leaf(op: Op, property: &str, value: TestValue) -> pb::Filters {
@@ -59,7 +75,7 @@ fn every_comparison_operator_maps_to_its_model_operator() {
         (Op::WithinGeoRange, Operator::WithinGeoRange),
     ];
     for (wire, model) in cases {
-        let got = translate(&class(), &leaf(wire, "title", text("x"))).unwrap();
+        let got = translate(&class(), &schema, &leaf(wire, "title", text("x"))).unwrap();
         let want = cond(
             FilterPath::Property("title".into()),
             model,
@@ -101,7 +117,7 @@ fn and_or_not_and_contains_none_nest() {
         FilterValue::TextList(vec!["x".into(), "y".into()]),
     )));
     assert_eq!(
-        translate(&class(), &all).unwrap(),
+        translate(&class(), &schema, &all).unwrap(),
         Filter::And(vec![
             a.clone(),
             Filter::Not(Box::new(Filter::Or(vec![a, none])))
@@ -113,9 +129,12 @@ fn and_or_not_and_contains_none_nest() {
 fn text_on_dates_and_timestamps_is_a_date_but_epoch_milliseconds_stay_text() {
     let class = class();
     let date = "2024-01-02T03:04:05Z";
-    let got = |f: pb::Filters| match translate(&class, &f).unwrap() {
+    let got = |f: pb::Filters| match translate(&class, &schema, &f).unwrap() {
         Filter::Condition(c) => (c.path, c.value),
-        other @ (Filter::And(_) | Filter::Or(_) | Filter::Not(_)) => panic!("{other:?}"),
+        other
+        @ (Filter::And(_) | Filter::Or(_) | Filter::Not(_) | Filter::ReferencesAny { .. }) => {
+            panic!("{other:?}")
+        }
     };
     assert_eq!(
         got(leaf(Op::GreaterThan, "when", text(date))).1,
@@ -156,9 +175,14 @@ fn text_on_dates_and_timestamps_is_a_date_but_epoch_milliseconds_stay_text() {
 
 #[test]
 fn value_kinds_keep_their_types() {
-    let got = |v: TestValue| match translate(&class(), &leaf(Op::Equal, "title", v)).unwrap() {
+    let got = |v: TestValue| match translate(&class(), &schema, &leaf(Op::Equal, "title", v))
+        .unwrap()
+    {
         Filter::Condition(c) => c.value,
-        other @ (Filter::And(_) | Filter::Or(_) | Filter::Not(_)) => panic!("{other:?}"),
+        other
+        @ (Filter::And(_) | Filter::Or(_) | Filter::Not(_) | Filter::ReferencesAny { .. }) => {
+            panic!("{other:?}")
+        }
     };
     assert_eq!(
         got(TestValue::ValueInt(i64::MIN)),
@@ -204,7 +228,7 @@ fn value_kinds_keep_their_types() {
 #[test]
 fn malformed_trees_are_refused_with_a_reason() {
     let class = class();
-    let err = |f: pb::Filters| translate(&class, &f).unwrap_err();
+    let err = |f: pb::Filters| translate(&class, &schema, &f).unwrap_err();
     let empty_and = pb::Filters {
         operator: Op::And as i32,
         ..Default::default()
@@ -218,17 +242,20 @@ fn malformed_trees_are_refused_with_a_reason() {
         ..Default::default()
     };
     assert!(err(unknown).contains("unknown filter operator 99"));
-    let through_ref = pb::Filters {
+    let single_on_multi = pb::Filters {
         operator: Op::Equal as i32,
         test_value: Some(text("x")),
-        target: Some(pb::FilterTarget {
-            target: Some(pb::filter_target::Target::Count(pb::FilterReferenceCount {
-                on: "author".into(),
-            })),
-        }),
+        target: Some(single("mentions", property("name"))),
         ..Default::default()
     };
-    assert!(err(through_ref).contains("cross-references"));
+    assert!(err(single_on_multi).contains("several target collections"));
+    let unknown_class = pb::Filters {
+        operator: Op::Equal as i32,
+        test_value: Some(text("x")),
+        target: Some(multi("mentions", "Nobody", property("name"))),
+        ..Default::default()
+    };
+    assert!(err(unknown_class).contains(r#"class "Nobody" does not exist"#));
     let mut deep = leaf(Op::Equal, "title", text("x"));
     for _ in 0..100 {
         deep = pb::Filters {
@@ -260,17 +287,131 @@ mod arbitrary_messages {
         fn search_aggregate_and_batch_messages_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
             let class = super::class();
             if let Ok(request) = pb::SearchRequest::decode(bytes.as_slice()) {
-                let _ = search::plan(&class, &request, &LIMITS);
+                let _ = search::plan(&class, &super::schema, &request, &LIMITS);
             }
             if let Ok(request) = pb::AggregateRequest::decode(bytes.as_slice()) {
-                let _ = aggregate::plan(&class, &request);
+                let _ = aggregate::plan(&class, &super::schema, &request);
             }
             if let Ok(object) = pb::BatchObject::decode(bytes.as_slice()) {
                 let _ = batch::write_of(&object);
             }
             if let Ok(filters) = pb::Filters::decode(bytes.as_slice()) {
-                let _ = super::translate(&class, &filters);
+                let _ = super::translate(&class, &super::schema, &filters);
             }
         }
     }
+}
+
+fn property(name: &str) -> pb::FilterTarget {
+    pb::FilterTarget {
+        target: Some(pb::filter_target::Target::Property(name.into())),
+    }
+}
+
+fn single(on: &str, inner: pb::FilterTarget) -> pb::FilterTarget {
+    pb::FilterTarget {
+        target: Some(pb::filter_target::Target::SingleTarget(Box::new(
+            pb::FilterReferenceSingleTarget {
+                on: on.into(),
+                target: Some(Box::new(inner)),
+            },
+        ))),
+    }
+}
+
+fn multi(on: &str, collection: &str, inner: pb::FilterTarget) -> pb::FilterTarget {
+    pb::FilterTarget {
+        target: Some(pb::filter_target::Target::MultiTarget(Box::new(
+            pb::FilterReferenceMultiTarget {
+                on: on.into(),
+                target: Some(Box::new(inner)),
+                target_collection: collection.into(),
+            },
+        ))),
+    }
+}
+
+#[test]
+fn reference_targets_become_reference_paths_typed_by_the_innermost_class() {
+    let filter = |target: pb::FilterTarget, value: TestValue| pb::Filters {
+        operator: Op::Equal as i32,
+        test_value: Some(value),
+        target: Some(target),
+        ..Default::default()
+    };
+    let hop = |property: &str, class: &str, rest: FilterPath| FilterPath::Reference {
+        property: property.into(),
+        class: class.into(),
+        rest: Box::new(rest),
+    };
+    // one hop: a text on the Person's date property is a date
+    let got = translate(
+        &class(),
+        &schema,
+        &filter(
+            single("author", property("born")),
+            text("2020-01-01T00:00:00Z"),
+        ),
+    );
+    assert_eq!(
+        got,
+        Ok(cond(
+            hop("author", "Person", FilterPath::Property("born".into())),
+            Operator::Equal,
+            FilterValue::Date("2020-01-01T00:00:00Z".into())
+        ))
+    );
+    // two hops, the second through a multi-target property's named collection
+    let two = single("author", single("employer", property("name")));
+    assert_eq!(
+        translate(&class(), &schema, &filter(two, text("acme"))),
+        Ok(cond(
+            hop(
+                "author",
+                "Person",
+                hop("employer", "Company", FilterPath::Property("name".into()))
+            ),
+            Operator::Equal,
+            FilterValue::Text("acme".into())
+        ))
+    );
+    let through_multi = multi("mentions", "Company", property("name"));
+    assert_eq!(
+        translate(&class(), &schema, &filter(through_multi, text("acme"))),
+        Ok(cond(
+            hop("mentions", "Company", FilterPath::Property("name".into())),
+            Operator::Equal,
+            FilterValue::Text("acme".into())
+        ))
+    );
+    // the number of references
+    let count = pb::FilterTarget {
+        target: Some(pb::filter_target::Target::Count(pb::FilterReferenceCount {
+            on: "author".into(),
+        })),
+    };
+    assert_eq!(
+        translate(&class(), &schema, &filter(count, TestValue::ValueInt(2))),
+        Ok(cond(
+            FilterPath::Property("author".into()),
+            Operator::Equal,
+            FilterValue::Int(2)
+        ))
+    );
+    // the deprecated `on` list
+    #[allow(deprecated)]
+    let legacy = pb::Filters {
+        operator: Op::Equal as i32,
+        test_value: Some(text("2020-01-01T00:00:00Z")),
+        on: vec!["author".into(), "Person".into(), "born".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        translate(&class(), &schema, &legacy),
+        Ok(cond(
+            hop("author", "Person", FilterPath::Property("born".into())),
+            Operator::Equal,
+            FilterValue::Date("2020-01-01T00:00:00Z".into())
+        ))
+    );
 }

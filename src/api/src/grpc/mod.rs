@@ -29,6 +29,7 @@ mod aggregate;
 mod auth;
 mod batch;
 mod filters;
+mod references;
 mod search;
 mod values;
 mod vectors;
@@ -96,6 +97,11 @@ impl Service {
         auth::authorize(&self.config.auth, request.metadata(), verb, resource)
     }
 
+    /// The classes of the schema by name.
+    fn schema(&self) -> impl Fn(&str) -> Option<Class> + '_ {
+        |name| self.coordinator.class(name)
+    }
+
     /// The collection a request names, or Weaviate's not-found error.
     fn class(&self, name: &str) -> Result<Class, Status> {
         if name.is_empty() {
@@ -135,8 +141,8 @@ impl Weaviate for Service {
         let started = Instant::now();
         let request = request.into_inner();
         let class = self.class(&request.collection)?;
-        let (query, plan) =
-            search::plan(&class, &request, &self.limits()).map_err(Status::invalid_argument)?;
+        let (query, plan) = search::plan(&class, &self.schema(), &request, &self.limits())
+            .map_err(Status::invalid_argument)?;
         let grouped = query.group_by.is_some();
         let result = self.coordinator.search(query).await.map_err(status)?;
         if plan.metadata.certainty {
@@ -162,8 +168,12 @@ impl Weaviate for Service {
         let started = Instant::now();
         let request = request.into_inner();
         let level = search::consistency(request.consistency_level).unwrap_or_default();
-        let parsed: Vec<Result<model::ObjectWrite, String>> =
-            request.objects.iter().map(batch::write_of).collect();
+        let schema = self.schema();
+        let parsed: Vec<Result<model::ObjectWrite, String>> = request
+            .objects
+            .iter()
+            .map(|o| batch::check_references(o, &schema).and_then(|()| batch::write_of(o)))
+            .collect();
         let writes: Vec<_> = parsed
             .iter()
             .filter_map(|p| p.as_ref().ok().cloned())
@@ -191,10 +201,39 @@ impl Weaviate for Service {
         &self,
         request: Request<pb::BatchReferencesRequest>,
     ) -> Result<Response<pb::BatchReferencesReply>, Status> {
-        self.authorize(&request, Verb::Create, "batch/references")?;
-        Err(Status::unimplemented(
-            "cross-references are not supported by Shoal yet",
-        ))
+        self.authorize(&request, Verb::Update, "batch/*")?;
+        let started = Instant::now();
+        let request = request.into_inner();
+        let level = search::consistency(request.consistency_level).unwrap_or_default();
+        let parsed: Vec<Result<_, String>> =
+            request.references.iter().map(batch::reference_of).collect();
+        let valid = parsed
+            .iter()
+            .filter_map(|p| p.as_ref().ok().cloned())
+            .collect();
+        let mut done = self
+            .coordinator
+            .batch_references(valid, level)
+            .await
+            .into_iter();
+        let outcomes = parsed
+            .into_iter()
+            .map(|p| {
+                p.and_then(|_| {
+                    done.next()
+                        .unwrap_or_else(|| {
+                            Err(coordinator::Error::Internal(
+                                "reference was not processed".into(),
+                            ))
+                        })
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        Ok(Response::new(batch::references_reply(
+            outcomes,
+            took(started),
+        )))
     }
 
     async fn batch_delete(
@@ -209,7 +248,7 @@ impl Weaviate for Service {
             .filters
             .as_ref()
             .ok_or_else(|| Status::invalid_argument("batch delete needs filters"))?;
-        let filter = filters::translate(&class, filters)
+        let filter = filters::translate(&class, &self.schema(), filters)
             .map_err(|e| Status::invalid_argument(format!("invalid where filter: {e}")))?;
         let delete = BatchDelete {
             class: class.class.clone(),
@@ -267,7 +306,8 @@ impl Weaviate for Service {
         let started = Instant::now();
         let request = request.into_inner();
         let class = self.class(&request.collection)?;
-        let query = aggregate::plan(&class, &request).map_err(Status::invalid_argument)?;
+        let query =
+            aggregate::plan(&class, &self.schema(), &request).map_err(Status::invalid_argument)?;
         let result = self.coordinator.aggregate(query).await.map_err(status)?;
         Ok(Response::new(aggregate::reply(
             &class,

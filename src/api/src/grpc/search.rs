@@ -12,7 +12,9 @@ use types::keyword::TermsMatch;
 use types::schema::{Class, Distance};
 use uuid::Uuid;
 
+use super::filters::Schema;
 use super::pb;
+use super::references::RefPlan;
 use super::values::{self, NestedSelection, Selection};
 use super::vectors;
 
@@ -24,22 +26,26 @@ const DEFAULT_ALPHA: f32 = 0.75;
 pub(crate) struct ReplyPlan {
     pub metadata: pb::MetadataRequest,
     pub selection: Selection,
+    /// `ref_properties`: the references to return.
+    pub references: Vec<RefPlan>,
 }
 
 /// Reads a request into a query and a plan for the reply. `Err` is an `InvalidArgument`
 /// message.
 pub(crate) fn plan(
     class: &Class,
+    schema: Schema<'_>,
     request: &pb::SearchRequest,
     limits: &Limits,
 ) -> Result<(SearchQuery, ReplyPlan), String> {
     refuse_modules(request)?;
     let metadata = request.metadata.clone().unwrap_or_default();
     let selection = selection(request.properties.as_ref())?;
+    let references = super::references::plan(class, schema, request.properties.as_ref())?;
     let filter = request
         .filters
         .as_ref()
-        .map(|f| super::filters::translate(class, f))
+        .map(|f| super::filters::translate(class, schema, f))
         .transpose()?;
     let sort = request
         .sort_by
@@ -67,6 +73,7 @@ pub(crate) fn plan(
         group_by: request.group_by.as_ref().map(group_by).transpose()?,
         explain: metadata.explain_score,
         consistency: consistency(request.consistency_level),
+        references: super::references::queries(&references),
     };
     let after = (!request.after.is_empty()).then_some(request.after.as_str());
     let query = search_rules::finish(class, query, after, metadata.certainty, limits)?;
@@ -75,6 +82,7 @@ pub(crate) fn plan(
         ReplyPlan {
             metadata,
             selection,
+            references,
         },
     ))
 }
@@ -124,16 +132,11 @@ pub(crate) fn consistency(level: Option<i32>) -> Option<ConsistencyLevel> {
     }
 }
 
-fn selection(request: Option<&pb::PropertiesRequest>) -> Result<Selection, String> {
+/// The non-reference properties to return (references are [`RefPlan`]s).
+pub(crate) fn selection(request: Option<&pb::PropertiesRequest>) -> Result<Selection, String> {
     let Some(request) = request else {
         return Ok(Selection::All);
     };
-    if let Some(reference) = request.ref_properties.first() {
-        return Err(format!(
-            "returning references ('{}') is not supported by Shoal yet",
-            reference.reference_property
-        ));
-    }
     if request.return_all_nonref_properties {
         return Ok(Selection::All);
     }
@@ -345,6 +348,8 @@ fn search_result(
                 &plan.selection,
             )),
             target_collection: class.class.clone(),
+            ref_props: super::references::results(&plan.references, hit),
+            ref_props_requested: !plan.references.is_empty(),
             ..Default::default()
         }),
         metadata: Some(metadata(class, hit, &plan.metadata, metric)),
@@ -352,7 +357,7 @@ fn search_result(
     }
 }
 
-fn metadata(
+pub(crate) fn metadata(
     class: &Class,
     hit: &SearchHit,
     asked: &pb::MetadataRequest,

@@ -224,17 +224,43 @@ pub(crate) fn batch_properties(
             empty: &properties.empty_list_props,
         },
     )?;
-    if let Some(reference) = properties.single_target_ref_props.first() {
-        return Err(references_unsupported(&reference.prop_name));
+    // References become the beacons a REST write carries; a single-target beacon gets its
+    // class from the property when the write is checked against the schema.
+    for reference in &properties.single_target_ref_props {
+        let beacons = reference.uuids.iter().map(|id| beacon(None, id));
+        add_references(&mut out, &reference.prop_name, beacons);
     }
-    if let Some(reference) = properties.multi_target_ref_props.first() {
-        return Err(references_unsupported(&reference.prop_name));
+    for reference in &properties.multi_target_ref_props {
+        let class = Some(reference.target_collection.as_str()).filter(|c| !c.is_empty());
+        let beacons = reference.uuids.iter().map(|id| beacon(class, id));
+        add_references(&mut out, &reference.prop_name, beacons);
     }
     Ok(out)
 }
 
-fn references_unsupported(property: &str) -> String {
-    format!("property '{property}': cross-references are not supported by Shoal yet")
+fn beacon(class: Option<&str>, id: &str) -> Value {
+    let beacon = match class {
+        Some(class) => format!("weaviate://localhost/{class}/{id}"),
+        None => format!("weaviate://localhost/{id}"),
+    };
+    serde_json::json!({ "beacon": beacon })
+}
+
+/// Appends to the property's list of references (a property may come in several parts).
+fn add_references(
+    out: &mut Map<String, Value>,
+    property: &str,
+    beacons: impl Iterator<Item = Value>,
+) {
+    let entry = out
+        .entry(property.to_string())
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(items) = entry {
+        items.extend(beacons);
+    } else {
+        // the same name as a plain property too: the references win, as the last part read
+        *entry = Value::Array(beacons.collect());
+    }
 }
 
 /// The typed parts of a batch object or a nested object value.

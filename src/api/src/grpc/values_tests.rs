@@ -90,7 +90,7 @@ fn batch_properties_read_struct_and_typed_arrays_at_their_limits() {
 }
 
 #[test]
-fn malformed_packed_numbers_and_references_are_refused_by_name() {
+fn malformed_packed_numbers_are_refused_by_name() {
     let props = pb::batch_object::Properties {
         number_array_properties: vec![pb::NumberArrayProperties {
             prop_name: "scores".into(),
@@ -104,17 +104,29 @@ fn malformed_packed_numbers_and_references_are_refused_by_name() {
         err.contains("'scores'") && err.contains("multiple of 8"),
         "{err}"
     );
+}
+
+#[test]
+fn references_become_beacons() {
     let props = pb::batch_object::Properties {
         single_target_ref_props: vec![pb::batch_object::SingleTargetRefProps {
             prop_name: "author".into(),
-            uuids: vec![],
+            uuids: vec!["a".into(), "b".into()],
+        }],
+        multi_target_ref_props: vec![pb::batch_object::MultiTargetRefProps {
+            prop_name: "mentions".into(),
+            uuids: vec!["c".into()],
+            target_collection: "Publisher".into(),
         }],
         ..Default::default()
     };
-    let err = batch_properties(&props).unwrap_err();
-    assert!(
-        err.contains("'author'") && err.contains("cross-references"),
-        "{err}"
+    let got = batch_properties(&props).unwrap();
+    assert_eq!(
+        serde_json::Value::Object(got),
+        json!({
+            "author": [{"beacon": "weaviate://localhost/a"}, {"beacon": "weaviate://localhost/b"}],
+            "mentions": [{"beacon": "weaviate://localhost/Publisher/c"}]
+        })
     );
 }
 

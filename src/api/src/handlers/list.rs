@@ -46,6 +46,8 @@ pub(crate) async fn list(State(state): State<AppState>, query: QueryParams) -> A
         .list_objects(list_query)
         .await
         .map_err(list_error)?;
+    let mut classes: std::collections::HashMap<String, Option<types::schema::Class>> =
+        std::collections::HashMap::new();
     let out = ListOut {
         // Weaviate's class query answers `[]`, its legacy listing `null`.
         deprecations: if by_class {
@@ -55,7 +57,12 @@ pub(crate) async fn list(State(state): State<AppState>, query: QueryParams) -> A
         },
         objects: objects
             .iter()
-            .map(|o| ObjectOut::new(o, with_vectors))
+            .map(|o| {
+                let class = classes
+                    .entry(o.class.clone())
+                    .or_insert_with(|| state.coordinator.class(&o.class));
+                ObjectOut::new(o, with_vectors).with_hrefs(class.as_ref())
+            })
             .collect(),
         total_results: objects.len(),
     };

@@ -10,4 +10,5 @@ pub(crate) mod list;
 pub(crate) mod meta;
 pub(crate) mod nodes;
 pub(crate) mod objects;
+pub(crate) mod references;
 pub(crate) mod schema;

@@ -32,7 +32,8 @@ pub(crate) async fn create(
         .coordinator
         .create_object(input.into_write(), level)
         .await?;
-    Ok(Json(ObjectOut::new(&object, true)).into_response())
+    let class = state.coordinator.class(&object.class);
+    Ok(Json(ObjectOut::new(&object, true).with_hrefs(class.as_ref())).into_response())
 }
 
 /// `POST /v1/objects/validate`: 200 with no body when the object would be accepted.
@@ -93,7 +94,11 @@ async fn get_object(
         }
     };
     match found.map_err(missing_is_bare_404)? {
-        Some(object) => Ok(Json(ObjectOut::new(&object, include.vector)).into_response()),
+        Some(object) => {
+            let class = coordinator.class(&object.class);
+            let out = ObjectOut::new(&object, include.vector).with_hrefs(class.as_ref());
+            Ok(Json(out).into_response())
+        }
         None => Err(ApiError::empty(StatusCode::NOT_FOUND)),
     }
 }
@@ -211,7 +216,8 @@ async fn replace_object(
         .replace_object(&class, id, input.into_write(), level)
         .await;
     let object = replaced.map_err(missing_is_bare_404)?;
-    Ok(Json(ObjectOut::new(&object, true)).into_response())
+    let class = state.coordinator.class(&object.class);
+    Ok(Json(ObjectOut::new(&object, true).with_hrefs(class.as_ref())).into_response())
 }
 
 /// `PATCH /v1/objects/{class}/{id}`: merge properties (a vector replaces), 204.

@@ -89,7 +89,8 @@ fn group_by(class: &Class, args: &[(String, Value)]) -> Result<Option<String>, S
         FilterPath::Id
         | FilterPath::CreationTime
         | FilterPath::UpdateTime
-        | FilterPath::Length(_) => Err(format!(
+        | FilterPath::Length(_)
+        | FilterPath::Reference { .. } => Err(format!(
             "grouping by '{}' is not supported: group by a property of the class",
             path.join(".")
         )),

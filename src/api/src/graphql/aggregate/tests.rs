@@ -267,7 +267,7 @@ fn argument_rules() {
         (r#"groupBy: ["a", "b"]"#, "could not extract groupBy path: missing an argument after 'b'"),
         (
             r#"groupBy: ["maker", "Shop", "price"]"#,
-            "could not extract groupBy path: filtering on a cross-reference path (maker.Shop.price) is not supported by Shoal yet",
+            "could not extract groupBy path: grouping by 'maker.Shop.price' is not supported: group by a property of the class",
         ),
         (r#"groupBy: ["_id"]"#, "could not extract groupBy path: grouping by '_id' is not supported: group by a property of the class"),
         ("nearVector: {vector: [1]} objectLimit: 0", "objectLimit must be a positive integer"),

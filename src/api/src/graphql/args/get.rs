@@ -87,6 +87,8 @@ pub(crate) fn search_query(
         consistency: value::arg(args, "consistencyLevel")
             .and_then(value::as_enum)
             .and_then(ConsistencyLevel::parse),
+        // filled in from the selection by the caller
+        references: Vec::new(),
     };
     let after = value::arg(args, "after").and_then(as_str);
     search_rules::finish(class, query, after, selected.certainty, limits)

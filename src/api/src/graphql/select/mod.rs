@@ -2,10 +2,13 @@
 //! `_additional` fields to return, under which response keys, in which order. Unknown fields are
 //! validation errors with graphql-go's messages and Weaviate's generated type names.
 
+use graphql_parser::query::{Selection, TypeCondition};
+use model::{ReferenceQuery, ReferenceTarget};
 use types::schema::{Class, DataType, NestedProperty};
 
-use super::error::{self, Diag};
+use super::error::{self, Diag, GqlError};
 use super::fields::{class_type_name, merge, no_arguments, Merged, QSelection};
+use super::Classes;
 
 mod group;
 
@@ -37,6 +40,50 @@ pub(crate) enum OutField {
     },
     /// `_additional { ... }`.
     Additional { key: String, fields: Vec<AddField> },
+    /// A cross-reference property: its resolved objects, each rendered with the fields of
+    /// the inline fragment on its class.
+    Reference {
+        key: String,
+        name: String,
+        targets: Vec<RefTarget>,
+    },
+}
+
+/// `... on Class { fields }` under a reference property.
+#[derive(Debug, PartialEq)]
+pub(crate) struct RefTarget {
+    pub class: String,
+    pub fields: Vec<OutField>,
+    pub with_vectors: bool,
+}
+
+impl SelectPlan {
+    /// The references a search must resolve for this selection.
+    pub(crate) fn references(&self) -> Vec<ReferenceQuery> {
+        reference_queries(&self.fields)
+    }
+}
+
+fn reference_queries(fields: &[OutField]) -> Vec<ReferenceQuery> {
+    fields
+        .iter()
+        .filter_map(|f| match f {
+            OutField::Reference { name, targets, .. } => Some(ReferenceQuery {
+                property: name.clone(),
+                targets: targets
+                    .iter()
+                    .map(|t| ReferenceTarget {
+                        class: t.class.clone(),
+                        with_vectors: t.with_vectors,
+                        references: reference_queries(&t.fields),
+                    })
+                    .collect(),
+            }),
+            OutField::Typename { .. } | OutField::Value { .. } | OutField::Additional { .. } => {
+                None
+            }
+        })
+        .collect()
 }
 
 /// How a value is rendered.
@@ -108,7 +155,8 @@ pub(crate) enum GroupedByKind {
 
 /// An object level of the generated schema: what its fields are and what its type is called.
 pub(super) enum Level<'s> {
-    Class(&'s Class),
+    /// A class, with every class of the schema for the fragments of its references.
+    Class(&'s Class, &'s Classes),
     Geo(String),
     Phone(String),
     Nested {
@@ -129,16 +177,22 @@ enum Child<'s> {
     Leaf(String),
     /// An object-typed field: its type name (for messages) and its level.
     Object(String, Level<'s>),
-    Reference,
+    /// A cross-reference property to these classes.
+    Reference(&'s [String]),
     Additional,
     /// `_additional` of a group hit.
     HitAdditional,
 }
 
 /// Plans the selection set of the `Get` field of `class`.
-pub(crate) fn plan(class: &Class, items: &[&QSelection], diag: &mut Diag) -> SelectPlan {
+pub(crate) fn plan(
+    class: &Class,
+    classes: &Classes,
+    items: &[&QSelection],
+    diag: &mut Diag,
+) -> SelectPlan {
     let mut plan = SelectPlan::default();
-    plan.fields = plan_level(&Level::Class(class), items, diag, &mut plan);
+    plan.fields = plan_level(&Level::Class(class, classes), items, diag, &mut plan);
     plan
 }
 
@@ -200,15 +254,23 @@ fn plan_child(
                 shape: Shape::Object(fields),
             })
         }
-        Child::Reference => {
-            diag.unsupported(error::field_not_supported(
-                &format!("querying the cross-reference property \"{}\"", m.name),
-                m.pos,
-            ));
-            None
+        Child::Reference(targets) => {
+            let Level::Class(class, classes) = level else {
+                diag.unsupported(error::field_not_supported(
+                    &format!("the cross-reference property \"{}\" of group hits", m.name),
+                    m.pos,
+                ));
+                return None;
+            };
+            let targets = plan_reference(class, classes, targets, m, diag)?;
+            Some(OutField::Reference {
+                key: m.key.clone(),
+                name: m.name.clone(),
+                targets,
+            })
         }
         Child::Additional => {
-            let Level::Class(class) = level else {
+            let Level::Class(class, _) = level else {
                 return None;
             };
             let fields = plan_additional(class, m, diag, flags)?;
@@ -234,6 +296,90 @@ pub(super) fn leaf_only(m: &Merged<'_>, ty: &str, diag: &mut Diag) {
     if m.has_selection() {
         diag.invalid(error::no_selection_allowed(&m.name, ty, m.pos));
     }
+}
+
+/// The selection of a reference property: only inline fragments on its target classes, each
+/// planned as a class level of its own. The union type is named `<Class><Prop>Obj`, as
+/// Weaviate names it.
+fn plan_reference(
+    class: &Class,
+    classes: &Classes,
+    targets: &[String],
+    m: &Merged<'_>,
+    diag: &mut Diag,
+) -> Option<Vec<RefTarget>> {
+    let union = format!("{}{}Obj", class.class, capitalized(&m.name));
+    if !m.has_selection() {
+        diag.invalid(error::needs_selection(
+            &m.name,
+            &format!("[{union}]"),
+            m.pos,
+        ));
+        return None;
+    }
+    let mut out: Vec<RefTarget> = Vec::new();
+    for item in &m.items {
+        let fragment = match item {
+            Selection::InlineFragment(f) => f,
+            Selection::Field(f) => {
+                diag.invalid(GqlError::new(
+                    format!(
+                        "Cannot query field \"{}\" on type \"{union}\". Did you mean to use an inline fragment on \"{}\"?",
+                        f.name,
+                        targets.join("\" or \"")
+                    ),
+                    f.position,
+                ));
+                continue;
+            }
+            Selection::FragmentSpread(f) => {
+                diag.unsupported(error::field_not_supported("named fragments", f.position));
+                continue;
+            }
+        };
+        let Some(TypeCondition::On(on)) = &fragment.type_condition else {
+            diag.unsupported(error::field_not_supported(
+                "inline fragments without a type",
+                fragment.position,
+            ));
+            continue;
+        };
+        let target = targets
+            .iter()
+            .find(|t| *t == on)
+            .and_then(|t| classes.get(t));
+        let Some(target) = target else {
+            diag.invalid(GqlError::new(
+                format!("Fragment cannot be spread here as objects of type \"{union}\" can never be of type \"{on}\"."),
+                fragment.position,
+            ));
+            continue;
+        };
+        let mut flags = SelectPlan::default();
+        let items: Vec<&QSelection> = fragment.selection_set.items.iter().collect();
+        let fields = plan_level(&Level::Class(target, classes), &items, diag, &mut flags);
+        match out.iter_mut().find(|t| t.class == target.class) {
+            // `... on A {x} ... on A {y}` selects both
+            Some(existing) => {
+                existing.fields.extend(fields);
+                existing.with_vectors |= flags.with_vectors;
+            }
+            None => out.push(RefTarget {
+                class: target.class.clone(),
+                fields,
+                with_vectors: flags.with_vectors,
+            }),
+        }
+    }
+    Some(out)
+}
+
+fn capitalized(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// `_additional { ... }`: Weaviate's fields, of which the ones tied to features Shoal lacks
@@ -324,7 +470,7 @@ fn additional_leaf_type(kind: &AddKind) -> Option<&'static str> {
 impl<'s> Level<'s> {
     fn type_name(&self) -> String {
         match self {
-            Level::Class(c) => class_type_name(&c.class),
+            Level::Class(c, _) => class_type_name(&c.class),
             Level::Geo(ty) | Level::Phone(ty) | Level::Nested { ty, .. } => ty.clone(),
             Level::Vectors(c) => format!("{}AdditionalVectors", c.class),
             Level::GroupHits(c) => format!("{}AdditionalGroupHits", c.class),
@@ -333,7 +479,7 @@ impl<'s> Level<'s> {
 
     fn child(&self, name: &str) -> Option<Child<'s>> {
         match self {
-            Level::Class(class) => class_child(class, name),
+            Level::Class(class, _) => class_child(class, name),
             Level::Geo(_) => {
                 matches!(name, "latitude" | "longitude").then(|| Child::Leaf("Float".into()))
             }
@@ -388,7 +534,7 @@ fn class_child<'s>(class: &'s Class, name: &str) -> Option<Child<'s>> {
             let props = prop.nested_properties.as_deref().unwrap_or(&[]);
             nested(c, name, props, k == DataType::ObjectArray)
         }
-        Some(DataType::Reference(_)) => Child::Reference,
+        Some(DataType::Reference(_)) => Child::Reference(&prop.data_type),
         kind => Child::Leaf(leaf_type(kind.as_ref())),
     })
 }
