@@ -47,6 +47,8 @@ echo "==> LangChain and LlamaIndex quick-starts (deterministic embedder, no LLM)
 scripts/integrations-test.sh "$ROOT/target/ci/shoal"
 echo "==> the official client with API keys and the admin list"
 scripts/auth-client-test.sh "$ROOT/target/ci/shoal"
+echo "==> the official client (v3) with cross-references: endpoints, batch, GraphQL, filters"
+scripts/references-client-test.sh "$ROOT/target/ci/shoal"
 # The same suite through a node of a 3-node cluster (restart tests skip: the nodes are not the
 # suite's to restart; single-shard BM25 references skip themselves).
 SHOAL_SHARED="$SHARED" scripts/cluster-client-tests.sh "$ROOT/target/ci/shoal" "${SUITE[@]}"
