@@ -15,16 +15,12 @@ log must never contain a key.
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 
 import pytest
-import requests
 import weaviate
 from weaviate.exceptions import UnexpectedStatusCodeException
+
+from v3_node import Node
 
 ADMIN_KEY = "client-admin-key-4c1e"
 READ_ONLY_KEY = "client-reader-key-9a7b"
@@ -33,75 +29,24 @@ ADMIN = "admin@example.com"
 READER = "reader@example.com"
 CLASS = "AuthArticle"
 OBJECTS = 20
-READY_TIMEOUT_S = 120
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Node:
-    def __init__(self, binary):
-        self.workdir = tempfile.mkdtemp(prefix="shoal-auth-")
-        self.log_path = os.path.join(self.workdir, "shoal.log")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-        env.update(
-            PERSISTENCE_DATA_PATH=os.path.join(self.workdir, "data"),
-            CLUSTER_HOSTNAME="node1",
-            CLUSTER_DATA_BIND_PORT=str(free_port()),
-            GRPC_PORT=str(free_port()),
-            LOG_LEVEL="debug",
-            AUTHENTICATION_APIKEY_ENABLED="true",
-            AUTHENTICATION_APIKEY_ALLOWED_KEYS=f"{ADMIN_KEY},{READ_ONLY_KEY}",
-            AUTHENTICATION_APIKEY_USERS=f"{ADMIN},{READER}",
-            AUTHORIZATION_ADMINLIST_ENABLED="true",
-            AUTHORIZATION_ADMINLIST_USERS=ADMIN,
-            AUTHORIZATION_ADMINLIST_READONLY_USERS=READER,
-        )
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(
-                [binary, "--host", "127.0.0.1", "--port", str(self.port)],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self._wait_ready()
-
-    def _wait_ready(self):
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"shoal exited with {self.proc.returncode}\n{self.log()}")
-            try:
-                ready = requests.get(self.url + "/v1/.well-known/ready", timeout=2)
-                if ready.status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"shoal not ready within {READY_TIMEOUT_S}s\n{self.log()}")
-            time.sleep(0.2)
-
-    def log(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
+# The settings under test; debug logging, so that a key logged anywhere would show.
+AUTH_ENV = {
+    "LOG_LEVEL": "debug",
+    "AUTHENTICATION_APIKEY_ENABLED": "true",
+    "AUTHENTICATION_APIKEY_ALLOWED_KEYS": f"{ADMIN_KEY},{READ_ONLY_KEY}",
+    "AUTHENTICATION_APIKEY_USERS": f"{ADMIN},{READER}",
+    "AUTHORIZATION_ADMINLIST_ENABLED": "true",
+    "AUTHORIZATION_ADMINLIST_USERS": ADMIN,
+    "AUTHORIZATION_ADMINLIST_READONLY_USERS": READER,
+}
 
 
 @pytest.fixture(scope="module")
 def node():
     binary = os.environ.get("SHOAL_BIN")
     if not binary:
-        pytest.fail("set SHOAL_BIN to the shoal binary (scripts/auth-client-test.sh does)")
-    n = Node(binary)
+        pytest.fail("set SHOAL_BIN to the shoal binary (scripts/v3-own-node-tests.sh does)")
+    n = Node(binary, prefix="shoal-auth-", env=AUTH_ENV)
     try:
         yield n
     finally:
