@@ -79,19 +79,19 @@ pub(crate) fn check_references(object: &pb::BatchObject, schema: Schema<'_>) -> 
 pub(crate) fn reply(outcomes: Vec<Result<(), String>>, took: f32) -> pb::BatchObjectsReply {
     pb::BatchObjectsReply {
         took,
-        errors: outcomes
-            .into_iter()
-            .enumerate()
-            .filter_map(|(index, outcome)| {
-                outcome
-                    .err()
-                    .map(|error| pb::batch_objects_reply::BatchError {
-                        index: index as i32,
-                        error,
-                    })
-            })
-            .collect(),
+        errors: failures(outcomes, |index, error| {
+            pb::batch_objects_reply::BatchError { index, error }
+        }),
     }
+}
+
+/// The failed entries at their request index, the only ones a batch reply lists.
+fn failures<E>(outcomes: Vec<Result<(), String>>, error: impl Fn(i32, String) -> E) -> Vec<E> {
+    outcomes
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, outcome)| outcome.err().map(|e| error(index as i32, e)))
+        .collect()
 }
 
 /// One reference of `BatchReferences`: the beacon names the target collection when the
@@ -122,18 +122,9 @@ pub(crate) fn references_reply(
 ) -> pb::BatchReferencesReply {
     pb::BatchReferencesReply {
         took,
-        errors: outcomes
-            .into_iter()
-            .enumerate()
-            .filter_map(|(index, outcome)| {
-                outcome
-                    .err()
-                    .map(|error| pb::batch_references_reply::BatchError {
-                        index: index as i32,
-                        error,
-                    })
-            })
-            .collect(),
+        errors: failures(outcomes, |index, error| {
+            pb::batch_references_reply::BatchError { index, error }
+        }),
     }
 }
 
