@@ -229,7 +229,7 @@ impl ShardCall for Matching {
     }
 }
 
-/// The ids of at most `limit` objects matching `filter` (batch delete).
+/// The ids of at most `limit` objects matching `filter` (batch delete, reference filters).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct MatchingIds {
     pub filter: Option<Filter>,
@@ -240,13 +240,11 @@ impl ShardCall for MatchingIds {
     const OP: &'static str = "matching-ids";
     type Output = Vec<Uuid>;
     fn run(self, shard: &Shard) -> Result<Self::Output> {
-        let objects = Matching {
-            filter: self.filter,
-            limit: self.limit,
-            with_vectors: false,
-        }
-        .run(shard)?;
-        Ok(objects.into_iter().map(|o| o.id).collect())
+        let docs = match &self.filter {
+            Some(f) => shard.filter(f)?,
+            None => shard.all_docs()?,
+        };
+        Ok(shard.ids_of_set(&docs, self.limit)?)
     }
 }
 

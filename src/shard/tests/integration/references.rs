@@ -106,6 +106,15 @@ fn matching(shard: &Shard, filter: &Filter) -> Vec<u128> {
         .map(|o| o.id.as_u128())
         .collect();
     ids.sort();
+    // the ids-only read (reference filters, batch deletes) finds the same objects
+    let mut only_ids: Vec<u128> = shard
+        .ids_of_set(&docs, usize::MAX)
+        .expect("ids")
+        .iter()
+        .map(|id| id.as_u128())
+        .collect();
+    only_ids.sort();
+    assert_eq!(only_ids, ids);
     ids
 }
 
