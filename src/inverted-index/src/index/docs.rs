@@ -127,20 +127,26 @@ fn dense(docs: &[DocId]) -> RoaringBitmap {
     RoaringBitmap::from_lsb0_bytes(start, &bytes)
 }
 
-/// A union of many doc sets, most of them small (one per distinct number, say): small ones
-/// are collected as ids and built into a bitmap in one go, which is much faster than or-ing
-/// each into the result.
+/// A union of many doc sets, most of them small (one per distinct number, or per referenced
+/// object, say): sets up to [`SMALL_SET`] docs are collected as ids and built into a bitmap in
+/// one go. Or-ing each into the result instead copies the result's sorted arrays every time,
+/// which made a union of 520 sets of about 20 docs (a filter through a reference) spend 55% of
+/// its query in roaring's array merge.
 #[derive(Default)]
 pub(crate) struct Union {
     out: RoaringBitmap,
     small: Vec<u32>,
 }
 
+/// Sets at most this large go through the id list: roaring's array containers hold up to 4,096
+/// ids, beyond which a set's containers are bitmaps that or cheaply.
+const SMALL_SET: u64 = 4096;
+
 impl Union {
     pub fn add(&mut self, docs: &Docs) {
         match docs {
             Docs::One(d) => self.small.push(*d),
-            Docs::Many(b) if b.len() <= 16 => self.small.extend(b.iter()),
+            Docs::Many(b) if b.len() <= SMALL_SET => self.small.extend(b.iter()),
             Docs::Many(b) => self.out |= &**b,
         }
     }
