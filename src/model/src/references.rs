@@ -96,20 +96,11 @@ pub fn check_references(
     property: &str,
     references: &Value,
 ) -> Result<Vec<Value>, String> {
-    reference_targets(class, property)?;
-    let mut values = serde_json::Map::new();
-    values.insert(property.to_string(), references.clone());
-    let checked = crate::schema::normalize_properties(class, &values).map_err(|e| {
-        let message = e.to_string();
-        message
-            .strip_prefix("invalid object: ")
-            .map(str::to_string)
-            .unwrap_or(message)
-    })?;
-    match checked.get(property) {
-        Some(Value::Array(items)) => Ok(items.clone()),
-        _ => Ok(Vec::new()),
-    }
+    let targets = reference_targets(class, property)?;
+    let normalized =
+        crate::schema::normalize_references(&class.class, property, references, targets)?;
+    // always a list: anything else was refused above
+    Ok(normalized.as_array().cloned().unwrap_or_default())
 }
 
 /// The target classes of the reference property `property` of `class`.

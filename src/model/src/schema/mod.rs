@@ -52,7 +52,7 @@ pub use class::parse_class;
 pub use names::{class_name, property_name};
 pub use property::{check_new_property, parse_property};
 pub use update::{apply_update, check_update};
-pub use values::{normalize_properties, parse_beacon};
+pub use values::{normalize_properties, normalize_references, parse_beacon};
 pub use where_filter::{validate_where, ClassLookup};
 
 /// Node-level inputs to default-filling.

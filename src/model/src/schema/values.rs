@@ -59,7 +59,7 @@ fn value_of(
     nested: &[NestedProperty],
 ) -> Check {
     if let DataType::Reference(targets) = kind {
-        references(class, name, value, targets)
+        normalize_references(class, name, value, targets)
     } else if is_object(kind) {
         nested_value(class, name, kind, value, nested)
     } else {
@@ -346,9 +346,11 @@ fn object_value(class: &str, path: &str, value: &Value, props: &[NestedProperty]
     Ok(Value::Object(out))
 }
 
-/// A cross-reference value: a list of `{"beacon": "weaviate://localhost/<Class>/<uuid>"}`
-/// (an `href` is dropped). Beacons are returned re-written with a lower-cased uuid.
-fn references(class: &str, name: &str, value: &Value, targets: &[String]) -> Check {
+/// A cross-reference value of the property `name` of `class`, whose target classes are
+/// `targets`: a list of `{"beacon": "weaviate://localhost/<Class>/<uuid>"}` (an `href` is
+/// dropped). Beacons are returned re-written with a lower-cased uuid; `Err` is Weaviate's
+/// message without the "invalid object" prefix of object writes.
+pub fn normalize_references(class: &str, name: &str, value: &Value, targets: &[String]) -> Check {
     let Some(items) = value.as_array() else {
         return Err(match value.is_object() {
             true => format!(
