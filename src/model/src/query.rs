@@ -85,6 +85,21 @@ pub struct ResolvedReference {
     pub references: ResolvedReferences,
 }
 
+impl ResolvedReference {
+    /// The referenced object as a hit of its own, for rendering: no distance or score (it was
+    /// not searched).
+    pub fn as_hit(&self) -> SearchHit {
+        SearchHit {
+            object: self.object.clone(),
+            distance: None,
+            score: None,
+            explain_score: None,
+            is_consistent: None,
+            references: self.references.clone(),
+        }
+    }
+}
+
 impl SearchQuery {
     /// What kind of query this is (the `query_type` label of `queries_durations_ms`).
     pub fn kind(&self) -> &'static str {

@@ -3,7 +3,7 @@
 //! strings; distances, certainties and vectors are floats. A grouped search has one row per
 //! group: its first hit, with the group under `_additional { group }`.
 
-use model::{gofmt, HitGroup, ResolvedReference, SearchHit, SearchResult};
+use model::{gofmt, HitGroup, SearchHit, SearchResult};
 use serde_json::{json, Map, Value};
 use types::schema::Distance;
 use types::Object;
@@ -85,22 +85,10 @@ fn references(
             resolved
                 .iter()
                 .filter(|r| r.object.class == t.class)
-                .map(|r| Value::Object(row(&t.fields, &referenced(r), metric, None)))
+                .map(|r| Value::Object(row(&t.fields, &r.as_hit(), metric, None)))
         })
         .collect();
     Value::Array(rows)
-}
-
-/// A referenced object as a hit of its own: no distance or score (it was not searched).
-fn referenced(r: &ResolvedReference) -> SearchHit {
-    SearchHit {
-        object: r.object.clone(),
-        distance: None,
-        score: None,
-        explain_score: None,
-        is_consistent: None,
-        references: r.references.clone(),
-    }
 }
 
 /// A stored value with only the requested subfields (objects, lists of objects, geo, phone).

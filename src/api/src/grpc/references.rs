@@ -151,14 +151,7 @@ pub(crate) fn results(plans: &[RefPlan], hit: &SearchHit) -> Vec<pb::RefProperti
 }
 
 fn referenced(plan: &RefPlan, r: &ResolvedReference) -> pb::PropertiesResult {
-    let hit = SearchHit {
-        object: r.object.clone(),
-        distance: None,
-        score: None,
-        explain_score: None,
-        is_consistent: None,
-        references: r.references.clone(),
-    };
+    let hit = r.as_hit();
     let schema = plan.target.properties.as_deref().unwrap_or_default();
     pb::PropertiesResult {
         non_ref_props: Some(values::properties(
