@@ -461,7 +461,9 @@ impl Coordinator {
             })
             .collect();
         let (indexes, written): (Vec<usize>, Vec<_>) = written.into_iter().unzip();
-        let checked = self.check_beacon_targets(&written).await;
+        let checked = self
+            .check_beacon_targets(&written, crate::references::Writer::Object)
+            .await;
         let refused: Vec<(usize, Error)> = indexes
             .into_iter()
             .zip(checked)

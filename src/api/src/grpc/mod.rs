@@ -226,6 +226,7 @@ impl Weaviate for Service {
                                 "reference was not processed".into(),
                             ))
                         })
+                        .map(|_| ())
                         .map_err(|e| e.to_string())
                 })
             })

@@ -178,14 +178,14 @@ pub(crate) async fn batch(
         .zip(parsed)
         .map(|(sent, parsed)| {
             let outcome = match parsed {
-                Ok(r) => outcomes
+                Ok(_) => outcomes
                     .next()
                     .unwrap_or_else(|| {
                         Err(coordinator::Error::Internal(
                             "reference was not processed".into(),
                         ))
                     })
-                    .map(|()| completed_target(&state, &r))
+                    .map(Some)
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e),
             };
@@ -228,21 +228,7 @@ fn batch_entry(entry: &Value) -> Result<BatchReference, String> {
     })
 }
 
-/// The `to` Weaviate echoes for a stored reference: a class-less beacon gets the class of a
-/// single-target property (`None`: echo it as sent).
-fn completed_target(state: &AppState, r: &BatchReference) -> Option<String> {
-    let to = r.to.get("beacon")?.as_str()?;
-    let id = to
-        .strip_prefix("weaviate://localhost/")
-        .filter(|rest| !rest.contains('/'))?;
-    let class = state.coordinator.class(&r.from_class)?;
-    match class.property(&r.property)?.data_type.as_slice() {
-        [only] => Some(format!("weaviate://localhost/{only}/{}", id.to_lowercase())),
-        _ => None,
-    }
-}
-
-/// The answer for one reference: what was sent (a completed `to`), with its result.
+/// The answer for one reference: what was sent, with `to` as stored when it succeeded.
 fn batch_result(sent: &Value, outcome: Result<Option<String>, String>) -> Value {
     let mut out = serde_json::Map::new();
     if let Value::Object(map) = sent {

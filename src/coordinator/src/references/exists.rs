@@ -28,9 +28,22 @@ struct Wanted {
     id: Uuid,
 }
 
+/// Who wrote the references, which decides how a missing target is worded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Writer {
+    /// An object write: Weaviate prefixes its validation errors with "invalid object".
+    Object,
+    /// A references endpoint.
+    ReferenceChange,
+}
+
 impl Coordinator {
     /// Per written object, `Err` naming the first reference whose target does not exist.
-    pub(crate) async fn check_beacon_targets(&self, written: &[Written<'_>]) -> Vec<Result<()>> {
+    pub(crate) async fn check_beacon_targets(
+        &self,
+        written: &[Written<'_>],
+        writer: Writer,
+    ) -> Vec<Result<()>> {
         let wanted: Vec<Vec<Wanted>> = written.iter().map(|w| self.wanted(w)).collect();
         let mut by_class: BTreeMap<String, BTreeSet<Uuid>> = BTreeMap::new();
         for w in wanted.iter().flatten() {
@@ -52,10 +65,16 @@ impl Coordinator {
                     .iter()
                     .find(|w| !w.classes.iter().any(|c| found.contains(&(c.clone(), w.id))))
                 {
-                    Some(missing) => Err(Error::invalid(format!(
-                        "invalid object: invalid cref: property '{}': no object with id {} found",
-                        missing.property, missing.id
-                    ))),
+                    Some(missing) => {
+                        let sentence = format!(
+                            "property '{}': no object with id {} found",
+                            missing.property, missing.id
+                        );
+                        Err(Error::invalid(match writer {
+                            Writer::Object => format!("invalid object: invalid cref: {sentence}"),
+                            Writer::ReferenceChange => sentence,
+                        }))
+                    }
                     None => Ok(()),
                 }
             })
@@ -90,7 +109,7 @@ impl Coordinator {
             class: &object.class,
             properties,
         }];
-        self.check_beacon_targets(&written)
+        self.check_beacon_targets(&written, Writer::Object)
             .await
             .pop()
             .unwrap_or(Ok(()))

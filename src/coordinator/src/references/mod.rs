@@ -6,7 +6,7 @@ mod filter;
 mod resolve;
 mod write;
 
-pub(crate) use exists::Written;
+pub(crate) use exists::{Writer, Written};
 pub(crate) use write::ReferenceLocks;
 pub use write::{ReferenceEdit, ReferenceSource};
 

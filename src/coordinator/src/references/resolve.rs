@@ -154,23 +154,33 @@ impl Coordinator {
                 continue; // a dropped class: its beacons dangle
             };
             let ids: Vec<Uuid> = ids.into_iter().collect();
-            for chunk in ids.chunks(IDS_PER_CALL) {
-                let call = Matching {
-                    filter: Some(ids_filter(chunk)),
-                    limit: chunk.len(),
-                    with_vectors,
-                };
-                for object in self
-                    .on_every_shard(&meta, call)
-                    .await?
-                    .into_iter()
-                    .flatten()
-                {
-                    fetched.insert((meta.class.class.clone(), object.id), object);
-                }
+            for (id, object) in self.objects_by_id(&meta, &ids, with_vectors).await? {
+                fetched.insert((meta.class.class.clone(), id), object);
             }
         }
         Ok(fetched)
+    }
+
+    /// The objects of `meta`'s class with these ids, from one replica of every shard: one call
+    /// per shard (per `IDS_PER_CALL` ids).
+    pub(super) async fn objects_by_id(
+        &self,
+        meta: &cluster::ClassMeta,
+        ids: &[Uuid],
+        with_vectors: bool,
+    ) -> Result<BTreeMap<Uuid, Object>> {
+        let mut out = BTreeMap::new();
+        for chunk in ids.chunks(IDS_PER_CALL) {
+            let call = Matching {
+                filter: Some(ids_filter(chunk)),
+                limit: chunk.len(),
+                with_vectors,
+            };
+            for object in self.on_every_shard(meta, call).await?.into_iter().flatten() {
+                out.insert(object.id, object);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -15,7 +15,7 @@ use types::schema::Class;
 use types::{Object, DEFAULT_TARGET};
 use uuid::Uuid;
 
-use crate::remote::calls::Matching;
+use super::exists::Writer;
 use crate::{Coordinator, Error, Result};
 
 /// Locks serialising reference changes per source object (by a hash of its id).
@@ -73,6 +73,20 @@ struct Pending {
     change: ReferenceChange,
 }
 
+impl Pending {
+    /// The beacon an addition stores (empty for other changes, which batches do not make).
+    fn stored_beacon(&self) -> String {
+        let ReferenceChange::Add(added) = &self.change else {
+            return String::new();
+        };
+        added
+            .iter()
+            .find_map(|r| r.get("beacon").and_then(Value::as_str))
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
 impl Coordinator {
     /// `POST/PUT/DELETE /v1/objects/{class}/{id}/references/{property}`. A missing source
     /// object is `NotFound`; an unknown property, a property that is not a reference or a
@@ -116,14 +130,15 @@ impl Coordinator {
     }
 
     /// `POST /v1/batch/references` and gRPC `BatchReferences`: every reference added to its
-    /// source object; results in input order. The references of one object are applied
-    /// together, in order, in one write.
+    /// source object; results in input order, each the beacon as stored (its class completed
+    /// from a single-target property, its uuid lower-cased). The references of one object are
+    /// applied together, in order, in one write.
     pub async fn batch_references(
         &self,
         refs: Vec<BatchReference>,
         level: ConsistencyLevel,
-    ) -> Vec<Result<()>> {
-        let mut results: Vec<Option<Result<()>>> = (0..refs.len()).map(|_| None).collect();
+    ) -> Vec<Result<String>> {
+        let mut results: Vec<Option<Result<String>>> = (0..refs.len()).map(|_| None).collect();
         // (class, id, tenant) -> the changes to that object
         let mut by_source: BTreeMap<(String, Uuid, Option<String>), Vec<Pending>> = BTreeMap::new();
         let mut classes: BTreeMap<String, Arc<cluster::ClassMeta>> = BTreeMap::new();
@@ -146,11 +161,16 @@ impl Coordinator {
             .await;
         let current = self.source_objects(&by_source, &classes, level).await;
         let mut writes = Vec::new();
-        let mut written: Vec<Vec<usize>> = Vec::new();
+        let mut written: Vec<Vec<(usize, String)>> = Vec::new();
         for (key, pending) in by_source {
             match current.get(&key) {
                 Some(Ok(Some(object))) => {
-                    written.push(pending.iter().map(|p| p.index).collect());
+                    written.push(
+                        pending
+                            .iter()
+                            .map(|p| (p.index, p.stored_beacon()))
+                            .collect(),
+                    );
                     writes.push(changed_object(object.clone(), &pending, key.2.clone()));
                 }
                 Some(Err(e)) => {
@@ -166,9 +186,9 @@ impl Coordinator {
             }
         }
         let outcomes = self.write_batch(writes, level, false).await;
-        for (indexes, outcome) in written.into_iter().zip(outcomes) {
-            for i in indexes {
-                results[i] = Some(outcome.as_ref().map(|_| ()).map_err(Error::duplicate));
+        for (stored, outcome) in written.into_iter().zip(outcomes) {
+            for (i, beacon) in stored {
+                results[i] = Some(outcome.as_ref().map(|_| beacon).map_err(Error::duplicate));
             }
         }
         results
@@ -191,14 +211,10 @@ impl Coordinator {
             class,
             properties: &properties,
         }];
-        let checked = self
-            .check_beacon_targets(&written)
+        self.check_beacon_targets(&written, Writer::ReferenceChange)
             .await
             .pop()
-            .unwrap_or(Ok(()));
-        checked.map_err(|e| {
-            Error::invalid(e.to_string().replace("invalid object: invalid cref: ", ""))
-        })
+            .unwrap_or(Ok(()))
     }
 
     /// The class of a batch reference's source and its change, or why it is refused.
@@ -250,7 +266,7 @@ impl Coordinator {
             }
             if meta.class.replication_config.factor <= 1 && keys.iter().all(|k| k.2.is_none()) {
                 let ids: Vec<Uuid> = keys.iter().map(|k| k.1).collect();
-                let fetched = self.objects_by_id(meta, &ids).await;
+                let fetched = self.objects_by_id(meta, &ids, true).await;
                 for key in keys {
                     let found = match &fetched {
                         Ok(objects) => Ok(objects.get(&key.1).cloned()),
@@ -268,27 +284,6 @@ impl Coordinator {
             }
         }
         out
-    }
-
-    /// The objects of `meta`'s class with these ids, with vectors, from one replica of every
-    /// shard.
-    async fn objects_by_id(
-        &self,
-        meta: &cluster::ClassMeta,
-        ids: &[Uuid],
-    ) -> Result<BTreeMap<Uuid, Object>> {
-        let mut out = BTreeMap::new();
-        for chunk in ids.chunks(super::resolve::IDS_PER_CALL) {
-            let call = Matching {
-                filter: Some(super::resolve::ids_filter(chunk)),
-                limit: chunk.len(),
-                with_vectors: true,
-            };
-            for object in self.on_every_shard(meta, call).await?.into_iter().flatten() {
-                out.insert(object.id, object);
-            }
-        }
-        Ok(out)
     }
 
     /// The class of the object `id` for the class-less endpoints.
