@@ -17,7 +17,8 @@ use coordinator::Coordinator;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::handlers::{
-    batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, references, schema,
+    batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, references,
+    schema, tenants,
 };
 use crate::state::AppState;
 use crate::{auth, metrics, observe, ApiConfig};
@@ -85,6 +86,14 @@ fn schema_routes() -> Router<AppState> {
             "/v1/schema/{class}/shards/{shard}",
             put(schema::update_shard),
         )
+        .route(
+            "/v1/schema/{class}/tenants",
+            get(tenants::list)
+                .post(tenants::add)
+                .put(tenants::update)
+                .delete(tenants::delete),
+        )
+        .route("/v1/schema/{class}/tenants/{tenant}", get(tenants::get_one))
 }
 
 fn object_routes() -> Router<AppState> {

@@ -13,7 +13,7 @@
 //! [`raft::RaftMeta`] replicates the same commands through openraft 0.9 so that every node holds
 //! the same [`MetaState`]: collections, their sharding state and shard statuses, and (in the
 //! Raft membership) every node's name and addresses, and the tenants of multi-tenant classes
-//! ([`tenants`]; no REST endpoint or data path uses them yet).
+//! ([`tenants`]), each served as a shard of its own.
 //!
 //! What it is:
 //! - a durable log, vote and state machine in the node's `<data>/raft` RocksDB (column families

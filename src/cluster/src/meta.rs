@@ -110,8 +110,11 @@ pub enum MetaChange {
         shard: String,
         status: String,
     },
-    /// A class's tenants were added, removed or changed status.
-    TenantsChanged(String),
+    /// Tenants of a class were added, removed or changed status; `names` are those tenants.
+    TenantsChanged {
+        class: String,
+        names: Vec<String>,
+    },
 }
 
 impl MetaState {
@@ -289,7 +292,22 @@ fn class_changes(name: &str, old: &ClassMeta, new: &ClassMeta) -> Vec<MetaChange
         out.push(MetaChange::ClassUpdated(name.to_string()));
     }
     if old.tenants != new.tenants {
-        out.push(MetaChange::TenantsChanged(name.to_string()));
+        let mut names: Vec<String> = old
+            .tenants
+            .iter()
+            .filter(|(n, t)| new.tenants.get(*n) != Some(*t))
+            .map(|(n, _)| n.clone())
+            .collect();
+        names.extend(
+            new.tenants
+                .keys()
+                .filter(|n| !old.tenants.contains_key(*n))
+                .cloned(),
+        );
+        out.push(MetaChange::TenantsChanged {
+            class: name.to_string(),
+            names,
+        });
     }
     for (shard, physical) in &new.sharding.physical {
         let before = old.sharding.physical.get(shard).map(|p| &p.status);

@@ -16,8 +16,8 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Where a class's data lives.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Where a class's data lives. Empty for a multi-tenant class, whose tenants are its shards.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShardingState {
     /// Sorted by `upper`.
     pub virtual_shards: Vec<VirtualShard>,

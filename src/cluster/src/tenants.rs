@@ -14,8 +14,13 @@ use serde::{Deserialize, Serialize};
 use crate::meta::{MetaChange, MetaState};
 use crate::{Error, Result};
 
-/// Weaviate 1.27's activity statuses: loaded, or unloaded until activated.
-pub const TENANT_STATUSES: [&str; 2] = ["HOT", "COLD"];
+/// A tenant whose data is loaded and served.
+pub const HOT: &str = "HOT";
+/// A tenant whose data stays on disk, unloaded, until it is activated.
+pub const COLD: &str = "COLD";
+/// The activity statuses the metadata stores: Weaviate 1.27's names, which it keeps internally
+/// and in answers even where clients send the newer `ACTIVE`/`INACTIVE`.
+pub const TENANT_STATUSES: [&str; 2] = [HOT, COLD];
 
 /// One tenant of a class.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,10 +84,14 @@ impl MetaState {
             check_status(&tenant.status)?;
         }
         let meta = self.multi_tenant_class(&class)?;
+        let mut names = Vec::new();
         for tenant in tenants {
-            meta.tenants.entry(tenant.name.clone()).or_insert(tenant);
+            if !meta.tenants.contains_key(&tenant.name) {
+                names.push(tenant.name.clone());
+                meta.tenants.insert(tenant.name.clone(), tenant);
+            }
         }
-        Ok(MetaChange::TenantsChanged(class))
+        Ok(MetaChange::TenantsChanged { class, names })
     }
 
     /// Changes the activity status of existing tenants; if one is missing, nothing changes.
@@ -104,12 +113,14 @@ impl MetaState {
                 tenant: missing.clone(),
             });
         }
+        let mut names = Vec::new();
         for (name, status) in statuses {
             if let Some(tenant) = meta.tenants.get_mut(&name) {
                 tenant.status = status;
+                names.push(name);
             }
         }
-        Ok(MetaChange::TenantsChanged(class))
+        Ok(MetaChange::TenantsChanged { class, names })
     }
 
     /// Removes tenants; names the class does not have are ignored, as in Weaviate.
@@ -119,10 +130,11 @@ impl MetaState {
         names: Vec<String>,
     ) -> Result<MetaChange> {
         let meta = self.multi_tenant_class(&class)?;
-        for name in names {
-            meta.tenants.remove(&name);
-        }
-        Ok(MetaChange::TenantsChanged(class))
+        let names = names
+            .into_iter()
+            .filter(|name| meta.tenants.remove(name).is_some())
+            .collect();
+        Ok(MetaChange::TenantsChanged { class, names })
     }
 
     /// The class, writable, if it exists and has multi-tenancy enabled.
@@ -137,6 +149,38 @@ impl MetaState {
             )));
         }
         Ok(Arc::make_mut(meta))
+    }
+}
+
+impl crate::ClassMeta {
+    /// The class as one request for `tenant` sees it: the same class with a single physical
+    /// shard, the tenant's, owning the whole token range and placed where the tenant is. The
+    /// data path routes, fans out and replicates over it exactly as over any class. `None` if
+    /// the class has no such tenant.
+    pub fn for_tenant(&self, tenant: &str) -> Option<crate::ClassMeta> {
+        let placed = self.tenants.get(tenant)?;
+        let physical = crate::PhysicalShard {
+            name: placed.name.clone(),
+            owns_virtual: vec![placed.name.clone()],
+            owns_percentage: 100.0,
+            belongs_to_nodes: placed.belongs_to_nodes.clone(),
+            status: "READY".to_string(),
+        };
+        let whole_range = crate::VirtualShard {
+            name: placed.name.clone(),
+            upper: u64::MAX,
+            owns_percentage: 100.0,
+            assigned_to_physical: placed.name.clone(),
+        };
+        Some(crate::ClassMeta {
+            class: self.class.clone(),
+            sharding: crate::ShardingState {
+                virtual_shards: vec![whole_range],
+                physical: [(placed.name.clone(), physical)].into_iter().collect(),
+            },
+            vector_dims: self.vector_dims.clone(),
+            tenants: BTreeMap::new(),
+        })
     }
 }
 

@@ -56,7 +56,10 @@ fn tenants_are_added_updated_and_deleted_through_commands() {
     };
     assert_eq!(
         st.apply(add.clone()).unwrap(),
-        MetaChange::TenantsChanged("Mt".into())
+        MetaChange::TenantsChanged {
+            class: "Mt".into(),
+            names: vec!["a".into(), "b".into()]
+        }
     );
     assert_eq!(st.class("Mt").unwrap().tenants.len(), 2);
     // Adding again is a no-op that keeps the first placement.
@@ -126,10 +129,37 @@ fn a_snapshot_with_other_tenants_is_a_tenant_change() {
     .unwrap();
     assert_eq!(
         crate::changes_between(&prev, &next),
-        [MetaChange::TenantsChanged("Mt".into())]
+        [MetaChange::TenantsChanged {
+            class: "Mt".into(),
+            names: vec!["a".into()]
+        }]
     );
     // And the tenants survive the JSON the snapshot and the log use.
     let json = serde_json::to_string(&next).unwrap();
     let back: MetaState = serde_json::from_str(&json).unwrap();
     assert_eq!(back, next);
+}
+
+#[test]
+fn a_tenant_view_routes_every_id_to_the_tenant_shard() {
+    let mut st = state();
+    st.apply(MetaCommand::AddTenants {
+        class: "Mt".into(),
+        tenants: place_tenants(&BTreeMap::new(), &hot(&["a", "b"]), &nodes(), 2),
+    })
+    .unwrap();
+    let meta = st.class("Mt").unwrap();
+    let view = meta.for_tenant("b").expect("tenant b exists");
+    assert_eq!(view.sharding.shard_names(), ["b"]);
+    assert_eq!(
+        view.sharding.physical["b"].belongs_to_nodes,
+        meta.tenants["b"].belongs_to_nodes
+    );
+    for i in 0..64u128 {
+        assert_eq!(
+            view.sharding.shard_for(&uuid::Uuid::from_u128(i * 7919)),
+            Some("b")
+        );
+    }
+    assert!(meta.for_tenant("missing").is_none());
 }

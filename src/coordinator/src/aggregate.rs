@@ -6,6 +6,7 @@ use model::{results, AggregateQuery, AggregateResult, AggregateRow};
 use types::Object;
 
 use crate::remote::calls;
+use crate::tenants::Access;
 use crate::{Coordinator, Error, Result};
 
 /// Weaviate's default `topOccurrences` limit.
@@ -15,8 +16,9 @@ const DEFAULT_GROUP_LIMIT: usize = 100;
 
 impl Coordinator {
     /// `Aggregate { meta { count } }` without arguments: the stored count, no object reads.
-    pub async fn count(&self, class: &str, _tenant: Option<&str>) -> Result<u64> {
+    pub async fn count(&self, class: &str, tenant: Option<&str>) -> Result<u64> {
         let meta = self.require_class(class)?;
+        let meta = self.scoped(meta, tenant, Access::Read).await?;
         self.count_in(&meta).await
     }
 
@@ -37,6 +39,7 @@ impl Coordinator {
     /// Resolves the class once; the objects are gathered from that snapshot of its metadata.
     async fn run_aggregate(&self, mut q: AggregateQuery) -> Result<AggregateResult> {
         let meta = self.require_class(&q.class)?;
+        let meta = self.scoped(meta, q.tenant.as_deref(), Access::Read).await?;
         let class = &meta.class;
         q.filter = self
             .checked_filter(class, q.filter.take(), "invalid 'where' filter")

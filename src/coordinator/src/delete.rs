@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::objects::now_ms;
 use crate::remote::calls::{DeleteMany, MatchingIds};
 use crate::replication::{first_answer, replicate};
+use crate::tenants::Access;
 use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
@@ -19,6 +20,7 @@ impl Coordinator {
         level: ConsistencyLevel,
     ) -> Result<BatchDeleteResult> {
         let meta = self.require_class(&d.class)?;
+        let meta = self.scoped(meta, d.tenant.as_deref(), Access::Read).await?;
         // Weaviate's batch delete wraps its validation errors as "validate: ..."
         let filter = self
             .checked_filter(

@@ -32,6 +32,7 @@ mod replication;
 mod schema_ops;
 mod search;
 mod status;
+mod tenants;
 #[cfg(test)]
 mod testing;
 

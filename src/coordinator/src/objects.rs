@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 use crate::remote::calls::{Delete, Exists, List, Mode, Put, Stamp};
 use crate::remote::{Target, WireResult};
 use crate::replication::{read_replicas, replicate};
+use crate::tenants::Access;
 use crate::{Coordinator, Error, Result};
 
 /// Milliseconds since `started`, with sub-millisecond precision.
@@ -207,7 +208,7 @@ impl Coordinator {
         with_vectors: bool,
         level: ConsistencyLevel,
     ) -> Result<Option<Object>> {
-        for meta in self.owning_classes(class, tenant)? {
+        for meta in self.owning_classes(class, tenant).await? {
             let (shard, targets) = self.placement(&meta, &id)?;
             let found = self
                 .read_resolved(&meta.class, &shard, &targets, id, with_vectors, level)
@@ -238,7 +239,7 @@ impl Coordinator {
             )));
         }
         let me = self.config.node_name.as_str();
-        for meta in self.owning_classes(class, tenant)? {
+        for meta in self.owning_classes(class, tenant).await? {
             let (shard, targets) = self.placement(&meta, &id)?;
             let on_node = targets.into_iter().find(|t| match t {
                 Target::Local(_) => node == me,
@@ -273,7 +274,7 @@ impl Coordinator {
         tenant: Option<&str>,
         level: ConsistencyLevel,
     ) -> Result<bool> {
-        for meta in self.owning_classes(class, tenant)? {
+        for meta in self.owning_classes(class, tenant).await? {
             let (shard, targets) = self.placement(&meta, &id)?;
             let answers =
                 read_replicas(&meta.class.class, &shard, &targets, level, Exists { id }).await?;
@@ -294,7 +295,7 @@ impl Coordinator {
         level: ConsistencyLevel,
     ) -> Result<()> {
         let at_ms = now_ms();
-        for meta in self.owning_classes(class, tenant)? {
+        for meta in self.owning_classes(class, tenant).await? {
             let (shard, targets) = self.placement(&meta, &id)?;
             let class = meta.class.class.clone();
             let split = |found: bool| vec![Ok(found)];
@@ -321,10 +322,9 @@ impl Coordinator {
         if !q.sort.is_empty() {
             return self.sorted_list(q, limit).await;
         }
-        let metas: Vec<Arc<ClassMeta>> = match &q.class {
-            Some(c) => vec![self.require_class(c)?],
-            None => self.meta.snapshot().classes.values().cloned().collect(),
-        };
+        let metas = self
+            .owning_classes(q.class.as_deref(), q.tenant.as_deref())
+            .await?;
         let mut out = Vec::new();
         for meta in metas {
             let call = List {
@@ -354,6 +354,7 @@ impl Coordinator {
             .as_deref()
             .ok_or_else(|| Error::invalid("sort needs a class"))?;
         let meta = self.require_class(class)?;
+        let meta = self.scoped(meta, q.tenant.as_deref(), Access::Read).await?;
         let cap = self.config.query_maximum_results;
         let mut objects = self
             .matching_objects(&meta, None, cap, q.with_vectors)
@@ -480,6 +481,9 @@ impl Coordinator {
             self.complete_new_beacons(&mut write).await?;
         }
         let meta = self.class_for_write(&write).await?;
+        let meta = self
+            .scoped(meta, write.tenant.as_deref(), Access::Write)
+            .await?;
         let object = self.build_object(&meta.class, write, now)?;
         self.fix_vector_dims(&meta, &object).await?;
         let (shard, targets) = self.placement(&meta, &object.id)?;
@@ -594,7 +598,6 @@ impl Coordinator {
 
     /// Validates a write against its class and turns it into the object to store.
     fn build_object(&self, class: &Class, write: ObjectWrite, now: i64) -> Result<Object> {
-        check_tenant(class, write.tenant.as_deref())?;
         let properties = schema::normalize_properties(class, &write.properties)?;
         let vectors = object_vectors(class, write.vector, write.vectors)?;
         Ok(Object {
@@ -609,7 +612,7 @@ impl Coordinator {
     }
 
     /// The shard that owns `id` and its replicas, this node first.
-    fn placement(&self, meta: &ClassMeta, id: &Uuid) -> Result<(String, Vec<Target>)> {
+    pub(crate) fn placement(&self, meta: &ClassMeta, id: &Uuid) -> Result<(String, Vec<Target>)> {
         let name = meta
             .sharding
             .shard_for(id)
@@ -617,19 +620,28 @@ impl Coordinator {
         Ok((name.to_string(), self.replicas(meta, name, false)?))
     }
 
-    /// The classes that may hold an object: `class`, or every class when none is given.
-    fn owning_classes(
+    /// The classes that may hold an object, scoped to `tenant`: `class`, or when none is given
+    /// every class that can (those without multi-tenancy, or with it, those holding the
+    /// tenant).
+    async fn owning_classes(
         &self,
         class: Option<&str>,
         tenant: Option<&str>,
     ) -> Result<Vec<Arc<ClassMeta>>> {
+        if let Some(c) = class {
+            let meta = self.require_class(c)?;
+            return Ok(vec![self.scoped(meta, tenant, Access::Read).await?]);
+        }
         let state: Arc<MetaState> = self.meta.snapshot();
-        let metas: Vec<Arc<ClassMeta>> = match class {
-            Some(c) => vec![self.require_class(c)?],
-            None => state.classes.values().cloned().collect(),
-        };
-        for meta in &metas {
-            check_tenant(&meta.class, tenant)?;
+        let mut metas = Vec::new();
+        for meta in state.classes.values() {
+            let fits = match tenant {
+                None => !meta.class.multi_tenancy_config.enabled,
+                Some(t) => meta.tenants.contains_key(t),
+            };
+            if fits {
+                metas.push(self.scoped(meta.clone(), tenant, Access::Read).await?);
+            }
         }
         Ok(metas)
     }
@@ -652,21 +664,6 @@ fn is_reference(class: &Class, name: &str) -> bool {
     class
         .property(name)
         .is_some_and(|p| matches!(p.kind(), Some(types::schema::DataType::Reference(_))))
-}
-
-/// Multi-tenancy arrives with its own issue; until then tenants are refused clearly.
-fn check_tenant(class: &Class, tenant: Option<&str>) -> Result<()> {
-    match (class.multi_tenancy_config.enabled, tenant) {
-        (false, None) => Ok(()),
-        (false, Some(_)) => Err(Error::invalid(format!(
-            "class {} has multi-tenancy disabled, but request was with tenant",
-            class.class
-        ))),
-        (true, _) => Err(Error::invalid(format!(
-            "class {} has multi-tenancy enabled, which this version of Shoal does not serve yet",
-            class.class
-        ))),
-    }
 }
 
 /// The vectors of a write, checked against the class's targets.

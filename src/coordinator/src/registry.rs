@@ -1,6 +1,10 @@
 //! The shards this node holds, kept in step with the metadata: a class added creates its local
 //! shards, a class deleted drops their data. On startup `sync_with` reconciles both ways, so a
 //! crash between a metadata change and its local effect is repaired on the next start.
+//!
+//! Tenants' shards are opened lazily, by the first request that needs one
+//! ([`ShardRegistry::open_tenant`]), so that start-up does not load thousands of tenants. A
+//! tenant set COLD is closed (its data stays); a tenant deleted loses its data.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -60,6 +64,7 @@ impl ShardRegistry {
             .flat_map(|m| {
                 self.local_shard_names(m)
                     .into_iter()
+                    .chain(self.local_tenant_names(m))
                     .map(|s| (m.class.class.clone(), s))
             })
             .collect();
@@ -128,7 +133,58 @@ impl ShardRegistry {
             .collect()
     }
 
+    /// The tenants of `meta` placed on this node, whatever their status.
+    fn local_tenant_names<'a>(&'a self, meta: &'a ClassMeta) -> impl Iterator<Item = String> + 'a {
+        meta.tenants
+            .values()
+            .filter(|t| t.belongs_to_nodes.contains(&self.node))
+            .map(|t| t.name.clone())
+    }
+
+    /// Opens the local shard of a tenant's view ([`ClassMeta::for_tenant`]) unless it is open.
+    pub(crate) fn open_tenant(&self, view: &ClassMeta) -> Result<()> {
+        let open = view
+            .sharding
+            .physical
+            .keys()
+            .all(|name| self.shard(&view.class.class, name).is_some());
+        if open {
+            return Ok(());
+        }
+        let _g = self.changes.lock();
+        self.open_shards(view)
+    }
+
+    /// Closes or drops the local shards of tenants that changed: closed when no longer HOT,
+    /// their data dropped when the tenant is gone.
+    fn tenants_changed(&self, class: &str, names: &[String], state: &MetaState) -> Result<()> {
+        let meta = state.class(class);
+        for name in names {
+            let tenant = meta.and_then(|m| m.tenants.get(name));
+            let key = (class.to_string(), name.clone());
+            match tenant {
+                Some(t) if t.status == cluster::tenants::HOT => {}
+                Some(_) => {
+                    self.shards.write().remove(&key);
+                }
+                None => {
+                    self.shards.write().remove(&key);
+                    self.store.drop_shard(class, name)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn open_class(&self, meta: &ClassMeta) -> Result<()> {
+        if meta.class.multi_tenancy_config.enabled {
+            // Tenants open on first use.
+            return Ok(());
+        }
+        self.open_shards(meta)
+    }
+
+    fn open_shards(&self, meta: &ClassMeta) -> Result<()> {
         let class = &meta.class.class;
         for physical in meta.sharding.shards_on(&self.node) {
             let key = (class.clone(), physical.name.clone());
@@ -146,6 +202,7 @@ impl ShardRegistry {
             };
             let options = shard::OpenOptions {
                 vector_cache_max_objects: cache_limits(&meta.class),
+                tenant: meta.class.multi_tenancy_config.enabled,
             };
             let shard = Arc::new(self.store.open_shard_with(spec, &options)?);
             // The thread ends by itself when the shard is dropped.
@@ -155,17 +212,13 @@ impl ShardRegistry {
         Ok(())
     }
 
+    /// Drops every shard of `class` this node has data of, open or not (tenants').
     fn drop_class(&self, class: &str) -> Result<()> {
-        let doomed: Vec<ShardKey> = self
-            .shards
-            .read()
-            .keys()
-            .filter(|(c, _)| c == class)
-            .cloned()
-            .collect();
-        for key in doomed {
-            self.shards.write().remove(&key);
-            self.store.drop_shard(&key.0, &key.1)?;
+        self.shards.write().retain(|(c, _), _| c != class);
+        for loc in self.store.locations()? {
+            if loc.class == class {
+                self.store.drop_shard(&loc.class, &loc.shard)?;
+            }
         }
         Ok(())
     }
@@ -192,8 +245,10 @@ impl MetaListener for ShardRegistry {
                 Ok(())
             }),
             MetaChange::ClassDeleted(name) => self.drop_class(name),
-            // Tenants have no local shards yet: the multi-tenancy data path is not built.
-            MetaChange::VectorDimsSet(_) | MetaChange::TenantsChanged(_) => Ok(()),
+            MetaChange::TenantsChanged { class, names } => {
+                self.tenants_changed(class, names, state)
+            }
+            MetaChange::VectorDimsSet(_) => Ok(()),
             MetaChange::ShardStatusChanged {
                 class,
                 shard,

@@ -8,6 +8,7 @@ use model::schema::{self, SchemaDefaults};
 use types::schema::{Class, Property};
 
 use crate::nodes::ShardStatusReport;
+use crate::tenants::Access;
 use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
@@ -69,7 +70,14 @@ impl Coordinator {
     /// by `model::schema`, on the cluster's nodes and applies it.
     pub async fn create_class(&self, class: Class) -> Result<Class> {
         self.check_reference_classes(schema::class_reference_targets(&class))?;
-        let sharding = self.new_sharding(&class)?;
+        // A multi-tenant class has no shards of its own: each tenant is one, placed when it
+        // is added.
+        let sharding = if class.multi_tenancy_config.enabled {
+            self.check_factor(class.replication_config.factor as usize)?;
+            ShardingState::default()
+        } else {
+            self.new_sharding(&class)?
+        };
         let meta = ClassMeta {
             class: class.clone(),
             sharding,
@@ -96,16 +104,22 @@ impl Coordinator {
         }
     }
 
+    /// Replicas need as many nodes.
+    pub(crate) fn check_factor(&self, factor: usize) -> Result<()> {
+        let nodes = self.meta.node_names().len();
+        if factor > nodes {
+            return Err(Error::invalid(format!(
+                "could not find enough weaviate nodes for replication: {factor} requested, {nodes} available"
+            )));
+        }
+        Ok(())
+    }
+
     fn new_sharding(&self, class: &Class) -> Result<ShardingState> {
         let nodes = self.meta.node_names();
         let cfg = &class.sharding_config;
         let factor = class.replication_config.factor as usize;
-        if factor > nodes.len() {
-            return Err(Error::invalid(format!(
-                "could not find enough weaviate nodes for replication: {factor} requested, {} available",
-                nodes.len()
-            )));
-        }
+        self.check_factor(factor)?;
         let physical = (cfg.desired_count as usize).max(1);
         let per_physical = (cfg.virtual_per_physical as usize).max(1);
         Ok(ShardingState::new(
@@ -157,13 +171,19 @@ impl Coordinator {
         Ok(property)
     }
 
-    /// `GET /v1/schema/{class}/shards`.
+    /// `GET /v1/schema/{class}/shards[?tenant=]`: of a multi-tenant class, the HOT tenants'
+    /// shards (or the one tenant's).
     pub async fn shard_statuses(
         &self,
         class: &str,
-        _tenant: Option<&str>,
+        tenant: Option<&str>,
     ) -> Result<Vec<ShardStatusReport>> {
-        let meta = self.require_class(class)?;
+        let mut meta = self.require_class(class)?;
+        if meta.class.multi_tenancy_config.enabled {
+            meta = Arc::new(hot_tenants_as_shards(&meta, tenant));
+        } else if tenant.is_some() {
+            meta = self.scoped(meta, tenant, Access::Read).await?;
+        }
         Ok(meta
             .sharding
             .physical
@@ -236,22 +256,23 @@ impl Coordinator {
     }
 }
 
-impl Coordinator {
-    /// The tenants of a multi-tenant collection as `(name, activity status)`, in name order;
-    /// `names` narrows them to those (unknown names are left out, as Weaviate does).
-    pub fn tenants(&self, class: &str, names: Option<&[String]>) -> Result<Vec<(String, String)>> {
-        let meta = self.require_class(class)?;
-        if !meta.class.multi_tenancy_config.enabled {
-            return Err(Error::invalid(format!(
-                "multi-tenancy is not enabled for class \"{}\"",
-                meta.class.class
-            )));
+/// A multi-tenant class with its HOT tenants (only `tenant`, if given) as its shards.
+fn hot_tenants_as_shards(meta: &ClassMeta, tenant: Option<&str>) -> ClassMeta {
+    let mut out = ClassMeta {
+        class: meta.class.clone(),
+        sharding: ShardingState::default(),
+        vector_dims: meta.vector_dims.clone(),
+        tenants: Default::default(),
+    };
+    let hot = meta
+        .tenants
+        .values()
+        .filter(|t| t.status == cluster::tenants::HOT)
+        .filter(|t| tenant.is_none_or(|name| name == t.name));
+    for t in hot {
+        if let Some(view) = meta.for_tenant(&t.name) {
+            out.sharding.physical.extend(view.sharding.physical);
         }
-        Ok(meta
-            .tenants
-            .values()
-            .filter(|t| names.is_none_or(|names| names.contains(&t.name)))
-            .map(|t| (t.name.clone(), t.status.clone()))
-            .collect())
     }
+    out
 }

@@ -15,6 +15,7 @@
 //! - [`gofmt`]: Go's texts of numbers, values, strings and dates, for everything Weaviate
 //!   writes with `fmt`, `strconv`, `time` or `encoding/json` that Shoal reproduces.
 //! - [`sentences`]: Weaviate's words for the structured errors of the engines.
+//! - [`tenants`]: the tenants endpoint's bodies: names and activity statuses.
 //! - [`Error`]: the one error type; its messages are Weaviate's sentences.
 //!
 //! It is pure and synchronous: no IO, no tokio, no RocksDB, no cluster state. Rules that need
@@ -33,6 +34,7 @@ pub mod results;
 pub mod schema;
 pub mod search_rules;
 pub mod sentences;
+pub mod tenants;
 
 mod consistency;
 

@@ -33,6 +33,13 @@ pub(crate) fn required<'a>(
             Verb::Update,
             format!("schema/{}/shards/{}", p("class"), p("shard")),
         ),
+        (Read::Get, "/v1/schema/{class}/tenants" | "/v1/schema/{class}/tenants/{tenant}") => {
+            (Verb::Get, format!("schema/{}/tenants", p("class")))
+        }
+        (Read::Other, "/v1/schema/{class}/tenants") => (
+            write_verb(method)?,
+            format!("schema/{}/tenants", p("class")),
+        ),
         (Read::Get, "/v1/objects") => (Verb::List, "objects".to_string()),
         (Read::Other, "/v1/objects") => (Verb::Create, "objects".to_string()),
         (Read::Other, "/v1/objects/validate") => (Verb::Validate, "objects".to_string()),

@@ -12,3 +12,4 @@ pub(crate) mod nodes;
 pub(crate) mod objects;
 pub(crate) mod references;
 pub(crate) mod schema;
+pub(crate) mod tenants;

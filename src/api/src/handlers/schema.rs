@@ -32,7 +32,7 @@ pub(crate) async fn dump(
 
 /// Weaviate's `consistency` header of schema reads: true (the default) reads as of the Raft
 /// leader, false reads this node's copy as it is.
-async fn catch_up(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+pub(crate) async fn catch_up(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
     let consistent = match headers.get("consistency").map(|v| v.to_str()) {
         None => true,
         Some(Ok(v)) => match v.trim().to_ascii_lowercase().as_str() {
@@ -203,7 +203,7 @@ fn require_object(body: &Value, what: &str) -> ApiResult<()> {
 /// Weaviate answers 422 for every failed schema write that is the client's doing (including
 /// an unknown class when adding a property); server-side failures keep their status. The
 /// model's refusals come here too, through the coordinator's error that wraps them.
-fn schema_write_error(err: impl Into<coordinator::Error>) -> ApiError {
+pub(crate) fn schema_write_error(err: impl Into<coordinator::Error>) -> ApiError {
     client_error_as(err.into(), StatusCode::UNPROCESSABLE_ENTITY)
 }
 

@@ -344,7 +344,7 @@ fn changed_class(change: &MetaChange) -> &str {
         | MetaChange::ClassUpdated(name)
         | MetaChange::ClassDeleted(name)
         | MetaChange::VectorDimsSet(name)
-        | MetaChange::TenantsChanged(name) => name,
+        | MetaChange::TenantsChanged { class: name, .. } => name,
         MetaChange::ShardStatusChanged { class, .. } => class,
     }
 }

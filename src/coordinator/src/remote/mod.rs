@@ -254,12 +254,13 @@ async fn handle<C: ShardCall>(
     while coordinator.meta.snapshot().applied < v && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let result = match coordinator.shards.shard(&class, &shard) {
-        Some(s) => run_blocking(move || call.run(&s)).await,
-        None => Err(Error::Unavailable(format!(
+    let result = match coordinator.local_shard(&class, &shard).await {
+        Ok(Some(s)) => run_blocking(move || call.run(&s)).await,
+        Ok(None) => Err(Error::Unavailable(format!(
             "shard {shard} of class {class} is not open on node {}",
             coordinator.config.node_name
         ))),
+        Err(e) => Err(e),
     };
     Json(result.map_err(WireError::from))
 }

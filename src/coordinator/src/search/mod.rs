@@ -12,6 +12,7 @@ use std::time::Instant;
 use model::{results, SearchHit, SearchQuery, SearchResult, VectorSearch};
 
 use crate::objects::elapsed_ms;
+use crate::tenants::Access;
 use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
@@ -27,6 +28,7 @@ impl Coordinator {
     /// Resolves the class once; every mode below searches that snapshot of its metadata.
     async fn run_search(&self, mut q: SearchQuery) -> Result<SearchResult> {
         let meta = self.require_class(&q.class)?;
+        let meta = self.scoped(meta, q.tenant.as_deref(), Access::Read).await?;
         q.filter = self
             .checked_filter(&meta.class, q.filter.take(), "invalid 'where' filter")
             .await?;

@@ -99,9 +99,7 @@ impl Coordinator {
             VectorSearch::NearVector {
                 vector, per_target, ..
             } => per_target.get(&target).cloned().unwrap_or(vector),
-            VectorSearch::NearObject { id, .. } => {
-                self.vector_of_object(class, &target, id).await?
-            }
+            VectorSearch::NearObject { id, .. } => self.vector_of_object(meta, &target, id).await?,
         };
         let max_distance = threshold.map(|t| max_distance(t, metric)).transpose()?;
         Ok(Plan {
@@ -112,15 +110,19 @@ impl Coordinator {
         })
     }
 
+    /// The vector of object `id` of `meta`'s class (a tenant's view reads in that tenant).
     async fn vector_of_object(
         &self,
-        class: &Class,
+        meta: &ClassMeta,
         target: &str,
         id: uuid::Uuid,
     ) -> Result<Vec<f32>> {
+        let class = &meta.class;
+        let (shard, replicas) = self.placement(meta, &id)?;
         let obj = self
-            .get_object(Some(&class.class), id, None, true, ConsistencyLevel::One)
+            .read_resolved(class, &shard, &replicas, id, true, ConsistencyLevel::One)
             .await?
+            .object
             .ok_or_else(|| {
                 Error::invalid(format!(
                     "nearObject: no object with id {id} in class {}",

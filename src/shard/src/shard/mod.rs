@@ -76,6 +76,9 @@ pub struct OpenOptions {
     /// [`DEFAULT_VECTOR_CACHE_MAX_OBJECTS`] (no cap). Known at open, so that a restored index
     /// never loads more.
     pub vector_cache_max_objects: BTreeMap<String, u64>,
+    /// The shard is a tenant of a multi-tenant class, named after it: the objects it returns
+    /// carry the tenant's name.
+    pub tenant: bool,
 }
 
 /// Whether the shard accepts writes.
@@ -141,6 +144,8 @@ pub struct Shard {
     /// Held while queued changes are applied to indexes (lock order: maintenance, writer, indexer).
     indexer: Mutex<()>,
     object_count: AtomicU64,
+    /// The tenant its objects belong to, for a tenant's shard (its name).
+    tenant: Option<String>,
 }
 
 /// Counters owned by the writer.
@@ -198,6 +203,7 @@ impl Shard {
         let shard = Shard {
             inverted,
             prefix: spec.prefix,
+            tenant: options.tenant.then(|| spec.name.clone()),
             name: spec.name,
             class: spec.class,
             store,

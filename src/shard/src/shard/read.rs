@@ -165,7 +165,7 @@ impl Shard {
         Ok(Object {
             id,
             class: self.class.clone(),
-            tenant: None,
+            tenant: self.tenant.clone(),
             properties: record.properties,
             vectors,
             creation_time_ms: record.creation_ms,

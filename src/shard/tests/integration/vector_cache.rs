@@ -55,6 +55,7 @@ fn open(dir: &Path, cap: u64) -> (NodeStore, Arc<Shard>) {
     let store = NodeStore::open(&dir.join("db"), false).expect("open store");
     let options = OpenOptions {
         vector_cache_max_objects: [(DEFAULT_TARGET.to_string(), cap)].into(),
+        tenant: false,
     };
     let shard = store.open_shard_with(spec(), &options).expect("open shard");
     (store, Arc::new(shard))

@@ -1,0 +1,103 @@
+//! Tenants of multi-tenant collections: `/v1/schema/{class}/tenants` (list, add, change status,
+//! delete) and `/v1/schema/{class}/tenants/{tenant}` (get, exists), as Weaviate 1.27 has them.
+//! Bodies are parsed by `model::tenants`; every change goes through the metadata log.
+//! Refusals the client caused are 422, as Weaviate's tenant handlers answer them.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use model::tenants;
+use serde_json::{json, Value};
+
+use crate::error::ApiResult;
+use crate::extract::{JsonBody, PathParams};
+use crate::handlers::schema::{catch_up, schema_write_error};
+use crate::state::AppState;
+
+/// `GET /v1/schema/{class}/tenants`: `[{"name","activityStatus"}]` in name order.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    PathParams(class): PathParams<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    catch_up(&state, &headers).await?;
+    let listed = state
+        .coordinator
+        .tenants(&class, None)
+        .map_err(schema_write_error)?;
+    Ok(Json(tenants_json(&listed)))
+}
+
+/// `POST /v1/schema/{class}/tenants` with `[{"name", "activityStatus"?}]`: 200 with the
+/// tenants as added (a missing status is `HOT`).
+pub(crate) async fn add(
+    State(state): State<AppState>,
+    PathParams(class): PathParams<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let requested = tenants::parse_tenants(&body, false).map_err(schema_write_error)?;
+    state
+        .coordinator
+        .add_tenants(&class, requested.clone())
+        .await
+        .map_err(schema_write_error)?;
+    Ok(Json(tenants_json(&requested)))
+}
+
+/// `PUT /v1/schema/{class}/tenants` with `[{"name", "activityStatus"}]`: 200 with the tenants
+/// as updated.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    PathParams(class): PathParams<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let requested = tenants::parse_tenants(&body, true).map_err(schema_write_error)?;
+    state
+        .coordinator
+        .update_tenants(&class, requested.clone())
+        .await
+        .map_err(schema_write_error)?;
+    Ok(Json(tenants_json(&requested)))
+}
+
+/// `DELETE /v1/schema/{class}/tenants` with `["t1", "t2"]`: 200; unknown names are ignored.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    PathParams(class): PathParams<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<StatusCode> {
+    let names = tenants::parse_tenant_names(&body).map_err(schema_write_error)?;
+    state
+        .coordinator
+        .delete_tenants(&class, names)
+        .await
+        .map_err(schema_write_error)?;
+    Ok(StatusCode::OK)
+}
+
+/// `GET` (and `HEAD`) `/v1/schema/{class}/tenants/{tenant}`: 200 with
+/// `{"name","activityStatus"}`, or 404 with no body when the class has no such tenant.
+pub(crate) async fn get_one(
+    State(state): State<AppState>,
+    PathParams((class, tenant)): PathParams<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    catch_up(&state, &headers).await?;
+    let found = state
+        .coordinator
+        .tenants(&class, Some(std::slice::from_ref(&tenant)))
+        .map_err(schema_write_error)?;
+    Ok(match found.first() {
+        Some((name, status)) => Json(tenant_json(name, status)).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    })
+}
+
+fn tenant_json(name: &str, status: &str) -> Value {
+    json!({"name": name, "activityStatus": status})
+}
+
+fn tenants_json(tenants: &[(String, String)]) -> Value {
+    Value::Array(tenants.iter().map(|(n, s)| tenant_json(n, s)).collect())
+}
