@@ -189,3 +189,7 @@ impl Coordinator {
         Ok(meta)
     }
 }
+
+#[cfg(test)]
+#[path = "tenants_tests.rs"]
+mod tests;
