@@ -88,7 +88,7 @@ impl Coordinator {
             Some(c) => self.shards.shards_of(c),
             None => self.shards.all(),
         };
-        let reports: Vec<ShardReport> = shards
+        let mut reports: Vec<ShardReport> = shards
             .iter()
             .map(|s| ShardReport {
                 name: s.name().to_string(),
@@ -100,6 +100,7 @@ impl Coordinator {
                 loaded: true,
             })
             .collect();
+        reports.extend(self.unloaded_tenant_shards(class));
         NodeStatus {
             name: self.config.node_name.clone(),
             status: "HEALTHY".to_string(),
@@ -114,6 +115,31 @@ impl Coordinator {
             shard_count: reports.len() as u64,
             shards: reports,
         }
+    }
+
+    /// The HOT tenants placed on this node whose shard no request has opened yet: Weaviate
+    /// lists such lazily loaded shards with `loaded: false` and no counts.
+    fn unloaded_tenant_shards(&self, class: Option<&str>) -> Vec<ShardReport> {
+        let state = self.meta.snapshot();
+        let me = self.config.node_name.as_str();
+        state
+            .classes
+            .values()
+            .filter(|m| class.is_none_or(|c| m.class.class == c))
+            .flat_map(|m| m.tenants.values().map(move |t| (&m.class.class, t)))
+            .filter(|(_, t)| t.status == cluster::tenants::HOT)
+            .filter(|(_, t)| t.belongs_to_nodes.iter().any(|n| n == me))
+            .filter(|(c, t)| self.shards.shard(c, &t.name).is_none())
+            .map(|(c, t)| ShardReport {
+                name: t.name.clone(),
+                class: c.clone(),
+                object_count: 0,
+                vector_indexing_status: "READY".to_string(),
+                compressed: false,
+                vector_queue_length: 0,
+                loaded: false,
+            })
+            .collect()
     }
 
     /// `GET /v1/cluster/statistics`: every member of the metadata Raft group with its own view

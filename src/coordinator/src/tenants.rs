@@ -138,6 +138,7 @@ impl Coordinator {
         match meta.tenants.get(tenant).map(|t| t.status.as_str()) {
             Some(HOT) => return Ok(meta),
             None if access == Access::Write && mt.auto_tenant_creation => {
+                model::tenants::check_name(0, tenant)?;
                 let wanted = vec![(tenant.to_string(), HOT.to_string())];
                 self.add_tenants(&name, wanted).await?;
             }
@@ -146,13 +147,13 @@ impl Coordinator {
                 let wanted = vec![(tenant.to_string(), HOT.to_string())];
                 self.update_tenants(&name, wanted).await?;
             }
-            Some(_) => return Err(Error::invalid(format!("tenant not active: {tenant:?}"))),
+            Some(_) => return Err(not_active(tenant)),
         }
         let meta = self.require_class(&name)?;
         match meta.tenants.get(tenant).map(|t| t.status.as_str()) {
             Some(HOT) => Ok(meta),
             // Deleted or deactivated again meanwhile.
-            Some(COLD) | Some(_) => Err(Error::invalid(format!("tenant not active: {tenant:?}"))),
+            Some(COLD) | Some(_) => Err(not_active(tenant)),
             None => Err(Error::invalid(format!("tenant not found: {tenant:?}"))),
         }
     }
@@ -188,6 +189,12 @@ impl Coordinator {
         }
         Ok(meta)
     }
+}
+
+/// Weaviate quotes the tenant of this sentence with single quotes (and that of "tenant not
+/// found" with Go's `%q`).
+fn not_active(tenant: &str) -> Error {
+    Error::invalid(format!("tenant not active: '{tenant}'"))
 }
 
 #[cfg(test)]

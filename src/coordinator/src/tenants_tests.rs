@@ -148,7 +148,7 @@ async fn requests_get_weaviates_tenant_errors() {
             c.batch_objects(vec![write(Some("cold"), 1, "x")], ONE)
                 .await
         ),
-        "tenant not active: \"cold\""
+        "tenant not active: 'cold'"
     );
     let mut plain = write(Some("cold"), 1, "x");
     plain.class = "Plain".into();
@@ -189,7 +189,7 @@ async fn cold_tenants_close_and_keep_their_data_deleted_ones_lose_it() {
     );
     assert_eq!(
         message(titles(&c, "a").await.unwrap_err()),
-        "tenant not active: \"a\""
+        "tenant not active: 'a'"
     );
     c.update_tenants("Mt", hot(&["a"])).await.unwrap();
     assert_eq!(titles(&c, "a").await.unwrap(), ["kept"]);
@@ -218,6 +218,13 @@ async fn auto_creation_and_activation() {
         .unwrap();
     // A read activates it.
     assert_eq!(titles(&c, "fresh").await.unwrap(), ["made"]);
+    assert_eq!(c.tenants("Mt", None).unwrap(), hot(&["fresh"]));
+    // A tenant made by a write is held to the names the endpoint accepts.
+    let bad = c
+        .batch_objects(vec![write(Some("not a name"), 2, "x")], ONE)
+        .await;
+    assert!(message(bad.into_iter().next().unwrap().unwrap_err())
+        .starts_with("tenant name at index 0: tenant name should only contain"));
     assert_eq!(c.tenants("Mt", None).unwrap(), hot(&["fresh"]));
     // Reads never create a tenant.
     assert_eq!(

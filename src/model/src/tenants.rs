@@ -19,8 +19,12 @@ pub fn is_valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// Checks the name of the tenant at `index` of a request.
-fn check_name(index: usize, name: &str) -> Result<()> {
+/// At most this many tenants change status in one update, as in Weaviate.
+pub const MAX_UPDATED_AT_ONCE: usize = 100;
+
+/// Checks the name of the tenant at `index` of a request: Weaviate's sentence for a name that
+/// does not fit the pattern. Also what a tenant created automatically by a write is held to.
+pub fn check_name(index: usize, name: &str) -> Result<()> {
     if is_valid_name(name) {
         return Ok(());
     }
@@ -35,70 +39,113 @@ fn check_name(index: usize, name: &str) -> Result<()> {
     )))
 }
 
-/// The stored status for one a client sent: `HOT`/`ACTIVE` or `COLD`/`INACTIVE`. Offloading
-/// (`FROZEN`/`OFFLOADED`) needs Weaviate's S3 module, which Shoal does not have, and is refused
-/// with Weaviate's sentence for that case.
-fn stored_status(tenant: &str, status: &str) -> Result<&'static str> {
-    match status {
-        "HOT" | "ACTIVE" => Ok(HOT),
-        "COLD" | "INACTIVE" => Ok(COLD),
-        "FROZEN" | "OFFLOADED" => Err(Error::invalid(
-            "can't offload tenants, because offload-s3 module is not enabled",
-        )),
-        other => Err(Error::invalid(format!(
-            "invalid activity status '{other}' for tenant {tenant:?}"
-        ))),
+/// One tenant of a create or update body: its name and the status as sent, the newer names
+/// already mapped to the stored ones (`None` when it sent none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantSent {
+    pub name: String,
+    pub status: Option<String>,
+}
+
+impl TenantSent {
+    /// The status to store: the one sent, or `HOT`.
+    pub fn stored_status(&self) -> String {
+        self.status.clone().unwrap_or_else(|| HOT.to_string())
     }
 }
 
-/// The body of `POST` (`status_required` false: a missing status means `HOT`) or `PUT`
-/// (`status_required` true) on the tenants endpoint: `[{"name", "activityStatus"?}]`, as
-/// `(name, stored status)` pairs, a name given twice kept once (its first occurrence).
-pub fn parse_tenants(body: &Value, status_required: bool) -> Result<Vec<(String, String)>> {
+/// The status to store for one a client sent, or why it is refused. Offloading
+/// (`FROZEN`/`OFFLOADED`) needs Weaviate's S3 module, which Shoal does not have.
+enum Checked {
+    Stored(&'static str),
+    Offload,
+    Invalid,
+}
+
+fn check_status(status: &str) -> Checked {
+    match status {
+        "HOT" | "ACTIVE" => Checked::Stored(HOT),
+        "COLD" | "INACTIVE" => Checked::Stored(COLD),
+        "FROZEN" | "OFFLOADED" => Checked::Offload,
+        _ => Checked::Invalid,
+    }
+}
+
+/// The body of `POST` (`update` false: a missing status means `HOT`) or `PUT` (`update` true:
+/// a status is required, at most [`MAX_UPDATED_AT_ONCE`] tenants) on the tenants endpoint:
+/// `[{"name", "activityStatus"?}]`. Checked in Weaviate's order: the count, then each name
+/// (pattern, then given twice), then every status, the refused ones reported together.
+pub fn parse_tenants(body: &Value, update: bool) -> Result<Vec<TenantSent>> {
     let Value::Array(items) = body else {
         return Err(Error::invalid(
             "the body must be an array of tenants: [{\"name\": ..., \"activityStatus\": ...}]",
         ));
     };
-    let mut out: Vec<(String, String)> = Vec::with_capacity(items.len());
+    if update && items.len() > MAX_UPDATED_AT_ONCE {
+        return Err(Error::invalid(format!(
+            "maximum number of tenants allowed to be updated simultaneously is \
+             {MAX_UPDATED_AT_ONCE}. Please reduce the number of tenants in your request and try again"
+        )));
+    }
+    let mut sent: Vec<(String, String)> = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        let Value::Object(fields) = item else {
+        let (name, status) = fields(index, item)?;
+        check_name(index, &name)?;
+        if sent.iter().any(|(n, _)| *n == name) {
             return Err(Error::invalid(format!(
-                "tenant at index {index}: expected an object with a 'name'"
+                "tenant name {name} existed multiple times"
             )));
-        };
-        let name = match fields.get("name") {
-            Some(Value::String(s)) => s.as_str(),
-            None | Some(Value::Null) => "",
-            Some(_) => {
-                return Err(Error::invalid(format!(
-                    "tenant at index {index}: 'name' must be a string"
-                )))
-            }
-        };
-        check_name(index, name)?;
-        let status = match fields.get("activityStatus") {
-            Some(Value::String(s)) if !s.is_empty() => stored_status(name, s)?,
-            None | Some(Value::Null) | Some(Value::String(_)) if !status_required => HOT,
-            None | Some(Value::Null) | Some(Value::String(_)) => {
-                return Err(Error::invalid(format!(
-                    "invalid activity status '' for tenant {name:?}"
-                )))
-            }
-            Some(_) => {
-                return Err(Error::invalid(format!(
-                    "tenant at index {index}: 'activityStatus' must be a string"
-                )))
-            }
-        };
-        if !out.iter().any(|(n, _)| n == name) {
-            out.push((name.to_string(), status.to_string()));
         }
+        sent.push((name, status));
+    }
+    let mut refused = Vec::new();
+    let mut out = Vec::with_capacity(sent.len());
+    for (name, status) in sent {
+        let stored = match check_status(&status) {
+            Checked::Stored(s) => Some(s.to_string()),
+            Checked::Invalid if status.is_empty() && !update => None,
+            Checked::Offload => {
+                return Err(Error::invalid(
+                    "can't offload tenants, because offload-s3 module is not enabled",
+                ))
+            }
+            Checked::Invalid => {
+                refused.push(format!(
+                    "invalid activity status '{status}' for tenant {name:?}"
+                ));
+                continue;
+            }
+        };
+        out.push(TenantSent {
+            name,
+            status: stored,
+        });
+    }
+    if !refused.is_empty() {
+        return Err(Error::invalid(refused.join(", ")));
     }
     Ok(out)
 }
 
-/// The body of `DELETE` on the tenants endpoint: a JSON array of names.
+/// The name and the status (empty when absent) of one entry of a tenants body.
+fn fields(index: usize, item: &Value) -> Result<(String, String)> {
+    let Value::Object(fields) = item else {
+        return Err(Error::invalid(format!(
+            "tenant at index {index}: expected an object with a 'name'"
+        )));
+    };
+    let text = |key: &str| match fields.get(key) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(_) => Err(Error::invalid(format!(
+            "tenant at index {index}: '{key}' must be a string"
+        ))),
+    };
+    Ok((text("name")?, text("activityStatus")?))
+}
+
+/// The body of `DELETE` on the tenants endpoint: a JSON array of names. As in Weaviate only an
+/// empty name is refused; a name no tenant can have simply matches none.
 pub fn parse_tenant_names(body: &Value) -> Result<Vec<String>> {
     let Value::Array(items) = body else {
         return Err(Error::invalid(
@@ -109,7 +156,10 @@ pub fn parse_tenant_names(body: &Value) -> Result<Vec<String>> {
         .iter()
         .enumerate()
         .map(|(index, item)| match item {
-            Value::String(name) => check_name(index, name).map(|()| name.clone()),
+            Value::String(name) if name.is_empty() => Err(Error::invalid(format!(
+                "empty tenant name at index {index}"
+            ))),
+            Value::String(name) => Ok(name.clone()),
             _ => Err(Error::invalid(format!(
                 "tenant name at index {index}: expected a string"
             ))),

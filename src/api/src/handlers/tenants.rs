@@ -29,20 +29,32 @@ pub(crate) async fn list(
     Ok(Json(tenants_json(&listed)))
 }
 
-/// `POST /v1/schema/{class}/tenants` with `[{"name", "activityStatus"?}]`: 200 with the
-/// tenants as added (a missing status is `HOT`).
+/// `POST /v1/schema/{class}/tenants` with `[{"name", "activityStatus"?}]`: 200 echoing the
+/// tenants as sent, as Weaviate does (a status left out stays out; it is stored as `HOT`;
+/// `ACTIVE`/`INACTIVE` come back as `HOT`/`COLD`).
 pub(crate) async fn add(
     State(state): State<AppState>,
     PathParams(class): PathParams<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let requested = tenants::parse_tenants(&body, false).map_err(schema_write_error)?;
+    let stored = requested
+        .iter()
+        .map(|t| (t.name.clone(), t.stored_status()))
+        .collect();
     state
         .coordinator
-        .add_tenants(&class, requested.clone())
+        .add_tenants(&class, stored)
         .await
         .map_err(schema_write_error)?;
-    Ok(Json(tenants_json(&requested)))
+    let echoed = requested
+        .iter()
+        .map(|t| match &t.status {
+            Some(status) => tenant_json(&t.name, status),
+            None => json!({ "name": t.name }),
+        })
+        .collect();
+    Ok(Json(Value::Array(echoed)))
 }
 
 /// `PUT /v1/schema/{class}/tenants` with `[{"name", "activityStatus"}]`: 200 with the tenants
@@ -53,12 +65,16 @@ pub(crate) async fn update(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let requested = tenants::parse_tenants(&body, true).map_err(schema_write_error)?;
+    let statuses: Vec<(String, String)> = requested
+        .iter()
+        .map(|t| (t.name.clone(), t.stored_status()))
+        .collect();
     state
         .coordinator
-        .update_tenants(&class, requested.clone())
+        .update_tenants(&class, statuses.clone())
         .await
         .map_err(schema_write_error)?;
-    Ok(Json(tenants_json(&requested)))
+    Ok(Json(tenants_json(&statuses)))
 }
 
 /// `DELETE /v1/schema/{class}/tenants` with `["t1", "t2"]`: 200; unknown names are ignored.

@@ -35,7 +35,15 @@ pub fn apply_update(current: &Class, body: &Value, defaults: &SchemaDefaults) ->
     let mut merged = serde_json::to_value(current)
         .map_err(|e| Error::Internal(format!("cannot serialise class {}: {e}", current.class)))?;
     json::deep_merge(&mut merged, body);
-    // Before parsing: a class leaving multi-tenancy carries its all-zero sharding config along.
+    // Before parsing: a class leaving multi-tenancy carries its all-zero sharding config along,
+    // and Weaviate reports the change of `enabled` before any rule of the auto switches.
+    let enabled = merged
+        .get("multiTenancyConfig")
+        .and_then(|m| m.get("enabled"))
+        .and_then(Value::as_bool);
+    if let Some(enabled) = enabled {
+        check_multi_tenancy(current.multi_tenancy_config.enabled, enabled)?;
+    }
     let multi_tenancy = sharding::parse_multi_tenancy(merged.get("multiTenancyConfig"))?;
     check_multi_tenancy(current.multi_tenancy_config.enabled, multi_tenancy.enabled)?;
     let updated = class::parse(&merged, defaults, Mode::Update)?;
