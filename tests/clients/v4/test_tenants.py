@@ -316,7 +316,9 @@ def searched(client):
         texts = [" ".join(rng.choice(vocab, size=rng.integers(2, 7), p=p)) for _ in range(40)]
         res = col.with_tenant(t).data.insert_many(
             [
-                DataObject(properties={"text": texts[i], "n": i}, uuid=ids[i], vector=as_list(vecs[i]))
+                DataObject(
+                    properties={"text": texts[i], "n": i}, uuid=ids[i], vector=as_list(vecs[i])
+                )
                 for i in range(40)
             ]
         )
@@ -331,9 +333,11 @@ def test_fetch_objects_sees_one_tenant(searched):
     for t in ("a", "b"):
         got = col.with_tenant(t).query.fetch_objects(limit=100).objects
         assert uuids(got) == set(data[t][0])
-        got = col.with_tenant(t).query.fetch_objects(
-            filters=Filter.by_property("n").less_than(4), limit=100
-        ).objects
+        got = (
+            col.with_tenant(t)
+            .query.fetch_objects(filters=Filter.by_property("n").less_than(4), limit=100)
+            .objects
+        )
         assert uuids(got) == set(data[t][0][:4])
 
 
@@ -343,9 +347,11 @@ def test_near_vector_ranks_within_one_tenant(searched):
     for t in ("a", "b"):
         ids, vecs, _ = data[t]
         q = rng.standard_normal(6).astype(np.float32)
-        got = col.with_tenant(t).query.near_vector(
-            as_list(q), limit=8, return_metadata=MetadataQuery(distance=True)
-        ).objects
+        got = (
+            col.with_tenant(t)
+            .query.near_vector(as_list(q), limit=8, return_metadata=MetadataQuery(distance=True))
+            .objects
+        )
         assert_ranked(
             [str(o.uuid) for o in got],
             [o.metadata.distance for o in got],
@@ -363,21 +369,30 @@ def test_bm25_scores_with_the_statistics_of_one_tenant(searched):
         query = "kiwi sloe"
         ref = bm25_scores([{"text": x} for x in texts], query, {"text": 1.0})
         holders = [i for i, s in enumerate(ref) if s > 0]
-        got = col.with_tenant(t).query.bm25(
-            query, limit=100, return_metadata=MetadataQuery(score=True)
-        ).objects
+        got = (
+            col.with_tenant(t)
+            .query.bm25(query, limit=100, return_metadata=MetadataQuery(score=True))
+            .objects
+        )
         assert uuids(got) == {ids[i] for i in holders}, f"tenant {t}"
         for o in got:
             want = ref[ids.index(str(o.uuid))]
-            assert abs(o.metadata.score - want) <= tol(want), (t, str(o.uuid), o.metadata.score, want)
+            assert abs(o.metadata.score - want) <= tol(want), (
+                t,
+                str(o.uuid),
+                o.metadata.score,
+                want,
+            )
 
 
 def test_hybrid_returns_one_tenants_objects(searched):
     col, data = searched
     ids, vecs, _ = data["b"]
-    got = col.with_tenant("b").query.hybrid(
-        "date lime", vector=as_list(vecs[3]), alpha=0.5, limit=10
-    ).objects
+    got = (
+        col.with_tenant("b")
+        .query.hybrid("date lime", vector=as_list(vecs[3]), alpha=0.5, limit=10)
+        .objects
+    )
     assert len(got) == 10
     assert uuids(got) <= set(ids)
     # alpha=1 is the vector search alone: the object itself comes first
@@ -559,7 +574,10 @@ def test_an_inactive_tenant_keeps_its_objects(make_collection):
     ids = seeded_uuids(rng, 30)
     t = col.with_tenant("t")
     res = t.data.insert_many(
-        [DataObject(properties={"text": f"w{i}", "n": i}, uuid=ids[i], vector=as_list(vecs[i])) for i in range(30)]
+        [
+            DataObject(properties={"text": f"w{i}", "n": i}, uuid=ids[i], vector=as_list(vecs[i]))
+            for i in range(30)
+        ]
     )
     assert not res.has_errors
 
@@ -677,6 +695,28 @@ def test_auto_activation_does_not_create(make_collection):
     assert statuses(col) == {}
 
 
+def test_a_deleted_collection_takes_its_tenants_along(client):
+    name = unique_name("Recreated")
+    mt = Configure.multi_tenancy(enabled=True)
+    none = Configure.Vectorizer.none()
+    col = client.collections.create(
+        name, vectorizer_config=none, properties=PROPS, multi_tenancy_config=mt
+    )
+    col.tenants.create(["t1", "t2"])
+    oid = col.with_tenant("t1").data.insert({"text": "before"})
+    client.collections.delete(name)
+    col = client.collections.create(
+        name, vectorizer_config=none, properties=PROPS, multi_tenancy_config=mt
+    )
+    try:
+        assert col.tenants.get() == {}
+        col.tenants.create("t1")
+        assert col.with_tenant("t1").query.fetch_object_by_id(oid) is None
+        assert col.with_tenant("t1").aggregate.over_all(total_count=True).total_count == 0
+    finally:
+        client.collections.delete(name)
+
+
 # ----------------------------------------------------------------------------- placement
 
 
@@ -741,7 +781,10 @@ def test_tenants_and_their_objects_survive_a_restart(node, client):
         ids = seeded_uuids(rng, 50)
         vecs = rng.standard_normal((50, 5)).astype(np.float32)
         res = col.with_tenant(t).data.insert_many(
-            [DataObject(properties={"text": t, "n": i}, uuid=ids[i], vector=as_list(vecs[i])) for i in range(50)]
+            [
+                DataObject(properties={"text": t, "n": i}, uuid=ids[i], vector=as_list(vecs[i]))
+                for i in range(50)
+            ]
         )
         assert not res.has_errors
         kept[t] = (ids, vecs)
@@ -756,9 +799,11 @@ def test_tenants_and_their_objects_survive_a_restart(node, client):
         objs = col.with_tenant("hot").query.fetch_objects(limit=100).objects
         assert {str(o.uuid): o.properties["n"] for o in objs} == {ids[i]: i for i in range(50)}
         q = rng.standard_normal(5).astype(np.float32)
-        got = col.with_tenant("hot").query.near_vector(
-            as_list(q), limit=10, return_metadata=MetadataQuery(distance=True)
-        ).objects
+        got = (
+            col.with_tenant("hot")
+            .query.near_vector(as_list(q), limit=10, return_metadata=MetadataQuery(distance=True))
+            .objects
+        )
         assert_ranked(
             [str(o.uuid) for o in got],
             [o.metadata.distance for o in got],
