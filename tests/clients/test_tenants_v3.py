@@ -210,6 +210,28 @@ def test_add_get_update_remove_tenants(node, client):
     assert statuses(client, cls) == {"t1": COLD}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Shoal answers a create with every tenant's stored status; Weaviate echoes the "
+    "request body (handlers_schema.go createTenants: WithPayload(params.Body)), where only "
+    "the new status names were rewritten to the legacy ones and a missing status stays missing",
+)
+def test_create_answers_the_request_as_sent(node, client):
+    cls = mt_class(client)
+    body = [
+        {"name": "a"},
+        {"name": "b", "activityStatus": "ACTIVE"},
+        {"name": "c", "activityStatus": "COLD"},
+    ]
+    res = requests.post(tenants_url(node, cls), json=body, timeout=30)
+    assert res.status_code == 200, res.text
+    assert res.json() == [
+        {"name": "a"},
+        {"name": "b", "activityStatus": "HOT"},
+        {"name": "c", "activityStatus": "COLD"},
+    ]
+
+
 def test_put_answers_the_updated_tenants(node, client):
     cls = mt_class(client)
     client.schema.add_class_tenants(cls, [Tenant("a"), Tenant("b")])

@@ -615,6 +615,13 @@ def test_a_removed_tenant_comes_back_empty(make_collection):
     assert col.with_tenant("gone").query.fetch_objects().objects == []
     assert col.with_tenant("gone").aggregate.over_all(total_count=True).total_count == 0
     assert col.with_tenant("stays").query.fetch_object_by_id(oid).properties["text"] == "old"
+    # an inactive tenant's objects go with it too
+    col.with_tenant("stays").data.insert({"text": "more"})
+    col.tenants.deactivate("stays")
+    col.tenants.remove("stays")
+    col.tenants.create(Tenant(name="stays", activity_status=INACTIVE))
+    col.tenants.activate("stays")
+    assert col.with_tenant("stays").aggregate.over_all(total_count=True).total_count == 0
 
 
 def test_auto_tenant_creation(client, make_collection):
