@@ -45,7 +45,7 @@ echo "==> the v4 client through n1 of a 3-node cluster"
 scripts/v4-client-tests.sh --cluster "$ROOT/target/ci/shoal"
 echo "==> LangChain and LlamaIndex quick-starts (deterministic embedder, no LLM)"
 scripts/integrations-test.sh "$ROOT/target/ci/shoal"
-echo "==> the official client (v3) on nodes of its own: API keys and the admin list; cross-references"
+echo "==> the official client (v3) on nodes of its own: API keys and the admin list; cross-references; multi-tenancy"
 scripts/v3-own-node-tests.sh "$ROOT/target/ci/shoal"
 # The same suite through a node of a 3-node cluster (restart tests skip: the nodes are not the
 # suite's to restart; single-shard BM25 references skip themselves).
