@@ -176,12 +176,6 @@ def test_auto_flags_change_with_a_class_update_but_enabled_does_not(node, client
     assert "can't enable autoTenantActivation on a non-multi-tenant class" in exc_message(err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Shoal checks the auto flags of the new config before the change of 'enabled'; "
-    "Weaviate's validateUpdatingMT (usecases/schema/class.go) reports the change of 'enabled' "
-    "first and checks the flags only when 'enabled' is unchanged",
-)
 def test_disabling_multi_tenancy_is_reported_before_the_auto_flags(node, client):
     cls = mt_class(client, auto_activate=True)
     with pytest.raises(UnexpectedStatusCodeException) as err:
@@ -210,12 +204,6 @@ def test_add_get_update_remove_tenants(node, client):
     assert statuses(client, cls) == {"t1": COLD}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Shoal answers a create with every tenant's stored status; Weaviate echoes the "
-    "request body (handlers_schema.go createTenants: WithPayload(params.Body)), where only "
-    "the new status names were rewritten to the legacy ones and a missing status stays missing",
-)
 def test_create_answers_the_request_as_sent(node, client):
     cls = mt_class(client)
     body = [
@@ -418,11 +406,6 @@ def test_adding_an_existing_tenant_keeps_it_as_it_is(node, client):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Shoal keeps the first of a name given twice in one create (Weaviate 1.25 did); "
-    "Weaviate 1.26+ refuses the request (usecases/schema/tenant.go validateTenants)",
-)
 def test_a_name_twice_in_one_create_is_refused(node, client):
     cls = mt_class(client)
     res = requests.post(
@@ -435,11 +418,6 @@ def test_a_name_twice_in_one_create_is_refused(node, client):
     assert statuses(client, cls) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Shoal updates any number of tenants in one PUT; Weaviate 1.26+ refuses more than "
-    "100 (usecases/schema/tenant.go ErrMsgMaxAllowedTenants)",
-)
 def test_updating_more_than_100_tenants_at_once_is_refused(node, client):
     cls = mt_class(client)
     tenants = [Tenant(f"T{i}") for i in range(101)]
@@ -472,12 +450,6 @@ def test_deleting_an_empty_tenant_name_is_refused(node, client):
     assert statuses(client, cls) == {"t1": HOT}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Shoal checks the names of a DELETE against the tenant name pattern (422); Weaviate "
-    "only refuses empty names there and deletes nothing for a name no tenant has "
-    "(usecases/schema/tenant.go DeleteTenants)",
-)
 def test_deleting_an_ill_formed_name_is_a_no_op(node, client):
     cls = mt_class(client)
     client.schema.add_class_tenants(cls, [Tenant("t1")])
@@ -701,12 +673,6 @@ def test_the_error_bodies_are_weaviates(node, client, errs):
     assert res.status_code == 422 and with_tenant(plain) in error_message(res)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='Shoal quotes the tenant with double quotes; Weaviate writes "tenant not active: '
-    "'t'\" (fmt.Errorf(\"%w: '%s'\", ErrTenantNotActive, tenant) in adapters/repos/db/index.go "
-    "and cluster/router/router.go)",
-)
 def test_tenant_not_active_is_worded_as_weaviate_words_it(node, client, errs):
     cls, oid, _, _ = errs
     res = requests.get(f"{node.url}/v1/objects/{cls}/{oid}", params={"tenant": "cold"}, timeout=30)
@@ -1020,12 +986,6 @@ def test_without_auto_creation_a_write_needs_the_tenant(node, client):
     assert statuses(client, cls) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Shoal creates a tenant with any name on a write; Weaviate creates it through "
-    "AddTenants, which checks the name (usecases/objects/add.go, batch_add.go, "
-    "usecases/schema/tenant.go validateTenants), so such a tenant never exists",
-)
 def test_auto_created_tenant_names_are_checked(node, client):
     cls = mt_class(client, auto_create=True)
     res = requests.post(

@@ -656,12 +656,6 @@ def test_auto_creation_does_not_activate(make_collection):
     assert statuses(col) == {"off": INACTIVE}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Shoal creates a tenant with any name on a write; Weaviate creates it through "
-    "AddTenants, which checks the name (usecases/objects/batch_add.go autoTenants, "
-    "usecases/schema/tenant.go validateTenants), so such a tenant never exists",
-)
 def test_auto_created_tenant_names_are_checked(make_collection):
     col = mt_collection(make_collection, auto_create=True)
     try:
@@ -754,12 +748,6 @@ def test_each_tenant_in_use_is_one_shard_on_one_node(rest, make_collection):
         assert [o.properties["text"] for o in got] == [t]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Shoal lists a tenant's shard in /v1/nodes only once it has been opened; Weaviate "
-    "lists every tenant shard of a node, one never used with loaded=false "
-    "(test/acceptance/multi_tenancy/create_and_delete_tenants_test.go TestCreateTenants)",
-)
 def test_a_tenant_never_used_is_listed_unloaded(rest, make_collection):
     col = mt_collection(make_collection)
     col.tenants.create(["idle1", "idle2", "idle3"])
