@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use types::schema::{Class, Property};
 
 use crate::sharding::ShardingState;
-use crate::tenants::TenantMeta;
+use crate::tenants::{TenantMeta, Tenants};
 use crate::{Error, Result};
 
 /// One collection and where its data lives.
@@ -21,8 +21,8 @@ pub struct ClassMeta {
     #[serde(default)]
     pub vector_dims: BTreeMap<String, usize>,
     /// The tenants of a multi-tenant class, by name (see [`crate::tenants`]).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tenants: BTreeMap<String, TenantMeta>,
+    #[serde(default, skip_serializing_if = "Tenants::is_empty")]
+    pub tenants: Tenants,
 }
 
 /// Everything the cluster agrees on.
@@ -374,7 +374,7 @@ pub(crate) mod tests {
             class,
             sharding,
             vector_dims: BTreeMap::new(),
-            tenants: BTreeMap::new(),
+            tenants: Tenants::new(),
         })
     }
 

@@ -22,6 +22,11 @@ pub const COLD: &str = "COLD";
 /// and in answers even where clients send the newer `ACTIVE`/`INACTIVE`.
 pub const TENANT_STATUSES: [&str; 2] = [HOT, COLD];
 
+/// The tenants of a class by name: a persistent map, so that a command changing a few tenants
+/// of a class with many copies none of the others (the state before the command stays shared
+/// with readers).
+pub type Tenants = imbl::OrdMap<String, TenantMeta>;
+
 /// One tenant of a class.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantMeta {
@@ -37,7 +42,7 @@ pub struct TenantMeta {
 /// ties in the order of `nodes`. Names already present are left out: adding a tenant twice
 /// keeps the first placement.
 pub fn place_tenants(
-    existing: &BTreeMap<String, TenantMeta>,
+    existing: &Tenants,
     requested: &[(String, String)],
     nodes: &[String],
     factor: usize,
@@ -179,7 +184,7 @@ impl crate::ClassMeta {
                 physical: [(placed.name.clone(), physical)].into_iter().collect(),
             },
             vector_dims: self.vector_dims.clone(),
-            tenants: BTreeMap::new(),
+            tenants: Tenants::new(),
         })
     }
 }

@@ -1,4 +1,3 @@
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::*;
@@ -34,13 +33,12 @@ fn hot(names: &[&str]) -> Vec<(String, String)> {
 
 #[test]
 fn tenants_spread_over_the_least_loaded_nodes() {
-    let placed = place_tenants(&BTreeMap::new(), &hot(&["a", "b", "c", "a"]), &nodes(), 2);
+    let placed = place_tenants(&Tenants::new(), &hot(&["a", "b", "c", "a"]), &nodes(), 2);
     let on: Vec<Vec<String>> = placed.iter().map(|t| t.belongs_to_nodes.clone()).collect();
     assert_eq!(on, [vec!["n1", "n2"], vec!["n3", "n1"], vec!["n2", "n3"]]);
     assert_eq!(placed.len(), 3, "a name given twice is placed once");
     // Existing tenants count, and keep their placement.
-    let existing: BTreeMap<String, TenantMeta> =
-        placed.into_iter().map(|t| (t.name.clone(), t)).collect();
+    let existing: Tenants = placed.into_iter().map(|t| (t.name.clone(), t)).collect();
     let more = place_tenants(&existing, &hot(&["a", "d"]), &nodes(), 1);
     assert_eq!(more.len(), 1);
     assert_eq!(more[0].belongs_to_nodes, ["n1"]);
@@ -49,7 +47,7 @@ fn tenants_spread_over_the_least_loaded_nodes() {
 #[test]
 fn tenants_are_added_updated_and_deleted_through_commands() {
     let mut st = state();
-    let tenants = place_tenants(&BTreeMap::new(), &hot(&["a", "b"]), &nodes(), 2);
+    let tenants = place_tenants(&Tenants::new(), &hot(&["a", "b"]), &nodes(), 2);
     let add = MetaCommand::AddTenants {
         class: "Mt".into(),
         tenants: tenants.clone(),
@@ -104,7 +102,7 @@ fn tenants_need_a_multi_tenant_class() {
     let mut st = state();
     let add = |class: &str| MetaCommand::AddTenants {
         class: class.into(),
-        tenants: place_tenants(&BTreeMap::new(), &hot(&["a"]), &nodes(), 1),
+        tenants: place_tenants(&Tenants::new(), &hot(&["a"]), &nodes(), 1),
     };
     let err = st.apply(add("Plain")).unwrap_err();
     assert_eq!(
@@ -124,7 +122,7 @@ fn a_snapshot_with_other_tenants_is_a_tenant_change() {
     let mut next = prev.clone();
     next.apply(MetaCommand::AddTenants {
         class: "Mt".into(),
-        tenants: place_tenants(&BTreeMap::new(), &hot(&["a"]), &nodes(), 1),
+        tenants: place_tenants(&Tenants::new(), &hot(&["a"]), &nodes(), 1),
     })
     .unwrap();
     assert_eq!(
@@ -145,7 +143,7 @@ fn a_tenant_view_routes_every_id_to_the_tenant_shard() {
     let mut st = state();
     st.apply(MetaCommand::AddTenants {
         class: "Mt".into(),
-        tenants: place_tenants(&BTreeMap::new(), &hot(&["a", "b"]), &nodes(), 2),
+        tenants: place_tenants(&Tenants::new(), &hot(&["a", "b"]), &nodes(), 2),
     })
     .unwrap();
     let meta = st.class("Mt").unwrap();

@@ -238,12 +238,25 @@ async fn a_restart_opens_tenants_only_when_asked_for() {
     let dir = tempfile::tempdir().unwrap();
     {
         let c = node(dir.path(), false).await;
-        c.add_tenants("Mt", hot(&["a", "b"])).await.unwrap();
+        c.add_tenants("Mt", hot(&["a", "b", "gone", "cold"]))
+            .await
+            .unwrap();
         let writes = vec![write(Some("a"), 1, "a1"), write(Some("b"), 2, "b2")];
         assert!(c.batch_objects(writes, ONE).await.iter().all(Result::is_ok));
+        c.delete_tenants("Mt", vec!["gone".into()]).await.unwrap();
+        c.update_tenants("Mt", vec![("cold".into(), "COLD".into())])
+            .await
+            .unwrap();
         c.shutdown().await.unwrap();
     }
     let c = crate::testing::standalone(dir.path()).await;
+    // Each tenant's row came back as last written.
+    let mut expected = hot(&["a", "b"]);
+    expected.insert(0, ("cold".into(), "COLD".into()));
+    let mut listed = c.tenants("Mt", None).unwrap();
+    listed.sort();
+    expected.sort();
+    assert_eq!(listed, expected);
     assert!(c.shards.shard("Mt", "a").is_none());
     assert!(c.shards.shard("Mt", "b").is_none());
     assert_eq!(titles(&c, "b").await.unwrap(), ["b2"]);

@@ -154,9 +154,36 @@ pub mod raft {
     /// Exclusive end of [`DEDUP_PREFIX`] keys.
     pub const DEDUP_END: &[u8] = b"sm/dedup0";
 
+    /// Prefix of `class name, tenant name -> tenant metadata`: tenants live in rows of their
+    /// own, so that changing some of a class's many tenants writes only theirs.
+    pub const TENANT_PREFIX: &[u8] = b"sm/tenant/";
+    /// Exclusive end of [`TENANT_PREFIX`] keys.
+    pub const TENANT_END: &[u8] = b"sm/tenant0";
+
     /// `sm/class/<name>`.
     pub fn class_key(name: &str) -> Vec<u8> {
         [CLASS_PREFIX, name.as_bytes()].concat()
+    }
+
+    /// `sm/tenant/<class>\0<tenant>` (class names hold no NUL).
+    pub fn tenant_key(class: &str, tenant: &str) -> Vec<u8> {
+        [TENANT_PREFIX, class.as_bytes(), b"\0", tenant.as_bytes()].concat()
+    }
+
+    /// The range of every tenant key of `class`: `[start, end)`.
+    pub fn tenant_range(class: &str) -> (Vec<u8>, Vec<u8>) {
+        let start = [TENANT_PREFIX, class.as_bytes(), b"\0"].concat();
+        let end = [TENANT_PREFIX, class.as_bytes(), b"\x01"].concat();
+        (start, end)
+    }
+
+    /// The class and tenant names of a [`tenant_key`].
+    pub fn tenant_of_key(key: &[u8]) -> Option<(&str, &str)> {
+        let rest = key.strip_prefix(TENANT_PREFIX)?;
+        let split = rest.iter().position(|&b| b == 0)?;
+        let class = std::str::from_utf8(&rest[..split]).ok()?;
+        let tenant = std::str::from_utf8(&rest[split + 1..]).ok()?;
+        Some((class, tenant))
     }
 
     /// `sm/dedup/<index big-endian>`: ordered by the index that applied the request.
@@ -184,6 +211,19 @@ mod tests {
         assert!(raft_log_key(u64::MAX).as_slice() < RAFT_LOG_END.as_slice());
         assert_eq!(raft_log_index(&raft_log_key(77)), Some(77));
         assert_eq!(raft_log_index(b"short"), None);
+    }
+
+    #[test]
+    fn tenant_keys_round_trip_and_stay_in_their_class_range() {
+        let k = raft::tenant_key("Docs", "t-1_A");
+        assert_eq!(raft::tenant_of_key(&k), Some(("Docs", "t-1_A")));
+        let (start, end) = raft::tenant_range("Docs");
+        assert!(start <= k && k < end);
+        // A class whose name extends another's is outside the shorter one's range.
+        let other = raft::tenant_key("DocsMore", "a");
+        assert!(other >= end || other < start);
+        assert!(k.as_slice() >= raft::TENANT_PREFIX && k.as_slice() < raft::TENANT_END);
+        assert_eq!(raft::tenant_of_key(b"sm/class/Docs"), None);
     }
 
     #[test]

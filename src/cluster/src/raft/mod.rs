@@ -20,6 +20,7 @@ pub mod fuzz;
 mod log_store;
 mod network;
 mod node;
+mod rows;
 mod server;
 mod state_machine;
 mod stats;

@@ -1,7 +1,8 @@
 //! The replicated state machine: [`MetaState`] plus Raft's last applied id and membership, in
 //! `Cf::RaftMeta` of the node's Raft RocksDB.
 //!
-//! Each `apply` batch is one synced RocksDB write holding the changed classes, `last_applied`,
+//! Each `apply` batch is one synced RocksDB write holding the changed classes and tenants (in
+//! rows of their own, see `rows`), `last_applied`,
 //! the membership and the dedup records, so after a crash the state is exactly that of some
 //! applied prefix of the log (openraft.md §5.2: logs covered by a snapshot are purged, so the
 //! state machine must never go back). Only after the write does the in-memory view change and
@@ -18,10 +19,9 @@ use serde::{Deserialize, Serialize};
 use storage::keys::raft as rk;
 use storage::{Cf, KvStore, RocksStore, WriteBatch};
 
-use crate::meta::{ClassMeta, MetaChange, MetaState};
-use crate::raft::codec::{
-    check_round_trip, decode, encode, get_meta, storage_err, Op, OrStorageErr,
-};
+use crate::meta::{MetaChange, MetaState};
+use crate::raft::codec::{decode, encode, get_meta, storage_err, Op, OrStorageErr};
+use crate::raft::rows;
 use crate::raft::types::{typ, ApplyError, MetaRequest, MetaResponse, TypeConfig};
 use crate::store::MetaListener;
 use crate::{Error, Result};
@@ -121,11 +121,16 @@ impl StateMachine {
         );
         batch.delete_range(
             Cf::RaftMeta,
+            rk::TENANT_PREFIX.to_vec(),
+            rk::TENANT_END.to_vec(),
+        );
+        batch.delete_range(
+            Cf::RaftMeta,
             rk::DEDUP_PREFIX.to_vec(),
             rk::DEDUP_END.to_vec(),
         );
-        for (name, class) in &state.classes {
-            batch.put(Cf::RaftMeta, rk::class_key(name), encode(&**class)?);
+        for class in state.classes.values() {
+            rows::put_class_and_tenants(&mut batch, class)?;
         }
         for entry in &payload.dedup {
             batch.put(Cf::RaftMeta, rk::dedup_key(entry.index), encode(entry)?);
@@ -164,12 +169,7 @@ fn load(db: &RocksStore) -> Result<SmData> {
         get_meta::<Option<typ::LogId>>(db, rk::APPLIED)?.flatten();
     let membership: typ::StoredMembership = get_meta(db, rk::MEMBERSHIP)?.unwrap_or_default();
     let mut state = MetaState::default();
-    for bytes in prefix_values(db, rk::CLASS_PREFIX)? {
-        let class: ClassMeta = decode(&bytes)?;
-        state
-            .classes
-            .insert(class.class.class.clone(), Arc::new(class));
-    }
+    rows::load_classes(db, &mut state)?;
     state.applied = last_applied.map_or(0, |l| l.index);
     let dedup = prefix_values(db, rk::DEDUP_PREFIX)?
         .iter()
@@ -203,6 +203,10 @@ struct ApplyBatch {
     dedup_added: Vec<DedupEntry>,
     dedup_evicted: Vec<u64>,
     dirty_classes: BTreeSet<String>,
+    /// Classes deleted by this batch: their tenants' rows go too.
+    deleted_classes: BTreeSet<String>,
+    /// Tenants added, changed or removed by this batch, as (class, tenant).
+    dirty_tenants: BTreeSet<(String, String)>,
     /// Each change with the state right after it, for the listener.
     notes: Vec<(MetaChange, Arc<MetaState>)>,
 }
@@ -218,6 +222,8 @@ impl ApplyBatch {
             dedup_added: Vec::new(),
             dedup_evicted: Vec::new(),
             dirty_classes: BTreeSet::new(),
+            deleted_classes: BTreeSet::new(),
+            dirty_tenants: BTreeSet::new(),
             notes: Vec::new(),
         }
     }
@@ -253,8 +259,7 @@ impl ApplyBatch {
                 Ok(()) => {
                     // `MetaState::apply` counts commands; the schema version is the log index.
                     self.state.applied = index;
-                    self.dirty_classes
-                        .insert(changed_class(&change).to_string());
+                    self.mark_dirty(&change);
                     self.notes.push((change, Arc::new(self.state.clone())));
                     Ok(())
                 }
@@ -272,11 +277,39 @@ impl ApplyBatch {
         response
     }
 
-    /// Whether the class `change` touched can be written and read back.
+    /// Whether what `change` touched (its class, or its tenants) can be written and read back.
     fn storable(&self, change: &MetaChange) -> Result<()> {
-        match self.state.classes.get(changed_class(change)) {
-            Some(class) => check_round_trip(&**class),
-            None => Ok(()),
+        let Some(class) = self.state.classes.get(changed_class(change)) else {
+            return Ok(());
+        };
+        match change {
+            MetaChange::TenantsChanged { names, .. } => rows::check_tenants(class, names),
+            MetaChange::ClassAdded(_)
+            | MetaChange::ClassUpdated(_)
+            | MetaChange::ClassDeleted(_)
+            | MetaChange::VectorDimsSet(_)
+            | MetaChange::ShardStatusChanged { .. } => rows::check_class(class),
+        }
+    }
+
+    /// Records which rows `change` makes stale.
+    fn mark_dirty(&mut self, change: &MetaChange) {
+        match change {
+            MetaChange::TenantsChanged { class, names } => {
+                for name in names {
+                    self.dirty_tenants.insert((class.clone(), name.clone()));
+                }
+            }
+            MetaChange::ClassDeleted(class) => {
+                self.deleted_classes.insert(class.clone());
+                self.dirty_classes.insert(class.clone());
+            }
+            MetaChange::ClassAdded(_)
+            | MetaChange::ClassUpdated(_)
+            | MetaChange::VectorDimsSet(_)
+            | MetaChange::ShardStatusChanged { .. } => {
+                self.dirty_classes.insert(changed_class(change).to_string());
+            }
         }
     }
 
@@ -298,12 +331,16 @@ impl ApplyBatch {
     /// The one atomic write of this batch.
     fn write_batch(&self) -> Result<WriteBatch> {
         let mut batch = WriteBatch::new();
+        // Deletions first: a class deleted and created again in one batch keeps its new rows.
+        for name in &self.deleted_classes {
+            rows::delete_class(&mut batch, name);
+        }
         for name in &self.dirty_classes {
-            match self.state.classes.get(name) {
-                Some(class) => batch.put(Cf::RaftMeta, rk::class_key(name), encode(&**class)?),
-                None => batch.delete(Cf::RaftMeta, rk::class_key(name)),
+            if let Some(class) = self.state.classes.get(name) {
+                rows::put_class(&mut batch, class)?;
             }
         }
+        rows::put_tenants(&mut batch, &self.state, &self.dirty_tenants)?;
         for entry in &self.dedup_added {
             batch.put(Cf::RaftMeta, rk::dedup_key(entry.index), encode(entry)?);
         }
