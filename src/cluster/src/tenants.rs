@@ -47,6 +47,22 @@ pub fn place_tenants(
     nodes: &[String],
     factor: usize,
 ) -> Vec<TenantMeta> {
+    if factor >= nodes.len() {
+        // Every tenant on every node (a standalone node): no load to count.
+        return requested
+            .iter()
+            .filter(|(name, _)| !existing.contains_key(name))
+            .fold(Vec::<TenantMeta>::new(), |mut out, (name, status)| {
+                if !out.iter().any(|t| &t.name == name) {
+                    out.push(TenantMeta {
+                        name: name.clone(),
+                        status: status.clone(),
+                        belongs_to_nodes: nodes.to_vec(),
+                    });
+                }
+                out
+            });
+    }
     let mut load: BTreeMap<&str, usize> = nodes.iter().map(|n| (n.as_str(), 0)).collect();
     for tenant in existing.values() {
         for node in &tenant.belongs_to_nodes {

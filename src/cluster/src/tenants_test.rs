@@ -32,6 +32,23 @@ fn hot(names: &[&str]) -> Vec<(String, String)> {
 }
 
 #[test]
+fn with_a_factor_of_every_node_each_tenant_is_everywhere() {
+    let existing: Tenants = place_tenants(&Tenants::new(), &hot(&["a"]), &nodes(), 3)
+        .into_iter()
+        .map(|t| (t.name.clone(), t))
+        .collect();
+    assert_eq!(existing["a"].belongs_to_nodes, nodes());
+    let placed = place_tenants(&existing, &hot(&["a", "b", "b", "c"]), &nodes(), 5);
+    let names: Vec<&str> = placed.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["b", "c"],
+        "existing and repeated names are left out"
+    );
+    assert!(placed.iter().all(|t| t.belongs_to_nodes == nodes()));
+}
+
+#[test]
 fn tenants_spread_over_the_least_loaded_nodes() {
     let placed = place_tenants(&Tenants::new(), &hot(&["a", "b", "c", "a"]), &nodes(), 2);
     let on: Vec<Vec<String>> = placed.iter().map(|t| t.belongs_to_nodes.clone()).collect();
