@@ -54,8 +54,12 @@ pub(super) const DELETED: u8 = 2;
 /// an island the rest of the graph does not reach.
 pub(super) const LINKING: u8 = 4;
 
-/// Fewest nodes per full chunk; also the capacity of the first chunk when it is allocated.
+/// Fewest nodes per full chunk.
 const MIN_CHUNK: usize = 64;
+/// Capacity of the first chunk, which then doubles up to a full chunk. Small: a node may hold
+/// thousands of tenants' indexes of a few vectors each, and at 1,536 dimensions every empty
+/// slot costs 6 KiB.
+const FIRST_CHUNK: usize = 8;
 /// Most nodes per full chunk.
 const MAX_CHUNK: usize = 4096;
 /// Target bytes per full chunk; a full chunk exceeds it only when [`MIN_CHUNK`] nodes do.
@@ -229,7 +233,7 @@ impl Storage {
             0 => {
                 self.shift = chunk_shift(node_bytes(dim, self.m0));
                 self.chunks
-                    .push(Chunk::new(MIN_CHUNK, dim, stride0, cached));
+                    .push(Chunk::new(FIRST_CHUNK, dim, stride0, cached));
             }
             1 if self.chunks[0].cap() < chunk => {
                 let first = self.chunks.pop().expect("one chunk");
