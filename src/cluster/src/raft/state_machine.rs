@@ -1,8 +1,8 @@
 //! The replicated state machine: [`MetaState`] plus Raft's last applied id and membership, in
 //! `Cf::RaftMeta` of the node's Raft RocksDB.
 //!
-//! Each `apply` batch is one synced RocksDB write holding the changed classes, `last_applied`,
-//! the membership and the dedup records, so after a crash the state is exactly that of some
+//! Each `apply` batch is one synced RocksDB write holding the changed classes (and the alias
+//! map, when it changed), `last_applied`, the membership and the dedup records, so after a crash the state is exactly that of some
 //! applied prefix of the log (openraft.md §5.2: logs covered by a snapshot are purged, so the
 //! state machine must never go back). Only after the write does the in-memory view change and
 //! the [`MetaListener`] hear about it, as with `MetaStore::execute`.
@@ -127,6 +127,7 @@ impl StateMachine {
         for (name, class) in &state.classes {
             batch.put(Cf::RaftMeta, rk::class_key(name), encode(&**class)?);
         }
+        batch.put(Cf::RaftMeta, rk::ALIASES.to_vec(), encode(&state.aliases)?);
         for entry in &payload.dedup {
             batch.put(Cf::RaftMeta, rk::dedup_key(entry.index), encode(entry)?);
         }
@@ -170,6 +171,8 @@ fn load(db: &RocksStore) -> Result<SmData> {
             .classes
             .insert(class.class.class.clone(), Arc::new(class));
     }
+    // Absent in state machines written before aliases existed.
+    state.aliases = get_meta(db, rk::ALIASES)?.unwrap_or_default();
     state.applied = last_applied.map_or(0, |l| l.index);
     let dedup = prefix_values(db, rk::DEDUP_PREFIX)?
         .iter()
@@ -203,6 +206,7 @@ struct ApplyBatch {
     dedup_added: Vec<DedupEntry>,
     dedup_evicted: Vec<u64>,
     dirty_classes: BTreeSet<String>,
+    aliases_changed: bool,
     /// Each change with the state right after it, for the listener.
     notes: Vec<(MetaChange, Arc<MetaState>)>,
 }
@@ -218,6 +222,7 @@ impl ApplyBatch {
             dedup_added: Vec::new(),
             dedup_evicted: Vec::new(),
             dirty_classes: BTreeSet::new(),
+            aliases_changed: false,
             notes: Vec::new(),
         }
     }
@@ -253,8 +258,12 @@ impl ApplyBatch {
                 Ok(()) => {
                     // `MetaState::apply` counts commands; the schema version is the log index.
                     self.state.applied = index;
-                    self.dirty_classes
-                        .insert(changed_class(&change).to_string());
+                    match changed_class(&change) {
+                        Some(class) => {
+                            self.dirty_classes.insert(class.to_string());
+                        }
+                        None => self.aliases_changed = true,
+                    }
                     self.notes.push((change, Arc::new(self.state.clone())));
                     Ok(())
                 }
@@ -272,11 +281,14 @@ impl ApplyBatch {
         response
     }
 
-    /// Whether the class `change` touched can be written and read back.
+    /// Whether the class (or the alias map) `change` touched can be written and read back.
     fn storable(&self, change: &MetaChange) -> Result<()> {
-        match self.state.classes.get(changed_class(change)) {
-            Some(class) => check_round_trip(&**class),
-            None => Ok(()),
+        match changed_class(change) {
+            Some(name) => match self.state.classes.get(name) {
+                Some(class) => check_round_trip(&**class),
+                None => Ok(()),
+            },
+            None => check_round_trip(&self.state.aliases),
         }
     }
 
@@ -303,6 +315,10 @@ impl ApplyBatch {
                 Some(class) => batch.put(Cf::RaftMeta, rk::class_key(name), encode(&**class)?),
                 None => batch.delete(Cf::RaftMeta, rk::class_key(name)),
             }
+        }
+        if self.aliases_changed {
+            let aliases = encode(&self.state.aliases)?;
+            batch.put(Cf::RaftMeta, rk::ALIASES.to_vec(), aliases);
         }
         for entry in &self.dedup_added {
             batch.put(Cf::RaftMeta, rk::dedup_key(entry.index), encode(entry)?);
@@ -337,15 +353,16 @@ impl ApplyBatch {
     }
 }
 
-/// The class a change is about.
-fn changed_class(change: &MetaChange) -> &str {
+/// The class a change is about; `None` for an alias change, which touches the alias map.
+fn changed_class(change: &MetaChange) -> Option<&str> {
     match change {
         MetaChange::ClassAdded(name)
         | MetaChange::ClassUpdated(name)
         | MetaChange::ClassDeleted(name)
         | MetaChange::VectorDimsSet(name)
-        | MetaChange::TenantsChanged { class: name, .. } => name,
-        MetaChange::ShardStatusChanged { class, .. } => class,
+        | MetaChange::TenantsChanged { class: name, .. } => Some(name),
+        MetaChange::ShardStatusChanged { class, .. } => Some(class),
+        MetaChange::AliasChanged(_) => None,
     }
 }
 
