@@ -110,7 +110,11 @@ pub fn parse_tenant_names(body: &Value) -> Result<Vec<String>> {
         .enumerate()
         .map(|(index, item)| match item {
             Value::String(name) => check_name(index, name).map(|()| name.clone()),
-            _ => Err(Error::invalid(format!(
+            Value::Null
+            | Value::Bool(_)
+            | Value::Number(_)
+            | Value::Array(_)
+            | Value::Object(_) => Err(Error::invalid(format!(
                 "tenant name at index {index}: expected a string"
             ))),
         })
