@@ -14,8 +14,8 @@
 //! - [`auth`]: API-key authentication and admin-list authorization, Weaviate's way.
 //! - [`observe`]: request ids, the request span and the request log.
 //! - [`metrics`]: request metrics and the `/metrics` endpoint of the monitoring port.
-//! - `handlers/`: one file per resource (`meta`, `schema`, `objects`, `list`, `batch`,
-//!   `batch_delete`, `nodes`, `graphql`).
+//! - `handlers/`: one file per resource (`meta`, `schema`, `tenants`, `aliases`, `objects`,
+//!   `list`, `batch`, `batch_delete`, `references`, `nodes`, `cluster`, `graphql`).
 //! - `dto/`: wire JSON to `model` types and back.
 //! - `extract`, `params`: request extractors with go-swagger's rejection shapes, shared query
 //!   parameters (`consistency_level`, `include`, `tenant`, `node_name`).

@@ -17,8 +17,8 @@ use coordinator::Coordinator;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::handlers::{
-    batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects, references,
-    schema, tenants,
+    aliases, batch, batch_delete, cluster, fallback, graphql, list, meta, nodes, objects,
+    references, schema, tenants,
 };
 use crate::state::AppState;
 use crate::{auth, metrics, observe, ApiConfig};
@@ -94,6 +94,13 @@ fn schema_routes() -> Router<AppState> {
                 .delete(tenants::delete),
         )
         .route("/v1/schema/{class}/tenants/{tenant}", get(tenants::get_one))
+        .route("/v1/aliases", get(aliases::list).post(aliases::create))
+        .route(
+            "/v1/aliases/{alias}",
+            get(aliases::get_one)
+                .put(aliases::replace)
+                .delete(aliases::delete),
+        )
 }
 
 fn object_routes() -> Router<AppState> {

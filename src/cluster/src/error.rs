@@ -16,6 +16,19 @@ pub enum Error {
     ShardNotFound { class: String, shard: String },
     #[error("tenant {tenant:?} not found in class {class:?}")]
     TenantNotFound { class: String, tenant: String },
+    /// Weaviate's words (`cluster/schema`, acceptance test `aliases_api_test.go`).
+    #[error("create alias: alias {0} already exists")]
+    AliasExists(String),
+    /// An alias may not take the name of a class.
+    #[error("create alias: class {0} already exists")]
+    AliasIsClassName(String),
+    /// A class may not take the name of an alias (Weaviate's `PreApplyFilter`).
+    #[error("alias name {0} already exists")]
+    ClassIsAliasName(String),
+    #[error("class already exists: found similar alias {existing:?}")]
+    SimilarAliasExists { existing: String, requested: String },
+    #[error("alias {0} not found")]
+    AliasNotFound(String),
     #[error("{0}")]
     Invalid(String),
     /// A target's vector length is fixed by its first vector; this one has another.
@@ -42,10 +55,15 @@ impl Error {
         match self {
             Error::ClassExists(_)
             | Error::SimilarClassExists { .. }
-            | Error::PropertyExists { .. } => ErrorKind::Conflict,
+            | Error::PropertyExists { .. }
+            | Error::AliasExists(_)
+            | Error::AliasIsClassName(_)
+            | Error::ClassIsAliasName(_)
+            | Error::SimilarAliasExists { .. } => ErrorKind::Conflict,
             Error::ClassNotFound(_)
             | Error::ShardNotFound { .. }
-            | Error::TenantNotFound { .. } => ErrorKind::NotFound,
+            | Error::TenantNotFound { .. }
+            | Error::AliasNotFound(_) => ErrorKind::NotFound,
             Error::Invalid(_) | Error::VectorLength { .. } => ErrorKind::InvalidInput,
             Error::Storage(e) => e.kind(),
             Error::Corrupt(_) | Error::Raft(_) => ErrorKind::Internal,
@@ -66,6 +84,11 @@ impl Error {
             | Error::PropertyExists { .. }
             | Error::ShardNotFound { .. }
             | Error::TenantNotFound { .. }
+            | Error::AliasExists(_)
+            | Error::AliasIsClassName(_)
+            | Error::ClassIsAliasName(_)
+            | Error::SimilarAliasExists { .. }
+            | Error::AliasNotFound(_)
             | Error::Invalid(_)
             | Error::Storage(_)
             | Error::Corrupt(_)

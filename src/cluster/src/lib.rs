@@ -1,6 +1,7 @@
-//! Cluster metadata: the collections, their sharding state and shard statuses, changed only by
-//! [`MetaCommand`]s applied in order to a [`MetaState`], plus the Weaviate-compatible sharding
-//! functions (murmur3 token -> virtual shard -> physical shard -> nodes).
+//! Cluster metadata: the collections, their sharding state and shard statuses, tenants and
+//! aliases, changed only by [`MetaCommand`]s applied in order to a [`MetaState`], plus the
+//! Weaviate-compatible sharding functions (murmur3 token -> virtual shard -> physical shard ->
+//! nodes).
 //!
 //! Every node applies the commands through Raft ([`raft`]; a standalone node is a group of
 //! one). This crate knows nothing of objects, vectors or shards' contents: it announces applied
@@ -12,8 +13,8 @@
 //!
 //! [`raft::RaftMeta`] replicates the same commands through openraft 0.9 so that every node holds
 //! the same [`MetaState`]: collections, their sharding state and shard statuses, and (in the
-//! Raft membership) every node's name and addresses, and the tenants of multi-tenant classes
-//! ([`tenants`]), each served as a shard of its own.
+//! Raft membership) every node's name and addresses, the tenants of multi-tenant classes
+//! ([`tenants`]), each served as a shard of its own, and the collection aliases ([`aliases`]).
 //!
 //! What it is:
 //! - a durable log, vote and state machine in the node's `<data>/raft` RocksDB (column families
@@ -51,6 +52,7 @@
 //! - A snapshot install is announced through [`MetaListener::on_reset`] (a provided method)
 //!   rather than a new `MetaChange::Reset` variant, which would break every exhaustive `match`.
 
+pub mod aliases;
 mod error;
 mod meta;
 pub mod raft;

@@ -33,6 +33,10 @@ pub struct MetaState {
     pub classes: BTreeMap<String, Arc<ClassMeta>>,
     /// Index of the last applied command (the schema version).
     pub applied: u64,
+    /// Collection aliases: alias name -> the class it names (see [`crate::aliases`]). Absent
+    /// from states written before aliases existed, which therefore read as having none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aliases: BTreeMap<String, String>,
 }
 
 /// A change to the metadata. Validation of content happens before a command is proposed; `apply`
@@ -78,6 +82,19 @@ pub enum MetaCommand {
         class: String,
         names: Vec<String>,
     },
+    /// Adds an alias for an existing class; the name must be free (no alias, no class).
+    CreateAlias {
+        alias: String,
+        class: String,
+    },
+    /// Points an existing alias at another existing class, in one step.
+    ReplaceAlias {
+        alias: String,
+        class: String,
+    },
+    DeleteAlias {
+        alias: String,
+    },
 }
 
 impl MetaCommand {
@@ -93,6 +110,9 @@ impl MetaCommand {
             MetaCommand::AddTenants { .. } => "add_tenants",
             MetaCommand::UpdateTenants { .. } => "update_tenants",
             MetaCommand::DeleteTenants { .. } => "delete_tenants",
+            MetaCommand::CreateAlias { .. } => "create_alias",
+            MetaCommand::ReplaceAlias { .. } => "replace_alias",
+            MetaCommand::DeleteAlias { .. } => "delete_alias",
         }
     }
 }
@@ -115,6 +135,8 @@ pub enum MetaChange {
         class: String,
         names: Vec<String>,
     },
+    /// An alias was added, switched or removed; nothing for shards to do.
+    AliasChanged(String),
 }
 
 impl MetaState {
@@ -145,6 +167,9 @@ impl MetaState {
                 self.update_tenants(class, statuses)?
             }
             MetaCommand::DeleteTenants { class, names } => self.delete_tenants(class, names)?,
+            MetaCommand::CreateAlias { alias, class } => self.create_alias(alias, class)?,
+            MetaCommand::ReplaceAlias { alias, class } => self.replace_alias(alias, class)?,
+            MetaCommand::DeleteAlias { alias } => self.delete_alias(alias)?,
         };
         self.applied += 1;
         Ok(change)
@@ -161,6 +186,7 @@ impl MetaState {
                 requested: name,
             });
         }
+        self.check_not_alias(&name)?;
         self.classes.insert(name.clone(), Arc::new(meta));
         Ok(MetaChange::ClassAdded(name))
     }
@@ -177,7 +203,8 @@ impl MetaState {
     }
 
     fn delete_class(&mut self, name: String) -> Result<MetaChange> {
-        // Deleting a missing class succeeds, as in Weaviate.
+        // Deleting a missing class succeeds, as in Weaviate; its aliases stay (see
+        // `crate::aliases`).
         self.classes.remove(&name);
         Ok(MetaChange::ClassDeleted(name))
     }
@@ -258,7 +285,7 @@ impl MetaState {
 }
 
 /// The changes that turn `prev` into `next`, in an order a listener can apply one by one: deleted
-/// classes first, then added and changed ones. Used when a Raft snapshot replaces the whole state
+/// classes first, then added and changed ones, then aliases. Used when a Raft snapshot replaces the whole state
 /// at once (see [`crate::MetaListener::on_reset`]).
 pub fn changes_between(prev: &MetaState, next: &MetaState) -> Vec<MetaChange> {
     let mut out: Vec<MetaChange> = prev
@@ -274,6 +301,7 @@ pub fn changes_between(prev: &MetaState, next: &MetaState) -> Vec<MetaChange> {
             Some(old) => out.extend(class_changes(name, old, new)),
         }
     }
+    out.extend(crate::aliases::alias_changes(prev, next));
     out
 }
 
@@ -384,7 +412,7 @@ pub(crate) mod tests {
                 .iter()
                 .map(|(n, m)| (n.to_string(), m.clone()))
                 .collect(),
-            applied: 0,
+            ..MetaState::default()
         }
     }
 

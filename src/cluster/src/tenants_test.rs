@@ -16,7 +16,7 @@ fn state() -> MetaState {
             .into_iter()
             .map(|(n, c)| (n.to_string(), c))
             .collect(),
-        applied: 0,
+        ..MetaState::default()
     }
 }
 

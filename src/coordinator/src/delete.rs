@@ -32,6 +32,7 @@ impl Coordinator {
         let filter = filter.ok_or_else(|| Error::Internal("a resolved filter vanished".into()))?;
         let limit = self.config.query_maximum_results;
         let mut result = BatchDeleteResult {
+            class: meta.class.class.clone(),
             limit: limit as u64,
             ..BatchDeleteResult::default()
         };

@@ -4,8 +4,9 @@
 //! mutability against the current class), routes objects to shards, replicates at the requested
 //! consistency level (read repair, anti-entropy), runs searches over every shard and merges
 //! their results with `model::results`, resolves cross-references into hits and filters
-//! through them (one call per target class and shard per level), and changes reference
-//! properties.
+//! through them (one call per target class and shard per level), changes reference
+//! properties, and keeps collection aliases, resolving the name a request gives for a class
+//! through them (`aliases`).
 //!
 //! It is not a wire layer (that is `api`): it takes no JSON request bodies, GraphQL or protobuf.
 //! Weaviate's class and result rules are `model`'s; the checks made here are those that need
@@ -13,6 +14,7 @@
 //! is `shard` and below). Its methods are async; shard work, which is synchronous, runs on the
 //! blocking pool.
 
+pub mod aliases;
 pub mod config;
 pub mod error;
 pub mod metrics;
@@ -41,6 +43,7 @@ mod class_log_tests;
 
 use std::sync::Arc;
 
+pub use aliases::Alias;
 pub use cluster::raft::{RaftMetaConfig, RaftTimeouts};
 pub use config::CoordinatorConfig;
 pub use error::{Error, Result};

@@ -13,6 +13,7 @@ use types::schema::Class;
 use types::{Object, VectorLengthMismatch, Vectors, DEFAULT_TARGET};
 use uuid::Uuid;
 
+use crate::aliases::{self, Named};
 use crate::metrics::Metrics;
 use crate::remote::calls::{Delete, Exists, List, Mode, Put, Stamp};
 use crate::remote::{Target, WireResult};
@@ -116,7 +117,8 @@ impl Coordinator {
         write: ObjectWrite,
         level: ConsistencyLevel,
     ) -> Result<Object> {
-        let prepared = self.prepare(write, now_ms()).await?;
+        let names = self.meta.snapshot();
+        let prepared = self.prepare(write, now_ms(), &names).await?;
         self.check_object_targets(&prepared.object, None).await?;
         let stored = self.put_one(prepared, Mode::CreateOnly, level).await?;
         self.rate.record(1);
@@ -139,7 +141,8 @@ impl Coordinator {
     ) -> Result<Object> {
         write.class = class.to_string();
         write.id = Some(id);
-        let prepared = self.prepare(write, now_ms()).await?;
+        let names = self.meta.snapshot();
+        let prepared = self.prepare(write, now_ms(), &names).await?;
         self.check_object_targets(&prepared.object, None).await?;
         self.put_one(prepared, Mode::ReplaceExisting, level).await
     }
@@ -157,8 +160,10 @@ impl Coordinator {
             .await?
             .ok_or_else(|| Error::NotFound(format!("object {id} not found in class {class}")))?;
         let patched = patch.properties.clone();
+        // The class the object was read from, not `class` again: that may be an alias that
+        // was switched meanwhile.
+        let meta = self.class_for_read(&current.class)?;
         let mut properties = current.properties;
-        let meta = self.class_for_read(class)?;
         for (key, value) in patch.properties {
             let name = schema::property_name(&key);
             // Weaviate's merge adds the references it is given to those the object holds.
@@ -189,7 +194,8 @@ impl Coordinator {
             vector: legacy,
             vectors: (!vectors.is_empty()).then_some(vectors),
         };
-        let prepared = self.prepare(merged, now_ms()).await?;
+        let names = self.meta.snapshot();
+        let prepared = self.prepare(merged, now_ms(), &names).await?;
         self.check_object_targets(&prepared.object, Some(&patched))
             .await?;
         self.put_one(prepared, Mode::ReplaceExisting, level)
@@ -385,8 +391,10 @@ impl Coordinator {
         let mut results: Vec<Option<Result<Object>>> = Vec::with_capacity(writes.len());
         let mut groups: BTreeMap<(String, String), ShardBatch> = BTreeMap::new();
         let mut prepared = Vec::with_capacity(writes.len());
+        // One snapshot resolves every alias of the batch: a switch meanwhile cannot split it.
+        let names = self.meta.snapshot();
         for write in writes {
-            prepared.push(self.prepare(write, now).await);
+            prepared.push(self.prepare(write, now, &names).await);
         }
         if check_targets {
             self.refuse_missing_targets(&mut prepared).await;
@@ -476,7 +484,9 @@ impl Coordinator {
     }
 
     /// Resolves the class (running auto-schema), validates and routes one write.
-    async fn prepare(&self, mut write: ObjectWrite, now: i64) -> Result<Prepared> {
+    /// Validates and places one write; `names` resolves the alias it may name.
+    async fn prepare(&self, write: ObjectWrite, now: i64, names: &MetaState) -> Result<Prepared> {
+        let mut write = aliases::write_to_class(names, write)?;
         if self.config.autoschema_enabled {
             self.complete_new_beacons(&mut write).await?;
         }
@@ -588,12 +598,16 @@ impl Coordinator {
         if name.trim().is_empty() {
             return Err(Error::invalid("object has an empty class"));
         }
-        self.class_meta(name).ok_or_else(|| {
-            Error::invalid(format!(
+        match self.named(name) {
+            Named::Class(meta) => Ok(meta),
+            Named::Dangling { alias, class } => {
+                Err(Error::invalid(aliases::dangling(&alias, &class)))
+            }
+            Named::Unknown => Err(Error::invalid(format!(
                 "class '{}' not present in schema",
                 schema::class_name(name)
-            ))
-        })
+            ))),
+        }
     }
 
     /// Validates a write against its class and turns it into the object to store.

@@ -248,7 +248,7 @@ impl MetaListener for ShardRegistry {
             MetaChange::TenantsChanged { class, names } => {
                 self.tenants_changed(class, names, state)
             }
-            MetaChange::VectorDimsSet(_) => Ok(()),
+            MetaChange::VectorDimsSet(_) | MetaChange::AliasChanged(_) => Ok(()),
             MetaChange::ShardStatusChanged {
                 class,
                 shard,

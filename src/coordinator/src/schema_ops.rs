@@ -7,6 +7,7 @@ use cluster::{ClassMeta, MetaCommand, ShardingState};
 use model::schema::{self, SchemaDefaults};
 use types::schema::{Class, Property};
 
+use crate::aliases::{alias_not_a_class, dangling, Named};
 use crate::nodes::ShardStatusReport;
 use crate::tenants::Access;
 use crate::{Coordinator, Error, Result};
@@ -39,31 +40,41 @@ impl Coordinator {
             .collect()
     }
 
-    /// A collection by name; the first letter may be lower-case, as Weaviate allows.
+    /// A collection by name or alias; the first letter may be lower-case, as Weaviate allows.
     pub fn class(&self, name: &str) -> Option<Class> {
         self.class_meta(name).map(|m| m.class.clone())
     }
 
-    /// [`Coordinator::class`], with a missing class as a NotFound error in Weaviate's words.
-    pub fn existing_class(&self, name: &str) -> Result<Class> {
-        self.require_class(name).map(|m| m.class.clone())
+    /// A collection by its own name only, not through an alias: what `PUT /v1/schema/{class}`
+    /// changes.
+    pub fn own_class(&self, name: &str) -> Option<Class> {
+        self.own_class_meta(name).map(|m| m.class.clone())
     }
 
+    /// [`Coordinator::own_class`], with a missing class as a NotFound error in Weaviate's
+    /// words (and an alias's name as one that names the class to use).
+    pub fn existing_class(&self, name: &str) -> Result<Class> {
+        self.require_own_class(name).map(|m| m.class.clone())
+    }
+
+    /// The class `name` stands for, through an alias if it is one, from one metadata
+    /// snapshot (see `crate::aliases`).
     pub(crate) fn class_meta(&self, name: &str) -> Option<Arc<ClassMeta>> {
-        let state = self.meta.snapshot();
-        state
-            .class(name)
-            .or_else(|| state.class(&schema::class_name(name)))
-            .cloned()
+        match self.named(name) {
+            Named::Class(meta) => Some(meta),
+            Named::Dangling { .. } | Named::Unknown => None,
+        }
     }
 
     pub(crate) fn require_class(&self, name: &str) -> Result<Arc<ClassMeta>> {
-        self.class_meta(name).ok_or_else(|| {
-            Error::NotFound(format!(
+        match self.named(name) {
+            Named::Class(meta) => Ok(meta),
+            Named::Dangling { alias, class } => Err(Error::NotFound(dangling(&alias, &class))),
+            Named::Unknown => Err(Error::NotFound(format!(
                 "class '{}' not found in schema",
                 schema::class_name(name)
-            ))
-        })
+            ))),
+        }
     }
 
     /// `POST /v1/schema` (and auto-schema): places a class, parsed with every default filled in
@@ -91,11 +102,12 @@ impl Coordinator {
         Ok(class)
     }
 
-    /// Weaviate refuses a reference property to a class that does not exist.
+    /// Weaviate refuses a reference property to a class that does not exist (an alias is not
+    /// one: a reference names the class its objects live in).
     fn check_reference_classes(&self, targets: Vec<(&str, &str)>) -> Result<()> {
         match targets
             .iter()
-            .find(|(_, target)| self.class_meta(target).is_none())
+            .find(|(_, target)| self.own_class_meta(target).is_none())
         {
             Some((property, target)) => {
                 Err(schema::reference_target_missing(property, target).into())
@@ -136,7 +148,7 @@ impl Coordinator {
     /// the collection as it is now, so an update computed from an older copy cannot slip an
     /// immutable change through.
     pub async fn update_class(&self, updated: Class) -> Result<Class> {
-        let current = self.require_class(&updated.class)?.class.clone();
+        let current = self.require_own_class(&updated.class)?.class.clone();
         schema::check_update(&current, &updated, &self.schema_defaults())?;
         self.execute(MetaCommand::UpdateClass {
             class: Box::new(updated.clone()),
@@ -146,12 +158,15 @@ impl Coordinator {
     }
 
     /// `DELETE /v1/schema/{class}`: drops the collection and all its data. Deleting a missing
-    /// collection succeeds.
+    /// collection succeeds. Its aliases stay, pointing at nothing, as in Weaviate. An alias's
+    /// name is refused rather than taken for a missing class: the caller most likely meant the
+    /// class behind it, and should say so by its own name.
     pub async fn delete_class(&self, name: &str) -> Result<()> {
-        let name = self
-            .class_meta(name)
-            .map(|m| m.class.class.clone())
-            .unwrap_or_else(|| schema::class_name(name));
+        let name = match (self.own_class_meta(name), self.alias(name)) {
+            (Some(meta), _) => meta.class.class.clone(),
+            (None, Some(alias)) => return Err(Error::BadRequest(alias_not_a_class(&alias))),
+            (None, None) => schema::class_name(name),
+        };
         self.execute(MetaCommand::DeleteClass { name }).await?;
         Ok(())
     }
@@ -159,7 +174,7 @@ impl Coordinator {
     /// `POST /v1/schema/{class}/properties`: adds `property` (from
     /// `model::schema::parse_property`) if the collection has none of that name.
     pub async fn add_property(&self, class: &str, property: Property) -> Result<Property> {
-        let current = self.require_class(class)?.class.clone();
+        let current = self.require_own_class(class)?.class.clone();
         schema::check_new_property(&current, &property)?;
         let added = std::slice::from_ref(&property);
         self.check_reference_classes(schema::reference_targets(added, &current.class))?;
@@ -205,7 +220,7 @@ impl Coordinator {
 
     /// `PUT /v1/schema/{class}/shards/{shard}`: READY or READONLY.
     pub async fn set_shard_status(&self, class: &str, shard: &str, status: &str) -> Result<String> {
-        let meta = self.require_class(class)?;
+        let meta = self.require_own_class(class)?;
         if status != "READY" && status != "READONLY" {
             return Err(Error::invalid(format!(
                 "invalid shard status '{status}': expected one of READY, READONLY"

@@ -16,6 +16,7 @@
 //!   writes with `fmt`, `strconv`, `time` or `encoding/json` that Shoal reproduces.
 //! - [`sentences`]: Weaviate's words for the structured errors of the engines.
 //! - [`tenants`]: the tenants endpoint's bodies: names and activity statuses.
+//! - [`aliases`]: the aliases endpoint's bodies, and alias names as Weaviate checks them.
 //! - [`Error`]: the one error type; its messages are Weaviate's sentences.
 //!
 //! It is pure and synchronous: no IO, no tokio, no RocksDB, no cluster state. Rules that need
@@ -26,6 +27,7 @@
 //! it reads is a class definition (Weaviate's schema shape, which REST carries as is) and
 //! object property values, which are data.
 
+pub mod aliases;
 pub mod error;
 pub mod gofmt;
 pub mod query;

@@ -356,6 +356,9 @@ pub struct BatchDelete {
 /// The outcome of a batch delete.
 #[derive(Debug, Clone, Default)]
 pub struct BatchDeleteResult {
+    /// The class the objects were matched in, by its own name (the request may have named an
+    /// alias of it).
+    pub class: String,
     pub matches: u64,
     pub limit: u64,
     pub successful: u64,

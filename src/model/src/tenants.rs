@@ -160,7 +160,11 @@ pub fn parse_tenant_names(body: &Value) -> Result<Vec<String>> {
                 "empty tenant name at index {index}"
             ))),
             Value::String(name) => Ok(name.clone()),
-            _ => Err(Error::invalid(format!(
+            Value::Null
+            | Value::Bool(_)
+            | Value::Number(_)
+            | Value::Array(_)
+            | Value::Object(_) => Err(Error::invalid(format!(
                 "tenant name at index {index}: expected a string"
             ))),
         })

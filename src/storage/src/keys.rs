@@ -145,6 +145,8 @@ pub mod raft {
     pub const MEMBERSHIP: &[u8] = b"sm/membership";
     /// The last built or installed snapshot (meta and data).
     pub const SNAPSHOT: &[u8] = b"sm/snapshot";
+    /// Every collection alias, `alias -> class`, as one record (aliases are few and small).
+    pub const ALIASES: &[u8] = b"sm/aliases";
     /// Prefix of `class name -> class metadata`.
     pub const CLASS_PREFIX: &[u8] = b"sm/class/";
     /// Exclusive end of [`CLASS_PREFIX`] keys (`/` + 1 = `0`).

@@ -28,10 +28,12 @@ pub type DocId = u32;
 
 /// The version reported to clients as Weaviate's: the lowest Weaviate whose client behaviour
 /// Shoal serves in full. The v4 client refuses anything below 1.27.0; from 1.29.0 on it sends
-/// vectors as typed `vectors` lists and aggregates over gRPC, which Shoal serves; 1.36 would
-/// switch its batching to the streaming API, which Shoal does not serve. The v3 client compares
-/// it as a string against "1.14".
-pub const WEAVIATE_COMPAT_VERSION: &str = "1.29.0";
+/// vectors as typed `vectors` lists and aggregates over gRPC, which Shoal serves; from 1.32.0
+/// on it allows its `client.alias` API (collection aliases), which Shoal serves, and 4.24.1
+/// changes nothing else between 1.29 and 1.32; 1.36 would switch its batching to the
+/// streaming API, which Shoal does not serve. The v3 client compares it as a string against
+/// "1.14".
+pub const WEAVIATE_COMPAT_VERSION: &str = "1.32.0";
 
 /// Shoal's own version.
 pub const SHOAL_VERSION: &str = env!("CARGO_PKG_VERSION");

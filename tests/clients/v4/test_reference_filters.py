@@ -2,7 +2,7 @@
 message with a FilterTarget: `single_target`, `multi_target`, `count`): `Filter.by_ref(...)`
 one and two hops, `Filter.by_ref_multi_target`, `Filter.by_ref_count`, `is_none` on a reference
 property, combined with own-property filters and `not_`, in fetch_objects, near_vector,
-aggregate.over_all (gRPC Aggregate: the node reports 1.29) and delete_many; and what a deleted
+aggregate.over_all (gRPC Aggregate: the node reports 1.29 or later) and delete_many; and what a deleted
 target changes. Every expected answer is computed here from the same seeded data.
 
 A reference filter matches a source object when at least one of its references satisfies the

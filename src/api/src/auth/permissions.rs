@@ -1,6 +1,7 @@
 //! The verb and resource Weaviate 1.27's use cases authorize for each route (its
 //! `authorizer.Authorize(principal, verb, resource)` calls), so that a 403 names the same
-//! thing Weaviate's does.
+//! thing Weaviate's does. The aliases, new in 1.32, authorize in 1.32's RBAC, which the admin
+//! list has no counterpart of: their routes name an `aliases/...` resource of our own.
 //!
 //! Routes that authorize nothing (`/v1`, `/v1/meta`, the well-known endpoints) answer any
 //! authenticated user. `POST /v1/graphql/batch` authorizes each query inside its handler, as
@@ -40,6 +41,14 @@ pub(crate) fn required<'a>(
             write_verb(method)?,
             format!("schema/{}/tenants", p("class")),
         ),
+        // Weaviate 1.32's RBAC has an `aliases` domain (create/read/update/delete_aliases); in
+        // the admin list, reads are for read-only users and changes for admins.
+        (Read::Get, "/v1/aliases") => (Verb::List, "aliases/*".to_string()),
+        (Read::Other, "/v1/aliases") => (Verb::Create, "aliases/*".to_string()),
+        (Read::Get, "/v1/aliases/{alias}") => (Verb::Get, format!("aliases/{}", p("alias"))),
+        (Read::Other, "/v1/aliases/{alias}") => {
+            (write_verb(method)?, format!("aliases/{}", p("alias")))
+        }
         (Read::Get, "/v1/objects") => (Verb::List, "objects".to_string()),
         (Read::Other, "/v1/objects") => (Verb::Create, "objects".to_string()),
         (Read::Other, "/v1/objects/validate") => (Verb::Validate, "objects".to_string()),
@@ -108,7 +117,12 @@ mod tests {
     use super::*;
 
     fn check(method: Method, route: &str, expected: Option<(&str, &str)>) {
-        let params = [("class", "Article"), ("id", "abc"), ("shard", "s1")];
+        let params = [
+            ("class", "Article"),
+            ("id", "abc"),
+            ("shard", "s1"),
+            ("alias", "Library"),
+        ];
         let param = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
         let got = required(&method, route, param);
         let got = got.as_ref().map(|(v, r)| (v.as_str(), r.as_str()));
@@ -193,6 +207,27 @@ mod tests {
             Method::DELETE,
             "/v1/batch/objects",
             Some(("delete", "batch/objects")),
+        );
+    }
+
+    #[test]
+    fn alias_routes_read_for_read_only_users_and_change_for_admins() {
+        check(Method::GET, "/v1/aliases", Some(("list", "aliases/*")));
+        check(Method::POST, "/v1/aliases", Some(("create", "aliases/*")));
+        check(
+            Method::GET,
+            "/v1/aliases/{alias}",
+            Some(("get", "aliases/Library")),
+        );
+        check(
+            Method::PUT,
+            "/v1/aliases/{alias}",
+            Some(("update", "aliases/Library")),
+        );
+        check(
+            Method::DELETE,
+            "/v1/aliases/{alias}",
+            Some(("delete", "aliases/Library")),
         );
     }
 

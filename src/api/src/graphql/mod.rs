@@ -52,7 +52,9 @@ use error::{errors_body, Diag, GqlError};
 use fields::{merge, Merged};
 pub use parse::{DEFAULT_MAX_QUERY_COST, MAX_DEPTH};
 
-/// The classes of the schema by name, as one consistent snapshot for the whole request.
+/// The classes of the schema by every name a query may use for them (their own, and their
+/// aliases'), as one consistent snapshot for the whole request: an alias switched meanwhile
+/// cannot change which class a planned query runs on, since it runs by the class's own name.
 pub(crate) type Classes = HashMap<String, Class>;
 
 /// The root type of Weaviate's schema.
@@ -66,8 +68,9 @@ const NO_PROVIDER: &str =
 pub(crate) trait Backend: Sync {
     /// `QUERY_DEFAULTS_LIMIT` and `QUERY_MAXIMUM_RESULTS`.
     fn limits(&self) -> Limits;
-    /// Every class of the schema.
-    fn classes(&self) -> Vec<Class>;
+    /// Every class of the schema under each name a query may use for it: its own, and each
+    /// of its aliases' (one snapshot).
+    fn classes(&self) -> Vec<(String, Class)>;
     /// One `Get` over a class. `Err` is the message of the resolver error.
     fn search(
         &self,
@@ -89,8 +92,8 @@ impl Backend for Coordinator {
         }
     }
 
-    fn classes(&self) -> Vec<Class> {
-        self.schema()
+    fn classes(&self) -> Vec<(String, Class)> {
+        self.queryable_classes()
     }
 
     async fn search(&self, query: SearchQuery) -> Result<SearchResult, String> {
@@ -123,11 +126,7 @@ pub(crate) async fn run<B: Backend>(backend: &B, body: &Value, max_cost: usize) 
         Ok(r) => r,
         Err(message) => return unprocessable(&message),
     };
-    let classes: Classes = backend
-        .classes()
-        .into_iter()
-        .map(|c| (c.class.clone(), c))
-        .collect();
+    let classes: Classes = backend.classes().into_iter().collect();
     if classes.is_empty() {
         return unprocessable(NO_PROVIDER);
     }

@@ -111,6 +111,8 @@ pub(crate) fn hit(object: Object, distance: Option<f32>) -> SearchHit {
 #[derive(Default)]
 pub(crate) struct FakeBackend {
     pub classes: Vec<Class>,
+    /// Aliases: alias name -> class name.
+    pub aliases: HashMap<String, String>,
     /// Hits returned for each class.
     pub hits: HashMap<String, Vec<SearchHit>>,
     /// Groups returned for each class (grouped searches).
@@ -148,8 +150,13 @@ impl Backend for FakeBackend {
         })
     }
 
-    fn classes(&self) -> Vec<Class> {
-        self.classes.clone()
+    fn classes(&self) -> Vec<(String, Class)> {
+        let own = self.classes.iter().map(|c| (c.class.clone(), c.clone()));
+        let aliased = self.aliases.iter().filter_map(|(alias, target)| {
+            let class = self.classes.iter().find(|c| &c.class == target)?;
+            Some((alias.clone(), class.clone()))
+        });
+        own.chain(aliased).collect()
     }
 
     fn search(

@@ -77,6 +77,22 @@ fn get_renders_rows_with_aliases_and_several_classes() {
 }
 
 #[test]
+fn a_collection_alias_answers_under_its_name_and_queries_its_class() {
+    let mut b = backend();
+    b.aliases.insert("Story".into(), "Article".into());
+    let (status, body) = run_query(&b, "{Get{Story{title}} Aggregate{Story{meta{count}}}}");
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({"data": {"Get": {"Story": [{"title": "fox"}, {"title": "dogs"}]},
+                        "Aggregate": {"Story": [{"meta": {"count": 4}}]}}})
+    );
+    // The class runs by its own name: planned and run on one snapshot of the alias.
+    assert_eq!(b.queries()[0].class, "Article");
+    assert_eq!(b.aggregate_queries()[0].class, "Article");
+}
+
+#[test]
 fn timestamps_are_strings_and_vectors_are_loaded_on_request() {
     let b = backend();
     let (_, body) = run_query(

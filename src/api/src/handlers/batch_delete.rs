@@ -162,7 +162,9 @@ fn response(request: &Request, result: &BatchDeleteResult, max_results: u64) -> 
         result.limit
     };
     let mut out = json!({
-        "match": {"class": request.class, "where": request.where_json},
+        // The class by its own name, also when the request named an alias (Weaviate's
+        // objects are their class's, whatever name reached them).
+        "match": {"class": result.class, "where": request.where_json},
         "output": output,
         "dryRun": request.dry_run,
         "results": {

@@ -95,6 +95,7 @@ fn request(verbose: bool, dry_run: bool) -> Request {
 
 fn outcome() -> BatchDeleteResult {
     BatchDeleteResult {
+        class: "Doc".into(),
         matches: 2,
         limit: 10_000,
         successful: 1,
@@ -135,6 +136,7 @@ fn verbose_output_lists_everything() {
 #[test]
 fn dry_runs_and_empty_results() {
     let dry = BatchDeleteResult {
+        class: "Doc".into(),
         matches: 1,
         limit: 0,
         successful: 0,
@@ -168,4 +170,12 @@ fn dry_runs_and_empty_results() {
         response(&timed, &BatchDeleteResult::default(), 7)["deletionTimeUnixMilli"],
         1_718_000_000_000i64
     );
+}
+
+#[test]
+fn the_answer_names_the_class_an_alias_stood_for() {
+    let mut through_alias = request(false, false);
+    through_alias.class = "DocAlias".into();
+    let body = response(&through_alias, &outcome(), 10_000);
+    assert_eq!(body["match"]["class"], "Doc");
 }

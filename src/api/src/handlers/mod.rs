@@ -1,6 +1,7 @@
 //! Request handlers, one file per resource. Each handler validates its parameters, makes one
 //! coordinator call and writes Weaviate's response; the route table is in `crate::router`.
 
+pub(crate) mod aliases;
 pub(crate) mod batch;
 pub(crate) mod batch_delete;
 pub(crate) mod cluster;

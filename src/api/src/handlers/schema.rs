@@ -72,7 +72,8 @@ pub(crate) async fn create_class(
     Ok(Json(class))
 }
 
-/// `GET /v1/schema/{class}`: a missing class is 404 with no body.
+/// `GET /v1/schema/{class}`: the class also through an alias of it (Weaviate 1.32 answers
+/// that with the class, under its own name); a missing class is 404 with no body.
 pub(crate) async fn get_class(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
@@ -86,7 +87,8 @@ pub(crate) async fn get_class(
         .ok_or_else(|| ApiError::empty(StatusCode::NOT_FOUND))
 }
 
-/// `PUT /v1/schema/{class}`: 200 with the updated class; a missing class is a bare 404.
+/// `PUT /v1/schema/{class}`: 200 with the updated class; a missing class is a bare 404, and so
+/// is an alias's name: as in Weaviate, a class definition changes through its own name only.
 pub(crate) async fn update_class(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
@@ -94,7 +96,7 @@ pub(crate) async fn update_class(
 ) -> ApiResult<Json<Class>> {
     require_object(&body, "class")?;
     let not_found = || ApiError::empty(StatusCode::NOT_FOUND);
-    let current = state.coordinator.class(&name).ok_or_else(not_found)?;
+    let current = state.coordinator.own_class(&name).ok_or_else(not_found)?;
     let updated = schema::apply_update(&current, &body, &state.coordinator.schema_defaults())
         .map_err(schema_write_error)?;
     match state.coordinator.update_class(updated).await {

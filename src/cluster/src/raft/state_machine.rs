@@ -2,7 +2,7 @@
 //! `Cf::RaftMeta` of the node's Raft RocksDB.
 //!
 //! Each `apply` batch is one synced RocksDB write holding the changed classes and tenants (in
-//! rows of their own, see `rows`), `last_applied`,
+//! rows of their own, see `rows`), the alias map when it changed, `last_applied`,
 //! the membership and the dedup records, so after a crash the state is exactly that of some
 //! applied prefix of the log (openraft.md §5.2: logs covered by a snapshot are purged, so the
 //! state machine must never go back). Only after the write does the in-memory view change and
@@ -20,7 +20,9 @@ use storage::keys::raft as rk;
 use storage::{Cf, KvStore, RocksStore, WriteBatch};
 
 use crate::meta::{MetaChange, MetaState};
-use crate::raft::codec::{decode, encode, get_meta, storage_err, Op, OrStorageErr};
+use crate::raft::codec::{
+    check_round_trip, decode, encode, get_meta, storage_err, Op, OrStorageErr,
+};
 use crate::raft::rows;
 use crate::raft::types::{typ, ApplyError, MetaRequest, MetaResponse, TypeConfig};
 use crate::store::MetaListener;
@@ -132,6 +134,7 @@ impl StateMachine {
         for class in state.classes.values() {
             rows::put_class_and_tenants(&mut batch, class)?;
         }
+        batch.put(Cf::RaftMeta, rk::ALIASES.to_vec(), encode(&state.aliases)?);
         for entry in &payload.dedup {
             batch.put(Cf::RaftMeta, rk::dedup_key(entry.index), encode(entry)?);
         }
@@ -170,6 +173,8 @@ fn load(db: &RocksStore) -> Result<SmData> {
     let membership: typ::StoredMembership = get_meta(db, rk::MEMBERSHIP)?.unwrap_or_default();
     let mut state = MetaState::default();
     rows::load_classes(db, &mut state)?;
+    // Absent in state machines written before aliases existed.
+    state.aliases = get_meta(db, rk::ALIASES)?.unwrap_or_default();
     state.applied = last_applied.map_or(0, |l| l.index);
     let dedup = prefix_values(db, rk::DEDUP_PREFIX)?
         .iter()
@@ -207,6 +212,7 @@ struct ApplyBatch {
     deleted_classes: BTreeSet<String>,
     /// Tenants added, changed or removed by this batch, as (class, tenant).
     dirty_tenants: BTreeSet<(String, String)>,
+    aliases_changed: bool,
     /// Each change with the state right after it, for the listener.
     notes: Vec<(MetaChange, Arc<MetaState>)>,
 }
@@ -224,6 +230,7 @@ impl ApplyBatch {
             dirty_classes: BTreeSet::new(),
             deleted_classes: BTreeSet::new(),
             dirty_tenants: BTreeSet::new(),
+            aliases_changed: false,
             notes: Vec::new(),
         }
     }
@@ -277,9 +284,13 @@ impl ApplyBatch {
         response
     }
 
-    /// Whether what `change` touched (its class, or its tenants) can be written and read back.
+    /// Whether what `change` touched (its class, its tenants, or the alias map) can be written
+    /// and read back.
     fn storable(&self, change: &MetaChange) -> Result<()> {
-        let Some(class) = self.state.classes.get(changed_class(change)) else {
+        let Some(name) = changed_class(change) else {
+            return check_round_trip(&self.state.aliases);
+        };
+        let Some(class) = self.state.classes.get(name) else {
             return Ok(());
         };
         match change {
@@ -288,7 +299,8 @@ impl ApplyBatch {
             | MetaChange::ClassUpdated(_)
             | MetaChange::ClassDeleted(_)
             | MetaChange::VectorDimsSet(_)
-            | MetaChange::ShardStatusChanged { .. } => rows::check_class(class),
+            | MetaChange::ShardStatusChanged { .. }
+            | MetaChange::AliasChanged(_) => rows::check_class(class),
         }
     }
 
@@ -304,11 +316,12 @@ impl ApplyBatch {
                 self.deleted_classes.insert(class.clone());
                 self.dirty_classes.insert(class.clone());
             }
-            MetaChange::ClassAdded(_)
-            | MetaChange::ClassUpdated(_)
-            | MetaChange::VectorDimsSet(_)
-            | MetaChange::ShardStatusChanged { .. } => {
-                self.dirty_classes.insert(changed_class(change).to_string());
+            MetaChange::AliasChanged(_) => self.aliases_changed = true,
+            MetaChange::ClassAdded(class)
+            | MetaChange::ClassUpdated(class)
+            | MetaChange::VectorDimsSet(class)
+            | MetaChange::ShardStatusChanged { class, .. } => {
+                self.dirty_classes.insert(class.clone());
             }
         }
     }
@@ -341,6 +354,10 @@ impl ApplyBatch {
             }
         }
         rows::put_tenants(&mut batch, &self.state, &self.dirty_tenants)?;
+        if self.aliases_changed {
+            let aliases = encode(&self.state.aliases)?;
+            batch.put(Cf::RaftMeta, rk::ALIASES.to_vec(), aliases);
+        }
         for entry in &self.dedup_added {
             batch.put(Cf::RaftMeta, rk::dedup_key(entry.index), encode(entry)?);
         }
@@ -374,15 +391,16 @@ impl ApplyBatch {
     }
 }
 
-/// The class a change is about.
-fn changed_class(change: &MetaChange) -> &str {
+/// The class a change is about; `None` for an alias change, which touches the alias map.
+fn changed_class(change: &MetaChange) -> Option<&str> {
     match change {
         MetaChange::ClassAdded(name)
         | MetaChange::ClassUpdated(name)
         | MetaChange::ClassDeleted(name)
         | MetaChange::VectorDimsSet(name)
-        | MetaChange::TenantsChanged { class: name, .. } => name,
-        MetaChange::ShardStatusChanged { class, .. } => class,
+        | MetaChange::TenantsChanged { class: name, .. } => Some(name),
+        MetaChange::ShardStatusChanged { class, .. } => Some(class),
+        MetaChange::AliasChanged(_) => None,
     }
 }
 

@@ -81,6 +81,14 @@ pub enum ApplyError {
         class: String,
         tenant: String,
     },
+    AliasExists(String),
+    AliasIsClassName(String),
+    ClassIsAliasName(String),
+    SimilarAliasExists {
+        existing: String,
+        requested: String,
+    },
+    AliasNotFound(String),
     Invalid(String),
     /// A vector length other than the one the class's target has fixed (both lengths, so that
     /// the node that took the request words it).
@@ -109,6 +117,17 @@ impl From<Error> for ApplyError {
             }
             Error::ShardNotFound { class, shard } => ApplyError::ShardNotFound { class, shard },
             Error::TenantNotFound { class, tenant } => ApplyError::TenantNotFound { class, tenant },
+            Error::AliasExists(a) => ApplyError::AliasExists(a),
+            Error::AliasIsClassName(a) => ApplyError::AliasIsClassName(a),
+            Error::ClassIsAliasName(c) => ApplyError::ClassIsAliasName(c),
+            Error::SimilarAliasExists {
+                existing,
+                requested,
+            } => ApplyError::SimilarAliasExists {
+                existing,
+                requested,
+            },
+            Error::AliasNotFound(a) => ApplyError::AliasNotFound(a),
             Error::Invalid(m) => ApplyError::Invalid(m),
             Error::VectorLength { expected, got } => ApplyError::VectorLength { expected, got },
             other @ (Error::Storage(_)
@@ -137,6 +156,17 @@ impl From<ApplyError> for Error {
             }
             ApplyError::ShardNotFound { class, shard } => Error::ShardNotFound { class, shard },
             ApplyError::TenantNotFound { class, tenant } => Error::TenantNotFound { class, tenant },
+            ApplyError::AliasExists(a) => Error::AliasExists(a),
+            ApplyError::AliasIsClassName(a) => Error::AliasIsClassName(a),
+            ApplyError::ClassIsAliasName(c) => Error::ClassIsAliasName(c),
+            ApplyError::SimilarAliasExists {
+                existing,
+                requested,
+            } => Error::SimilarAliasExists {
+                existing,
+                requested,
+            },
+            ApplyError::AliasNotFound(a) => Error::AliasNotFound(a),
             ApplyError::Invalid(m) => Error::Invalid(m),
             ApplyError::VectorLength { expected, got } => Error::VectorLength { expected, got },
             ApplyError::Other(m) => Error::Corrupt(m),

@@ -1,5 +1,6 @@
 //! The state machine's own guarantees: deterministic rejections are responses, request ids
-//! deduplicate, state survives a reopen, and a snapshot install is announced to the listener.
+//! deduplicate, state (aliases included) survives a reopen, and a snapshot install is announced
+//! to the listener.
 
 use std::sync::Arc;
 
@@ -116,4 +117,71 @@ async fn installing_a_snapshot_replaces_state_and_tells_the_listener() {
         .expect("current")
         .expect("stored snapshot");
     assert_eq!(current.meta, snapshot.meta);
+}
+
+#[tokio::test]
+async fn aliases_survive_a_reopen_and_travel_in_snapshots() {
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("a"),
+        tempfile::tempdir().expect("b"),
+    );
+    {
+        let (_log, mut sm) = open_stores(dir_a.path(), Arc::new(Recorder::default())).expect("a");
+        let responses = sm
+            .apply(vec![
+                entry(1, "c1", add_class("Books")),
+                entry(2, "c2", add_class("BooksV2")),
+                entry(
+                    3,
+                    "a1",
+                    MetaCommand::CreateAlias {
+                        alias: "Library".into(),
+                        class: "Books".into(),
+                    },
+                ),
+                entry(
+                    4,
+                    "a2",
+                    MetaCommand::ReplaceAlias {
+                        alias: "Library".into(),
+                        class: "BooksV2".into(),
+                    },
+                ),
+                entry(5, "c3", add_class("Library")),
+            ])
+            .await
+            .expect("apply");
+        assert_eq!(
+            responses[4].outcome,
+            Err(ApplyError::ClassIsAliasName("Library".into())),
+            "a class may not take an alias's name, on any node"
+        );
+    }
+    let recorder = Arc::new(Recorder::default());
+    let (_log, mut sm) = open_stores(dir_a.path(), recorder.clone()).expect("reopen");
+    let state = sm.shared().load().state.clone();
+    assert_eq!(state.alias_target("Library"), Some("BooksV2"));
+
+    let snapshot = sm
+        .get_snapshot_builder()
+        .await
+        .build_snapshot()
+        .await
+        .expect("build");
+    let follower_log = Arc::new(Recorder::default());
+    {
+        let (_lb, mut follower) = open_stores(dir_b.path(), follower_log.clone()).expect("b");
+        follower
+            .install_snapshot(&snapshot.meta, snapshot.snapshot)
+            .await
+            .expect("install");
+        assert!(follower_log
+            .changes
+            .lock()
+            .contains(&MetaChange::AliasChanged("Library".into())));
+    }
+    // The installed aliases are durable too.
+    let (_lb, follower) = open_stores(dir_b.path(), follower_log).expect("reopen b");
+    let state = follower.shared().load().state.clone();
+    assert_eq!(state.alias_target("Library"), Some("BooksV2"));
 }

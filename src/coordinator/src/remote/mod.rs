@@ -131,6 +131,11 @@ fn transport_error(node: &str, e: cluster::Error) -> Error {
         | cluster::Error::PropertyExists { .. }
         | cluster::Error::ShardNotFound { .. }
         | cluster::Error::TenantNotFound { .. }
+        | cluster::Error::AliasExists(_)
+        | cluster::Error::AliasIsClassName(_)
+        | cluster::Error::ClassIsAliasName(_)
+        | cluster::Error::SimilarAliasExists { .. }
+        | cluster::Error::AliasNotFound(_)
         | cluster::Error::Invalid(_)
         | cluster::Error::VectorLength { .. }
         | cluster::Error::Storage(_)

@@ -49,7 +49,7 @@ use types::schema::{Class, Distance, Property};
 
 pub use autoschema::{auto_class, infer_nested_updates, infer_properties};
 pub use class::parse_class;
-pub use names::{class_name, property_name};
+pub use names::{alias_name, class_name, property_name};
 pub use property::{check_new_property, parse_property};
 pub use update::{apply_update, check_update};
 pub use values::{normalize_properties, normalize_references, parse_beacon};

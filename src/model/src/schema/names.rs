@@ -1,5 +1,6 @@
-//! Names of classes, properties, nested properties and named vectors: case conventions and the
-//! GraphQL-compatible patterns Weaviate enforces (entities/schema/validation.go).
+//! Names of classes, aliases, properties, nested properties and named vectors: case
+//! conventions and the GraphQL-compatible patterns Weaviate enforces
+//! (entities/schema/validation.go).
 
 use crate::{Error, Result};
 
@@ -67,6 +68,23 @@ pub(super) fn validate_class_name(name: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// An alias name as stored: first letter upper-cased, then checked as a class name is
+/// (`[A-Z][_0-9A-Za-z]{0,254}`), since an alias stands wherever a class name does.
+pub fn alias_name(raw: &str) -> Result<String> {
+    let name = class_name(raw);
+    if name.len() > CLASS_NAME_MAX {
+        return Err(Error::invalid(format!(
+            "'{name}' is not a valid alias name. Name should not be longer than {CLASS_NAME_MAX} characters."
+        )));
+    }
+    if !matches(&name, |b| b.is_ascii_uppercase(), CLASS_NAME_MAX - 1) {
+        return Err(Error::invalid(format!(
+            "'{name}' is not a valid alias name"
+        )));
+    }
+    Ok(name)
 }
 
 /// `[_A-Za-z][_0-9A-Za-z]{0,230}`, and not one of the reserved names.

@@ -15,6 +15,7 @@ use reqwest::blocking::{Client, Response};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+mod aliases;
 mod auth;
 mod hardening;
 mod healthcheck;
