@@ -8,6 +8,7 @@ two collections, and none fails. Deleting a collection leaves its alias behind, 
 """
 
 import threading
+import time
 
 import pytest
 from weaviate.classes.config import Configure, DataType, Property
@@ -177,12 +178,25 @@ def test_queries_see_one_collection_or_the_other_while_the_alias_switches(
         finally:
             reader.close()
 
+    def reads_after_this_point(n):
+        """Waits until the reader has finished n more reads: the last of them began after
+        this call, so it saw what the alias pointed at by then. No timing is asserted; the
+        deadline only stops a stuck reader from hanging the suite."""
+        start, deadline = sum(seen.values()), time.monotonic() + 60
+        while sum(seen.values()) < start + n and not problems and thread.is_alive():
+            assert time.monotonic() < deadline, "the reader made no progress"
+            time.sleep(0.001)
+
     thread = threading.Thread(target=read)
     thread.start()
     try:
         for i in range(30):
             target = new.name if i % 2 == 0 else old.name
             assert client.alias.update(alias_name=alias, new_target_collection=target)
+            if i < 2:
+                # Both collections are certainly read at least once, however the scheduler
+                # runs the two threads; the later switches race the reader freely.
+                reads_after_this_point(2)
     finally:
         done.set()
         thread.join(timeout=120)
