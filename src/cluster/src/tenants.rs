@@ -23,8 +23,8 @@ pub const COLD: &str = "COLD";
 pub const TENANT_STATUSES: [&str; 2] = [HOT, COLD];
 
 /// The tenants of a class by name: a persistent map, so that a command changing a few tenants
-/// of a class with many copies none of the others (the state before the command stays shared
-/// with readers).
+/// of a class with many copies only the few tree nodes on their paths, not every tenant (the
+/// state before the command stays shared with readers).
 pub type Tenants = imbl::OrdMap<String, TenantMeta>;
 
 /// One tenant of a class.
@@ -173,6 +173,20 @@ impl MetaState {
     }
 }
 
+impl TenantMeta {
+    /// The tenant as a physical shard: named after it, owning its one token range, on its
+    /// nodes.
+    pub fn shard(&self) -> crate::PhysicalShard {
+        crate::PhysicalShard {
+            name: self.name.clone(),
+            owns_virtual: vec![self.name.clone()],
+            owns_percentage: 100.0,
+            belongs_to_nodes: self.belongs_to_nodes.clone(),
+            status: "READY".to_string(),
+        }
+    }
+}
+
 impl crate::ClassMeta {
     /// The class as one request for `tenant` sees it: the same class with a single physical
     /// shard, the tenant's, owning the whole token range and placed where the tenant is. The
@@ -180,13 +194,7 @@ impl crate::ClassMeta {
     /// the class has no such tenant.
     pub fn for_tenant(&self, tenant: &str) -> Option<crate::ClassMeta> {
         let placed = self.tenants.get(tenant)?;
-        let physical = crate::PhysicalShard {
-            name: placed.name.clone(),
-            owns_virtual: vec![placed.name.clone()],
-            owns_percentage: 100.0,
-            belongs_to_nodes: placed.belongs_to_nodes.clone(),
-            status: "READY".to_string(),
-        };
+        let physical = placed.shard();
         let whole_range = crate::VirtualShard {
             name: placed.name.clone(),
             upper: u64::MAX,
@@ -216,5 +224,5 @@ fn check_status(status: &str) -> Result<()> {
 }
 
 #[cfg(test)]
-#[path = "tenants_test.rs"]
+#[path = "tenants_tests.rs"]
 mod tests;

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use cluster::{ClassMeta, MetaCommand, ShardingState};
+use cluster::tenants::TenantMeta;
+use cluster::{ClassMeta, MetaCommand, PhysicalShard, ShardingState};
 use model::schema::{self, SchemaDefaults};
 use types::schema::{Class, Property};
 
@@ -193,27 +194,31 @@ impl Coordinator {
         class: &str,
         tenant: Option<&str>,
     ) -> Result<Vec<ShardStatusReport>> {
-        let mut meta = self.require_class(class)?;
-        if meta.class.multi_tenancy_config.enabled {
-            meta = Arc::new(hot_tenants_as_shards(&meta, tenant));
-        } else if tenant.is_some() {
-            meta = self.scoped(meta, tenant, Access::Read).await?;
-        }
-        Ok(meta
-            .sharding
-            .physical
-            .values()
-            .map(|p| ShardStatusReport {
-                name: p.name.clone(),
-                status: self
-                    .shards
-                    .shard(&meta.class.class, &p.name)
-                    .map(|s| crate::status::indexing_status(&s))
-                    .unwrap_or_else(|| p.status.clone()),
-                vector_queue_size: self
-                    .shards
-                    .shard(&meta.class.class, &p.name)
-                    .map_or(0, |s| s.vector_queue_len()),
+        let meta = self.require_class(class)?;
+        let physical: Vec<PhysicalShard> = if meta.class.multi_tenancy_config.enabled {
+            meta.tenants
+                .values()
+                .filter(|t| t.status == cluster::tenants::HOT)
+                .filter(|t| tenant.is_none_or(|name| name == t.name))
+                .map(TenantMeta::shard)
+                .collect()
+        } else {
+            // A tenant on a class without multi-tenancy gets Weaviate's refusal.
+            let meta = self.scoped(meta.clone(), tenant, Access::Read).await?;
+            meta.sharding.physical.values().cloned().collect()
+        };
+        let class = &meta.class.class;
+        Ok(physical
+            .into_iter()
+            .map(|p| {
+                let open = self.shards.shard(class, &p.name);
+                ShardStatusReport {
+                    status: open
+                        .as_ref()
+                        .map_or(p.status, |s| crate::status::indexing_status(s)),
+                    vector_queue_size: open.map_or(0, |s| s.vector_queue_len()),
+                    name: p.name,
+                }
             })
             .collect())
     }
@@ -269,25 +274,4 @@ impl Coordinator {
         }
         self.resolve_reference_paths(filter).await
     }
-}
-
-/// A multi-tenant class with its HOT tenants (only `tenant`, if given) as its shards.
-fn hot_tenants_as_shards(meta: &ClassMeta, tenant: Option<&str>) -> ClassMeta {
-    let mut out = ClassMeta {
-        class: meta.class.clone(),
-        sharding: ShardingState::default(),
-        vector_dims: meta.vector_dims.clone(),
-        tenants: Default::default(),
-    };
-    let hot = meta
-        .tenants
-        .values()
-        .filter(|t| t.status == cluster::tenants::HOT)
-        .filter(|t| tenant.is_none_or(|name| name == t.name));
-    for t in hot {
-        if let Some(view) = meta.for_tenant(&t.name) {
-            out.sharding.physical.extend(view.sharding.physical);
-        }
-    }
-    out
 }
