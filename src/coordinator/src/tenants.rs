@@ -5,11 +5,12 @@
 //! into the tenant's view ([`ClassMeta::for_tenant`]): one shard, placed where the tenant is.
 //! Everything downstream (routing by id, fan-out, replication, repair) then works on it as on
 //! any class. The tenant's local shard is opened on first use, not at start-up, so a node with
-//! many tenants is ready at once and an idle tenant costs nothing until it is asked for.
+//! many tenants is ready at once and an idle tenant costs only its metadata until it is asked
+//! for.
 
 use std::sync::Arc;
 
-use cluster::tenants::{place_tenants, COLD, HOT};
+use cluster::tenants::{place_tenants, HOT};
 use cluster::{ClassMeta, MetaCommand};
 use shard::Shard;
 
@@ -64,7 +65,7 @@ impl Coordinator {
             .iter()
             .find(|(name, _)| !meta.tenants.contains_key(name))
         {
-            return Err(Error::invalid(format!("tenant not found: {missing:?}")));
+            return Err(not_found(missing));
         }
         self.execute(MetaCommand::UpdateTenants {
             class: meta.class.class.clone(),
@@ -113,16 +114,18 @@ impl Coordinator {
             (true, Some(t)) => t,
         };
         let meta = self.reachable_tenant(meta, tenant, access).await?;
-        let view = meta
-            .for_tenant(tenant)
-            .ok_or_else(|| Error::invalid(format!("tenant not found: {tenant:?}")))?;
-        let view = Arc::new(view);
-        if view.sharding.shards_on(&self.config.node_name).is_empty() {
-            return Ok(view);
-        }
-        let (shards, opened) = (self.shards.clone(), view.clone());
-        run_blocking(move || shards.open_tenant(&opened)).await?;
+        let view = Arc::new(meta.for_tenant(tenant).ok_or_else(|| not_found(tenant))?);
+        self.open_if_local(view.clone()).await?;
         Ok(view)
+    }
+
+    /// Opens this node's shard of a tenant's view, if the tenant is placed here.
+    async fn open_if_local(&self, view: Arc<ClassMeta>) -> Result<()> {
+        if view.sharding.shards_on(&self.config.node_name).is_empty() {
+            return Ok(());
+        }
+        let shards = self.shards.clone();
+        run_blocking(move || shards.open_tenant(&view)).await
     }
 
     /// The class once `tenant` exists and is HOT, creating or activating it when the class
@@ -142,7 +145,7 @@ impl Coordinator {
                 let wanted = vec![(tenant.to_string(), HOT.to_string())];
                 self.add_tenants(&name, wanted).await?;
             }
-            None => return Err(Error::invalid(format!("tenant not found: {tenant:?}"))),
+            None => return Err(not_found(tenant)),
             Some(_) if mt.auto_tenant_activation => {
                 let wanted = vec![(tenant.to_string(), HOT.to_string())];
                 self.update_tenants(&name, wanted).await?;
@@ -153,8 +156,8 @@ impl Coordinator {
         match meta.tenants.get(tenant).map(|t| t.status.as_str()) {
             Some(HOT) => Ok(meta),
             // Deleted or deactivated again meanwhile.
-            Some(COLD) | Some(_) => Err(not_active(tenant)),
-            None => Err(Error::invalid(format!("tenant not found: {tenant:?}"))),
+            Some(_) => Err(not_active(tenant)),
+            None => Err(not_found(tenant)),
         }
     }
 
@@ -164,17 +167,13 @@ impl Coordinator {
         if let Some(open) = self.shards.shard(class, shard) {
             return Ok(Some(open));
         }
-        let Some(view) = self.class_meta(class).and_then(|meta| {
+        let view = self.class_meta(class).and_then(|meta| {
             let hot = meta.tenants.get(shard).is_some_and(|t| t.status == HOT);
             hot.then(|| meta.for_tenant(shard)).flatten()
-        }) else {
-            return Ok(None);
-        };
-        if view.sharding.shards_on(&self.config.node_name).is_empty() {
-            return Ok(None);
+        });
+        if let Some(view) = view {
+            self.open_if_local(Arc::new(view)).await?;
         }
-        let shards = self.shards.clone();
-        run_blocking(move || shards.open_tenant(&view)).await?;
         Ok(self.shards.shard(class, shard))
     }
 
@@ -191,10 +190,15 @@ impl Coordinator {
     }
 }
 
-/// Weaviate quotes the tenant of this sentence with single quotes (and that of "tenant not
-/// found" with Go's `%q`).
+/// Weaviate quotes the tenant of this sentence with single quotes
+/// (`adapters/repos/db/index.go`, `determineObjectShard`)...
 fn not_active(tenant: &str) -> Error {
     Error::invalid(format!("tenant not active: '{tenant}'"))
+}
+
+/// ...and that of this one with Go's `%q`.
+fn not_found(tenant: &str) -> Error {
+    Error::invalid(format!("tenant not found: {tenant:?}"))
 }
 
 #[cfg(test)]
