@@ -93,5 +93,5 @@ pub(crate) fn alias_changes(prev: &MetaState, next: &MetaState) -> Vec<MetaChang
 }
 
 #[cfg(test)]
-#[path = "aliases_test.rs"]
+#[path = "aliases_tests.rs"]
 mod tests;
