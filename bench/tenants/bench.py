@@ -18,7 +18,6 @@ Targets printed beside the figures: restart to ready under 10 s; an idle COLD te
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,18 +28,12 @@ import uuid
 import numpy as np
 import requests
 
+# The served benchmark's process helpers (stdlib only).
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "served"))
+from procs import free_ports, memory_kib  # noqa: E402
+
 DIM = 32
 CLASS = "Tenanted"
-
-
-def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 class Server:
@@ -74,11 +67,7 @@ class Server:
         self.proc.wait(timeout=120)
 
     def rss_mb(self):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS")
+        return memory_kib([self.proc.pid], "VmRSS") / 1024
 
     def settled_rss_mb(self):
         """RSS once the server's heap trimmer (every 5 s) has returned freed memory: the lowest
@@ -168,8 +157,8 @@ def main():
 
         set_status(s, url, filled, "COLD")
         rss_cold = server.settled_rss_mb()
-        print(f"RSS after the import with every tenant COLD (no shard loaded; RocksDB's memtables and "
-              f"block cache now hold imported data): {rss_cold:.1f} MB")
+        print(f"RSS after the import with every tenant COLD (no shard loaded; what the import left "
+              f"in the process, not broken down): {rss_cold:.1f} MB")
         set_status(s, url, filled, "HOT")
         query = rng.standard_normal(DIM)
         t0 = time.monotonic()
