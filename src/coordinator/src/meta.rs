@@ -9,6 +9,7 @@ use cluster::{MetaCommand, MetaState};
 
 use crate::{Error, Result};
 
+#[derive(Clone)]
 pub(crate) struct Meta(Arc<RaftMeta>);
 
 impl Meta {

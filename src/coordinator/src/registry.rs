@@ -5,6 +5,9 @@
 //! Tenants' shards are opened lazily, by the first request that needs one
 //! ([`ShardRegistry::open_tenant`]), so that start-up does not load thousands of tenants. A
 //! tenant set COLD is closed (its data stays); a tenant deleted loses its data.
+//!
+//! Every shard it opens is attached to the node's one [`IndexerPool`]: asynchronous indexing
+//! and recovery after a crash run on a few shared threads, whatever the number of shards.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -12,8 +15,8 @@ use std::sync::Arc;
 use cluster::{ClassMeta, MetaChange, MetaListener, MetaState};
 use parking_lot::{Mutex, RwLock};
 use shard::{
-    HnswParams, IndexConfig, IndexKind, NodeStore, PropertySpec, Shard, ShardSpec, ShardStatus,
-    Stopwords, TargetSpec, Tokenization,
+    HnswParams, IndexConfig, IndexKind, IndexerPool, NodeStore, PropertySpec, Shard, ShardSpec,
+    ShardStatus, Stopwords, TargetSpec, Tokenization,
 };
 use types::schema::{HnswConfig, VectorIndexConfig};
 
@@ -25,14 +28,19 @@ type ShardKey = (String, String);
 /// which bounds the replay a restart does.
 const SNAPSHOT_AFTER_LOG_ENTRIES: u64 = 100_000;
 
+/// At most this many indexer threads: each batch they apply already inserts on every core.
+const MAX_INDEXER_WORKERS: usize = 4;
+
 /// Local shards by (class, shard name).
 pub(crate) struct ShardRegistry {
     node: String,
     async_indexing: bool,
     store: NodeStore,
     shards: RwLock<BTreeMap<ShardKey, Arc<Shard>>>,
-    /// Serialises shard creation and removal.
-    changes: Mutex<()>,
+    /// Serialises shard creation and removal; holds the index of the last metadata change
+    /// this registry acted on (see [`ShardRegistry::open_tenant`]).
+    changes: Mutex<u64>,
+    indexers: IndexerPool,
 }
 
 impl ShardRegistry {
@@ -50,7 +58,10 @@ impl ShardRegistry {
                 },
             )?,
             shards: RwLock::new(BTreeMap::new()),
-            changes: Mutex::new(()),
+            changes: Mutex::new(0),
+            indexers: IndexerPool::start(indexer_workers()).map_err(|e| {
+                crate::Error::Internal(format!("cannot start the indexer threads: {e}"))
+            })?,
         })
     }
 
@@ -141,18 +152,49 @@ impl ShardRegistry {
             .map(|t| t.name.clone())
     }
 
-    /// Opens the local shard of a tenant's view ([`ClassMeta::for_tenant`]) unless it is open.
-    pub(crate) fn open_tenant(&self, view: &ClassMeta) -> Result<()> {
+    /// Opens the local shard of a tenant's view ([`ClassMeta::for_tenant`]) unless it is open;
+    /// false if the tenant is no longer HOT (or no longer exists) in the published metadata.
+    ///
+    /// The view may come from an older state than the one a change that closes or drops the
+    /// tenant produced. That change's listener call and this check both hold `changes`, and
+    /// the check reads the metadata `current` publishes only once it includes every change the
+    /// listener acted on (it is published right after the listener returns), so a closed
+    /// tenant is never opened again behind its closing.
+    pub(crate) fn open_tenant(
+        &self,
+        view: &ClassMeta,
+        current: impl Fn() -> Arc<MetaState>,
+    ) -> Result<bool> {
+        let class = &view.class.class;
         let open = view
             .sharding
             .physical
             .keys()
-            .all(|name| self.shard(&view.class.class, name).is_some());
+            .all(|name| self.shard(class, name).is_some());
         if open {
-            return Ok(());
+            return Ok(true);
         }
-        let _g = self.changes.lock();
-        self.open_shards(view)
+        let acted_on = loop {
+            let acted_on = self.changes.lock();
+            if current().applied >= *acted_on {
+                break acted_on;
+            }
+            drop(acted_on);
+            std::thread::yield_now();
+        };
+        let state = current();
+        let hot = view.sharding.physical.keys().all(|name| {
+            state
+                .class(class)
+                .and_then(|m| m.tenants.get(name))
+                .is_some_and(|t| t.status == cluster::tenants::HOT)
+        });
+        if !hot {
+            return Ok(false);
+        }
+        self.open_shards(view)?;
+        drop(acted_on);
+        Ok(true)
     }
 
     /// Closes or drops the local shards of tenants that changed: closed when no longer HOT,
@@ -205,8 +247,7 @@ impl ShardRegistry {
                 tenant: meta.class.multi_tenancy_config.enabled,
             };
             let shard = Arc::new(self.store.open_shard_with(spec, &options)?);
-            // The thread ends by itself when the shard is dropped.
-            let _indexer = shard.start_indexer();
+            self.indexers.attach(&shard);
             self.shards.write().insert(key, shard);
         }
         Ok(())
@@ -224,9 +265,17 @@ impl ShardRegistry {
     }
 }
 
+/// One indexer thread per core, up to [`MAX_INDEXER_WORKERS`].
+fn indexer_workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(MAX_INDEXER_WORKERS)
+}
+
 impl MetaListener for ShardRegistry {
     fn on_applied(&self, change: &MetaChange, state: &MetaState) {
-        let _g = self.changes.lock();
+        let mut acted_on = self.changes.lock();
+        *acted_on = (*acted_on).max(state.applied);
         let outcome = match change {
             MetaChange::ClassAdded(name) => {
                 state.class(name).map_or(Ok(()), |m| self.open_class(m))
@@ -248,7 +297,9 @@ impl MetaListener for ShardRegistry {
             MetaChange::TenantsChanged { class, names } => {
                 self.tenants_changed(class, names, state)
             }
-            MetaChange::VectorDimsSet(_) | MetaChange::AliasChanged(_) => Ok(()),
+            MetaChange::VectorDimsSet(_)
+            | MetaChange::AliasChanged(_)
+            | MetaChange::CopyProgressed(_) => Ok(()),
             MetaChange::ShardStatusChanged {
                 class,
                 shard,

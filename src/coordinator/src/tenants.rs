@@ -124,8 +124,13 @@ impl Coordinator {
         if view.sharding.shards_on(&self.config.node_name).is_empty() {
             return Ok(());
         }
-        let shards = self.shards.clone();
-        run_blocking(move || shards.open_tenant(&view)).await
+        let (shards, meta) = (self.shards.clone(), self.meta.clone());
+        let tenant = view.sharding.physical.keys().next().cloned();
+        let opened = run_blocking(move || shards.open_tenant(&view, || meta.snapshot())).await?;
+        match (opened, tenant) {
+            (true, _) | (false, None) => Ok(()),
+            (false, Some(tenant)) => Err(not_active(&tenant)),
+        }
     }
 
     /// The class once `tenant` exists and is HOT, creating or activating it when the class

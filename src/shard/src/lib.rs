@@ -20,11 +20,11 @@ pub use hashtree::{HashTree, LEAVES};
 pub use index::{IndexKind, DEFAULT_VECTOR_CACHE_MAX_OBJECTS};
 pub use inverted_index::{Bm25Stats, IndexConfig, PropertySpec, Stopwords, Tokenization};
 pub use node_store::{NodeStore, ShardLocation};
-pub use shard::{KeywordHit, KeywordQuery};
 pub use shard::{
-    OpenOptions, PutMode, PutRefusal, PutResult, Repair, RepairChange, Shard, ShardSpec,
-    ShardStatus, TargetSpec, TargetStats, VectorHit,
+    IndexerPool, OpenOptions, PutMode, PutRefusal, PutResult, Repair, RepairChange, Shard,
+    ShardSpec, ShardStatus, TargetSpec, TargetStats, VectorHit,
 };
+pub use shard::{KeywordHit, KeywordQuery};
 pub use storage::{RocksConfig, StoreStats};
 pub use vector_index::distance::distance_of_raw;
 pub use vector_index::HnswParams;

@@ -1,34 +1,165 @@
-//! The background indexer of a shard with asynchronous indexing, or of any shard that opened
-//! with logged changes its graphs lacked (after a crash): it moves queued vector changes into
-//! the graph indexes in batches, using all cores for inserts. A shard without asynchronous
-//! indexing stops its indexer once it has recovered, and writes go straight to its graphs again.
+//! Background indexing: a node-wide [`IndexerPool`] of a few worker threads moves queued vector
+//! changes into the graph indexes of every shard that indexes asynchronously, or that opened
+//! with logged changes its graphs lacked (after a crash), in batches that use all cores for
+//! inserts. A shard costs the pool nothing while it has nothing queued: a write that queues a
+//! change hands the shard to the pool, a worker applies one batch and hands it back while work
+//! remains, so a hundred thousand idle tenants hold no thread and cause no wake-ups. A shard
+//! without asynchronous indexing leaves the pool once it has recovered, and its writes go
+//! straight to its graphs again.
 
-use std::sync::atomic::Ordering;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
-use std::time::Duration;
+
+use parking_lot::{Condvar, Mutex};
 
 use super::Shard;
 use crate::Result;
 
 /// Changes applied per round; large enough for parallel inserts to pay off.
 const BATCH: usize = 2_000;
-/// Pause when the queues are empty.
-const IDLE: Duration = Duration::from_millis(25);
+
+/// The node's indexer threads and the shards waiting for one. Dropping it stops the threads
+/// once they finish their current round.
+pub struct IndexerPool {
+    shared: Arc<Pool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+struct Pool {
+    /// Shards with queued work, each at most once while its link is `scheduled`.
+    ready: Mutex<VecDeque<Weak<Shard>>>,
+    wake: Condvar,
+    stopping: AtomicBool,
+}
+
+/// What a shard attached to a pool keeps to hand itself over when it queues a change.
+pub(super) struct IndexerLink {
+    pool: Weak<Pool>,
+    shard: Weak<Shard>,
+    /// In the pool's ready queue, or being worked on with more to do.
+    scheduled: AtomicBool,
+}
+
+impl IndexerLink {
+    /// Puts the shard in the pool's ready queue unless it is already there.
+    fn schedule(&self) {
+        if self.scheduled.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if let Some(pool) = self.pool.upgrade() {
+            pool.ready.lock().push_back(self.shard.clone());
+            pool.wake.notify_one();
+        }
+    }
+}
+
+impl IndexerPool {
+    /// Starts `workers` indexer threads (at least one).
+    pub fn start(workers: usize) -> std::io::Result<IndexerPool> {
+        let shared = Arc::new(Pool {
+            ready: Mutex::new(VecDeque::new()),
+            wake: Condvar::new(),
+            stopping: AtomicBool::new(false),
+        });
+        let workers = (0..workers.max(1))
+            .map(|i| {
+                let pool = shared.clone();
+                std::thread::Builder::new()
+                    .name(format!("indexer-{i}"))
+                    .spawn(move || work(&pool))
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        Ok(IndexerPool { shared, workers })
+    }
+
+    /// The number of worker threads.
+    pub fn workers(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Lets the pool index `shard` from now on, and hands it over at once if it has work
+    /// (asynchronous writes queued, or changes to recover). A shard attaches to one pool once;
+    /// attaching again does nothing.
+    pub fn attach(&self, shard: &Arc<Shard>) {
+        let link = IndexerLink {
+            pool: Arc::downgrade(&self.shared),
+            shard: Arc::downgrade(shard),
+            scheduled: AtomicBool::new(false),
+        };
+        if shard.indexer_link.set(link).is_ok() && shard.needs_indexer() {
+            shard.wake_indexer();
+        }
+    }
+}
+
+impl Drop for IndexerPool {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::Release);
+        self.shared.wake.notify_all();
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// A worker: takes the next ready shard and applies one batch of its queued changes.
+fn work(pool: &Pool) {
+    lower_priority();
+    loop {
+        let next = {
+            let mut ready = pool.ready.lock();
+            loop {
+                if pool.stopping.load(Ordering::Acquire) {
+                    return;
+                }
+                if let Some(shard) = ready.pop_front() {
+                    break shard;
+                }
+                pool.wake.wait(&mut ready);
+            }
+        };
+        if let Some(shard) = next.upgrade() {
+            shard.index_round();
+        }
+    }
+}
 
 impl Shard {
-    /// Starts the indexer thread if this shard indexes asynchronously or recovers. It stops by
-    /// itself once the shard is dropped, or has recovered and indexes synchronously.
-    pub fn start_indexer(self: &Arc<Self>) -> Option<JoinHandle<()>> {
-        if !self.needs_indexer() {
-            return None;
+    /// Hands the shard to its indexer pool, if it is attached to one: after queueing changes,
+    /// and from maintenance for a backlog a failed round left behind.
+    pub fn wake_indexer(&self) {
+        if let Some(link) = self.indexer_link.get() {
+            link.schedule();
         }
-        let weak: Weak<Shard> = Arc::downgrade(self);
-        let name = format!("indexer-{}", self.name);
-        std::thread::Builder::new()
-            .name(name)
-            .spawn(move || run(weak))
-            .ok()
+    }
+
+    /// One round of a pool worker: a batch of queued changes, then back to the pool while more
+    /// remain. Once the queue is empty the shard ends its recovery and, idle, builds graphs for
+    /// dynamic indexes that reached their threshold.
+    fn index_round(&self) {
+        // Cleared before the queue is read: a change queued from here on schedules the shard
+        // again, so none is left waiting for a wake-up that already happened.
+        if let Some(link) = self.indexer_link.get() {
+            link.scheduled.store(false, Ordering::Release);
+        }
+        match self.index_pending(BATCH) {
+            Ok(0) => {
+                self.finish_recovery();
+                if self.needs_indexer() {
+                    if let Err(e) = self.upgrade_dynamic_indexes() {
+                        tracing::error!(shard = %self.name(), error = %e, "building a dynamic index's graph failed");
+                    }
+                }
+            }
+            Ok(_) => self.wake_indexer(),
+            // Left for the next write or maintenance pass to schedule again, rather than
+            // retried at once by a worker other shards are waiting for.
+            Err(e) => {
+                tracing::error!(shard = %self.name(), error = %e, "asynchronous indexing failed; retried later");
+            }
+        }
     }
 
     /// Applies up to `max` queued changes per target; returns how many were applied.
@@ -98,7 +229,7 @@ impl Shard {
     }
 
     /// Some target's writes go through its queue.
-    fn needs_indexer(&self) -> bool {
+    pub(super) fn needs_indexer(&self) -> bool {
         self.targets.values().any(|t| t.active_queue().is_some())
     }
 
@@ -116,33 +247,6 @@ impl Shard {
 /// asynchronous indexing a client waits for the store, not for the graph, so the graph takes
 /// the cores that requests leave idle. The threads an insert batch spawns inherit it.
 const INDEXER_NICE: libc::c_int = 10;
-
-fn run(shard: Weak<Shard>) {
-    lower_priority();
-    loop {
-        let Some(shard) = shard.upgrade() else { return };
-        match shard.index_pending(BATCH) {
-            Ok(0) => {
-                shard.finish_recovery();
-                if !shard.needs_indexer() {
-                    return;
-                }
-                // Idle: the moment to build graphs for dynamic indexes that reached their threshold.
-                if let Err(e) = shard.upgrade_dynamic_indexes() {
-                    tracing::error!(shard = %shard.name(), error = %e, "building a dynamic index's graph failed");
-                }
-                drop(shard);
-                std::thread::sleep(IDLE);
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(shard = %shard.name(), error = %e, "asynchronous indexing failed; retrying");
-                drop(shard);
-                std::thread::sleep(Duration::from_secs(1));
-            }
-        }
-    }
-}
 
 /// Gives the calling thread [`INDEXER_NICE`]. Linux keeps a nice value per thread, so this
 /// leaves the rest of the process alone; elsewhere it is not attempted.

@@ -95,6 +95,11 @@ impl Shard {
 
     /// [`Shard::maintain`] with another snapshot interval.
     pub fn maintain_every(&self, snapshot_after: u64, interval: Duration) -> Result<()> {
+        // A backlog whose last indexing round failed waits for a write to be scheduled again;
+        // this pass is the retry for a shard that gets none.
+        if self.vector_queue_len() > 0 {
+            self.wake_indexer();
+        }
         let mut wants_snapshot = false;
         for target in self.targets.values() {
             let Some(current) = target.index() else {

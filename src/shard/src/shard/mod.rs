@@ -12,6 +12,8 @@ mod stats;
 mod upgrade;
 mod write;
 
+pub use indexer::IndexerPool;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -146,6 +148,8 @@ pub struct Shard {
     object_count: AtomicU64,
     /// The tenant its objects belong to, for a tenant's shard (its name).
     tenant: Option<String>,
+    /// Its place in the node's indexer pool, once attached ([`IndexerPool::attach`]).
+    indexer_link: std::sync::OnceLock<indexer::IndexerLink>,
 }
 
 /// Counters owned by the writer.
@@ -218,6 +222,7 @@ impl Shard {
             maintenance: Mutex::new(()),
             indexer: Mutex::new(()),
             object_count: AtomicU64::new(count),
+            indexer_link: std::sync::OnceLock::new(),
         };
         shard.backfill_versions()?;
         Ok(shard)

@@ -405,6 +405,7 @@ impl Shard {
     /// until the next open, which queues the logged changes again.
     fn apply_index_ops(&self, ops: BTreeMap<(String, DocId), Option<Vec<f32>>>) -> Result<()> {
         let mut inserts: BTreeMap<String, Vec<(DocId, Vec<f32>)>> = BTreeMap::new();
+        let mut queued = false;
         for ((name, doc), vector) in ops {
             let Some(target) = self.targets.get(&name) else {
                 continue;
@@ -412,6 +413,7 @@ impl Shard {
             if let Some(queue) = target.active_queue() {
                 let in_graph = target.index().is_some_and(|i| i.contains(doc));
                 queue.push(doc, vector, in_graph)?;
+                queued = true;
                 continue;
             }
             let Some(index) = target.index() else {
@@ -434,6 +436,9 @@ impl Shard {
                 index.insert_batch(&items)?;
                 target.ops.created(items.len());
             }
+        }
+        if queued {
+            self.wake_indexer();
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Map;
-use shoal_shard::{HnswParams, IndexKind, NodeStore, PutMode, Shard, ShardSpec};
+use shoal_shard::{HnswParams, IndexKind, IndexerPool, NodeStore, PutMode, Shard, ShardSpec};
 use types::{Object, DEFAULT_TARGET};
 use uuid::Uuid;
 
@@ -99,18 +99,71 @@ fn a_pending_update_hides_the_stale_graph_entry() {
     );
 }
 
-#[test]
-fn the_indexer_thread_drains_the_queue() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (_store, shard) = open(dir.path());
-    let indexer = shard.start_indexer();
-    assert!(indexer.is_some());
-    put(&shard, 0..500);
+/// Waits until `shard`'s queue is empty (a minute at most).
+fn drained(shard: &Shard) -> bool {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while shard.vector_queue_len() > 0 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert_eq!(shard.vector_queue_len(), 0, "the indexer ran");
+    shard.vector_queue_len() == 0
+}
+
+#[test]
+fn the_indexer_pool_drains_the_queue() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_store, shard) = open(dir.path());
+    let pool = IndexerPool::start(1).expect("pool");
+    pool.attach(&shard);
+    put(&shard, 0..500);
+    assert!(drained(&shard), "the pool indexed every queued change");
+    assert_eq!(nearest(&shard, &v(321)), Some((Uuid::from_u128(321), 0.0)));
+    // Writes after an idle spell hand the shard to the pool again.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    put(&shard, 500..520);
+    assert!(drained(&shard), "a later write was indexed too");
+}
+
+#[test]
+fn one_worker_serves_many_shards() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = NodeStore::open(&dir.path().join("db"), false).expect("store");
+    let pool = IndexerPool::start(1).expect("pool");
+    assert_eq!(pool.workers(), 1);
+    let shards: Vec<Arc<Shard>> = (0..40)
+        .map(|i| {
+            let shard = store
+                .open_shard(hnsw_spec(&format!("tenant{i}"), 300, true))
+                .expect("shard");
+            let shard = Arc::new(shard);
+            pool.attach(&shard);
+            shard
+        })
+        .collect();
+    for (i, shard) in shards.iter().enumerate() {
+        let first = i as u32 * 10;
+        put(shard, first..first + 10);
+    }
+    for (i, shard) in shards.iter().enumerate() {
+        assert!(drained(shard), "shard {i} was indexed");
+        let probe = i as u32 * 10 + 3;
+        assert_eq!(
+            nearest(shard, &v(probe)),
+            Some((Uuid::from_u128(probe as u128), 0.0))
+        );
+    }
+}
+
+#[test]
+fn a_dropped_pool_stops_its_workers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_store, shard) = open(dir.path());
+    let pool = IndexerPool::start(2).expect("pool");
+    pool.attach(&shard);
+    drop(pool);
+    // Queued changes stay queued (and searched exactly) until a pool takes the shard.
+    put(&shard, 0..5);
+    assert_eq!(shard.vector_queue_len(), 5);
+    assert_eq!(nearest(&shard, &v(4)), Some((Uuid::from_u128(4), 0.0)));
 }
 
 #[test]

@@ -190,11 +190,14 @@ fn the_indexer_drains_a_recovering_shard_and_stops() {
     let dir = tempfile::tempdir().expect("tempdir");
     crash_with_a_long_log(dir.path());
     let (_store, shard) = open(dir.path());
-    let indexer = shard
-        .start_indexer()
-        .expect("a recovering shard has an indexer");
-    // The thread ends once the queue is empty and the shard indexes synchronously again.
-    indexer.join().expect("indexer");
+    let pool = shoal_shard::IndexerPool::start(1).expect("pool");
+    // Attaching hands a recovering shard to the pool at once, without any write.
+    pool.attach(&shard);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while shard.is_recovering() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Once the queue is empty the shard indexes synchronously again.
     assert!(!shard.is_recovering());
     assert_eq!(shard.vector_queue_len(), 0);
     assert_finds(&shard, live_after_crash(), "after the indexer stopped");
