@@ -53,6 +53,7 @@
 //!   rather than a new `MetaChange::Reset` variant, which would break every exhaustive `match`.
 
 pub mod aliases;
+pub mod copies;
 mod error;
 mod meta;
 pub mod raft;

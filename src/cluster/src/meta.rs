@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use types::schema::{Class, Property};
 
+use crate::copies::CopyProgress;
 use crate::sharding::ShardingState;
 use crate::tenants::{TenantMeta, Tenants};
 use crate::{Error, Result};
@@ -23,6 +24,10 @@ pub struct ClassMeta {
     /// The tenants of a multi-tenant class, by name (see [`crate::tenants`]).
     #[serde(default, skip_serializing_if = "Tenants::is_empty")]
     pub tenants: Tenants,
+    /// The copy that builds this class from another, if it was created with `initFrom` (see
+    /// [`crate::copies`]); kept after it ends, to report how it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<CopyProgress>,
 }
 
 /// Everything the cluster agrees on.
@@ -95,6 +100,11 @@ pub enum MetaCommand {
     DeleteAlias {
         alias: String,
     },
+    /// Records how far the copy that builds `class` from another got (see [`crate::copies`]).
+    SetCopyProgress {
+        class: String,
+        progress: Box<CopyProgress>,
+    },
 }
 
 impl MetaCommand {
@@ -113,6 +123,7 @@ impl MetaCommand {
             MetaCommand::CreateAlias { .. } => "create_alias",
             MetaCommand::ReplaceAlias { .. } => "replace_alias",
             MetaCommand::DeleteAlias { .. } => "delete_alias",
+            MetaCommand::SetCopyProgress { .. } => "set_copy_progress",
         }
     }
 }
@@ -137,6 +148,8 @@ pub enum MetaChange {
     },
     /// An alias was added, switched or removed; nothing for shards to do.
     AliasChanged(String),
+    /// The copy that builds a class from another moved on; nothing for shards to do.
+    CopyProgressed(String),
 }
 
 impl MetaState {
@@ -170,6 +183,9 @@ impl MetaState {
             MetaCommand::CreateAlias { alias, class } => self.create_alias(alias, class)?,
             MetaCommand::ReplaceAlias { alias, class } => self.replace_alias(alias, class)?,
             MetaCommand::DeleteAlias { alias } => self.delete_alias(alias)?,
+            MetaCommand::SetCopyProgress { class, progress } => {
+                self.set_copy_progress(class, *progress)?
+            }
         };
         self.applied += 1;
         Ok(change)
@@ -319,6 +335,9 @@ fn class_changes(name: &str, old: &ClassMeta, new: &ClassMeta) -> Vec<MetaChange
     if old.class != new.class {
         out.push(MetaChange::ClassUpdated(name.to_string()));
     }
+    if old.copy != new.copy {
+        out.push(MetaChange::CopyProgressed(name.to_string()));
+    }
     if old.tenants != new.tenants {
         let mut names: Vec<String> = old
             .tenants
@@ -403,6 +422,7 @@ pub(crate) mod tests {
             sharding,
             vector_dims: BTreeMap::new(),
             tenants: Tenants::new(),
+            copy: None,
         })
     }
 

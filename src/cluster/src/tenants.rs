@@ -209,6 +209,7 @@ impl crate::ClassMeta {
             },
             vector_dims: self.vector_dims.clone(),
             tenants: Tenants::new(),
+            copy: None,
         })
     }
 }

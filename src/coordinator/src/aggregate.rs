@@ -22,7 +22,7 @@ impl Coordinator {
         self.count_in(&meta).await
     }
 
-    async fn count_in(&self, meta: &ClassMeta) -> Result<u64> {
+    pub(crate) async fn count_in(&self, meta: &ClassMeta) -> Result<u64> {
         let counts = self.on_every_shard(meta, calls::Count {}).await?;
         Ok(counts.into_iter().sum())
     }

@@ -68,6 +68,7 @@ fn request_of(body: &Value) -> MetaRequest {
                 sharding,
                 vector_dims: Default::default(),
                 tenants: Default::default(),
+                copy: None,
             }),
         },
     }

@@ -6,7 +6,8 @@
 //! their results with `model::results`, resolves cross-references into hits and filters
 //! through them (one call per target class and shard per level), changes reference
 //! properties, and keeps collection aliases, resolving the name a request gives for a class
-//! through them (`aliases`).
+//! through them (`aliases`). It also runs the background copy that fills a class created with
+//! `initFrom` from another (`copies`).
 //!
 //! It is not a wire layer (that is `api`): it takes no JSON request bodies, GraphQL or protobuf.
 //! Weaviate's class and result rules are `model`'s; the checks made here are those that need
@@ -21,6 +22,7 @@ pub mod metrics;
 pub mod nodes;
 
 mod aggregate;
+mod copies;
 mod delete;
 mod internal;
 mod meta;
@@ -44,6 +46,7 @@ mod class_log_tests;
 use std::sync::Arc;
 
 pub use aliases::Alias;
+pub use cluster::copies::{CopyProgress, CopyState};
 pub use cluster::raft::{RaftMetaConfig, RaftTimeouts};
 pub use config::CoordinatorConfig;
 pub use error::{Error, Result};
@@ -60,6 +63,8 @@ pub struct Coordinator {
     rate: status::ImportRate,
     metrics: Arc<metrics::Metrics>,
     reference_locks: references::ReferenceLocks,
+    /// The classes whose `initFrom` copy runs on this node now.
+    running_copies: parking_lot::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Coordinator {
@@ -110,6 +115,7 @@ impl Coordinator {
             rate: status::ImportRate::default(),
             metrics: Arc::new(metrics),
             reference_locks: references::ReferenceLocks::default(),
+            running_copies: Default::default(),
         }))
     }
 

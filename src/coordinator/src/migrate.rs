@@ -116,6 +116,7 @@ mod tests {
             sharding,
             vector_dims: Default::default(),
             tenants: Default::default(),
+            copy: None,
         };
         store
             .execute(MetaCommand::AddClass {

@@ -30,15 +30,38 @@ pub struct ShardReport {
     pub compressed: bool,
     pub vector_queue_length: u64,
     pub loaded: bool,
+    /// Each target vector's index (Shoal's addition to Weaviate's shape); absent from the
+    /// entries of peers that predate it.
+    #[serde(default)]
+    pub vector_indexes: Vec<VectorIndexReport>,
+}
+
+/// One target vector's index of a shard: what it is and holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VectorIndexReport {
+    /// `default` for the unnamed vector.
+    pub target: String,
+    /// `hnsw`, `flat` (a dynamic index below its threshold too) or `none` (skipped).
+    pub index_type: String,
+    /// Vectors searchable through the index itself.
+    pub indexed: u64,
+    /// Changes still waiting for the index (searched exactly meanwhile).
+    pub queued: u64,
+    /// Deleted graph nodes awaiting cleanup.
+    pub tombstones: u64,
+    pub memory_bytes: u64,
 }
 
 /// One shard as `GET /v1/schema/{class}/shards` reports it.
 #[derive(Debug, Clone)]
 pub struct ShardStatusReport {
     pub name: String,
-    /// `READY` or `READONLY`.
+    /// `READY`, `READONLY`, or `INDEXING` while vectors wait for the index or the class is
+    /// still being copied from another.
     pub status: String,
     pub vector_queue_size: u64,
+    /// The copy that builds the class from another (`initFrom`), class-wide, on every shard.
+    pub copy: Option<cluster::copies::CopyProgress>,
 }
 
 /// One member of the metadata Raft group as `/v1/cluster/statistics` reports it.

@@ -388,8 +388,6 @@ impl Coordinator {
         check_targets: bool,
     ) -> Vec<Result<Object>> {
         let (now, started) = (now_ms(), Instant::now());
-        let mut results: Vec<Option<Result<Object>>> = Vec::with_capacity(writes.len());
-        let mut groups: BTreeMap<(String, String), ShardBatch> = BTreeMap::new();
         let mut prepared = Vec::with_capacity(writes.len());
         // One snapshot resolves every alias of the batch: a switch meanwhile cannot split it.
         let names = self.meta.snapshot();
@@ -399,6 +397,40 @@ impl Coordinator {
         if check_targets {
             self.refuse_missing_targets(&mut prepared).await;
         }
+        self.write_prepared(prepared, level, started).await
+    }
+
+    /// Writes objects copied from another class (`initFrom`) as a batch that keeps each
+    /// object's creation and update times: `(write, (created, updated))`.
+    pub(crate) async fn write_copies(
+        &self,
+        copies: Vec<(ObjectWrite, (i64, i64))>,
+        level: ConsistencyLevel,
+    ) -> Vec<Result<Object>> {
+        let (now, started) = (now_ms(), Instant::now());
+        let names = self.meta.snapshot();
+        let mut prepared = Vec::with_capacity(copies.len());
+        for (write, (created, updated)) in copies {
+            let outcome = self.prepare(write, now, &names).await.map(|mut p| {
+                p.object.creation_time_ms = created;
+                p.object.last_update_time_ms = updated;
+                p
+            });
+            prepared.push(outcome);
+        }
+        self.write_prepared(prepared, level, started).await
+    }
+
+    /// Groups prepared objects by shard and writes each group to its replicas, all shards at
+    /// once; results in input order.
+    async fn write_prepared(
+        &self,
+        prepared: Vec<Result<Prepared>>,
+        level: ConsistencyLevel,
+        started: Instant,
+    ) -> Vec<Result<Object>> {
+        let mut results: Vec<Option<Result<Object>>> = Vec::with_capacity(prepared.len());
+        let mut groups: BTreeMap<(String, String), ShardBatch> = BTreeMap::new();
         for (i, outcome) in prepared.into_iter().enumerate() {
             match outcome {
                 Ok(p) => {

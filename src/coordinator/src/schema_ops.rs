@@ -81,6 +81,16 @@ impl Coordinator {
     /// `POST /v1/schema` (and auto-schema): places a class, parsed with every default filled in
     /// by `model::schema`, on the cluster's nodes and applies it.
     pub async fn create_class(&self, class: Class) -> Result<Class> {
+        self.create_class_with(class, |_| {}).await
+    }
+
+    /// [`Coordinator::create_class`], with `complete` filling in what the metadata of the new
+    /// class holds beyond its definition and placement.
+    pub(crate) async fn create_class_with(
+        &self,
+        class: Class,
+        complete: impl FnOnce(&mut ClassMeta),
+    ) -> Result<Class> {
         self.check_reference_classes(schema::class_reference_targets(&class))?;
         // A multi-tenant class has no shards of its own: each tenant is one, placed when it
         // is added.
@@ -90,12 +100,14 @@ impl Coordinator {
         } else {
             self.new_sharding(&class)?
         };
-        let meta = ClassMeta {
+        let mut meta = ClassMeta {
             class: class.clone(),
             sharding,
             vector_dims: Default::default(),
             tenants: Default::default(),
+            copy: None,
         };
+        complete(&mut meta);
         self.execute(MetaCommand::AddClass {
             meta: Box::new(meta),
         })
@@ -208,16 +220,19 @@ impl Coordinator {
             meta.sharding.physical.values().cloned().collect()
         };
         let class = &meta.class.class;
+        let copying = meta.copy.as_ref().is_some_and(|c| c.is_copying());
         Ok(physical
             .into_iter()
             .map(|p| {
                 let open = self.shards.shard(class, &p.name);
+                let status = open
+                    .as_ref()
+                    .map_or(p.status, |s| crate::status::indexing_status(s, copying));
                 ShardStatusReport {
-                    status: open
-                        .as_ref()
-                        .map_or(p.status, |s| crate::status::indexing_status(s)),
+                    status,
                     vector_queue_size: open.map_or(0, |s| s.vector_queue_len()),
                     name: p.name,
+                    copy: meta.copy.clone(),
                 }
             })
             .collect())

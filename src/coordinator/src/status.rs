@@ -7,7 +7,7 @@ use parking_lot::Mutex;
 
 use cluster::raft::ClusterStatus;
 
-use crate::nodes::{NodeStatus, RaftMemberReport, RaftView, ShardReport};
+use crate::nodes::{NodeStatus, RaftMemberReport, RaftView, ShardReport, VectorIndexReport};
 use crate::{Coordinator, Result};
 
 /// Window over which the import rate is averaged.
@@ -88,16 +88,24 @@ impl Coordinator {
             Some(c) => self.shards.shards_of(c),
             None => self.shards.all(),
         };
+        let state = self.meta.snapshot();
+        let copying = |class: &str| {
+            state
+                .class(class)
+                .and_then(|m| m.copy.as_ref())
+                .is_some_and(|c| c.is_copying())
+        };
         let mut reports: Vec<ShardReport> = shards
             .iter()
             .map(|s| ShardReport {
                 name: s.name().to_string(),
                 class: s.class().to_string(),
                 object_count: s.object_count(),
-                vector_indexing_status: indexing_status(s),
+                vector_indexing_status: indexing_status(s, copying(s.class())),
                 compressed: false,
                 vector_queue_length: s.vector_queue_len(),
                 loaded: true,
+                vector_indexes: vector_indexes(s),
             })
             .collect();
         reports.extend(self.unloaded_tenant_shards(class));
@@ -138,6 +146,7 @@ impl Coordinator {
                 compressed: false,
                 vector_queue_length: 0,
                 loaded: false,
+                vector_indexes: Vec::new(),
             })
             .collect()
     }
@@ -225,10 +234,29 @@ fn raft_view(status: ClusterStatus) -> RaftView {
 
 /// `READONLY`; `INDEXING` while vectors wait for the index or a dynamic index builds its
 /// graph; else `READY`.
-pub(crate) fn indexing_status(shard: &shard::Shard) -> String {
+/// The shard's vector indexes as `/v1/nodes?output=verbose` details them.
+fn vector_indexes(shard: &shard::Shard) -> Vec<VectorIndexReport> {
+    shard
+        .vector_stats()
+        .into_iter()
+        .map(|t| VectorIndexReport {
+            index_type: t.index_type.to_string(),
+            indexed: t.size - t.tombstones,
+            queued: t.queue_len,
+            tombstones: t.tombstones,
+            memory_bytes: t.memory_bytes,
+            target: t.target,
+        })
+        .collect()
+}
+
+/// `copying`: the shard's class is still being filled from another (`initFrom`).
+pub(crate) fn indexing_status(shard: &shard::Shard, copying: bool) -> String {
     match shard.status() {
         shard::ShardStatus::ReadOnly => "READONLY".to_string(),
-        shard::ShardStatus::Ready if shard.vector_queue_len() > 0 || shard.is_upgrading() => {
+        shard::ShardStatus::Ready
+            if copying || shard.vector_queue_len() > 0 || shard.is_upgrading() =>
+        {
             "INDEXING".to_string()
         }
         shard::ShardStatus::Ready => "READY".to_string(),

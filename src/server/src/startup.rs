@@ -71,6 +71,7 @@ pub async fn run(settings: Settings) -> Result<()> {
         false => None,
     };
     let maintenance = coordinator.start_maintenance(MAINTENANCE_EVERY);
+    coordinator.resume_copies();
     let trimmer = crate::memory::spawn_trimmer(TRIM_EVERY);
     let anti_entropy = coordinator
         .config()

@@ -60,6 +60,19 @@ struct ShardOut<'a> {
     object_count: u64,
     vector_indexing_status: &'a str,
     vector_queue_length: u64,
+    /// Shoal's: each target vector's index, what it is and holds.
+    vector_indexes: Vec<VectorIndexOut<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VectorIndexOut<'a> {
+    target: &'a str,
+    index_type: &'a str,
+    vectors_indexed: u64,
+    vectors_queued: u64,
+    tombstones: u64,
+    memory_bytes: u64,
 }
 
 impl<'a> NodeOut<'a> {
@@ -94,6 +107,18 @@ impl<'a> ShardOut<'a> {
             object_count: shard.object_count,
             vector_indexing_status: &shard.vector_indexing_status,
             vector_queue_length: shard.vector_queue_length,
+            vector_indexes: shard
+                .vector_indexes
+                .iter()
+                .map(|v| VectorIndexOut {
+                    target: &v.target,
+                    index_type: &v.index_type,
+                    vectors_indexed: v.indexed,
+                    vectors_queued: v.queued,
+                    tombstones: v.tombstones,
+                    memory_bytes: v.memory_bytes,
+                })
+                .collect(),
         }
     }
 }
@@ -105,6 +130,25 @@ pub(crate) struct ShardStatusOut<'a> {
     name: &'a str,
     status: &'a str,
     vector_queue_size: u64,
+    /// Shoal's: the copy of a class created with `initFrom`, absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    init_from: Option<CopyOut<'a>>,
+}
+
+/// How the copy that fills a class from another stands.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CopyOut<'a> {
+    class: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant: Option<&'a str>,
+    /// `COPYING`, `DONE` or `FAILED`.
+    status: &'static str,
+    objects_copied: u64,
+    /// The source's objects when the copy started.
+    objects_total: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
 }
 
 impl<'a> ShardStatusOut<'a> {
@@ -113,6 +157,14 @@ impl<'a> ShardStatusOut<'a> {
             name: &shard.name,
             status: &shard.status,
             vector_queue_size: shard.vector_queue_size,
+            init_from: shard.copy.as_ref().map(|c| CopyOut {
+                class: &c.source,
+                tenant: c.tenant.as_deref(),
+                status: c.state.as_str(),
+                objects_copied: c.copied,
+                objects_total: c.total,
+                error: c.error.as_deref(),
+            }),
         }
     }
 }
@@ -141,6 +193,14 @@ mod tests {
                 compressed: false,
                 vector_queue_length: 0,
                 loaded: true,
+                vector_indexes: vec![coordinator::nodes::VectorIndexReport {
+                    target: "default".into(),
+                    index_type: "hnsw".into(),
+                    indexed: 3,
+                    queued: 0,
+                    tombstones: 0,
+                    memory_bytes: 4096,
+                }],
             }],
         }
     }
@@ -167,6 +227,11 @@ mod tests {
         assert_eq!(s["vectorIndexingStatus"], "READY");
         assert_eq!(s["objectCount"], 3);
         assert_eq!(s["class"], "Doc");
+        assert_eq!(
+            s["vectorIndexes"],
+            json!([{"target": "default", "indexType": "hnsw", "vectorsIndexed": 3,
+                    "vectorsQueued": 0, "tombstones": 0, "memoryBytes": 4096}])
+        );
     }
 
     #[test]
@@ -176,5 +241,39 @@ mod tests {
         let nodes = [empty];
         let v: Value = serde_json::to_value(NodesOut::new(&nodes, true)).unwrap();
         assert_eq!(v["nodes"][0]["shards"], Value::Null);
+    }
+
+    #[test]
+    fn shard_status_carries_a_copy_only_when_there_is_one() {
+        let mut shard = ShardStatusReport {
+            name: "s1".into(),
+            status: "READY".into(),
+            vector_queue_size: 0,
+            copy: None,
+        };
+        let plain = serde_json::to_value(ShardStatusOut::new(&shard)).unwrap();
+        assert_eq!(
+            plain,
+            json!({"name": "s1", "status": "READY", "vectorQueueSize": 0})
+        );
+        let mut copy = coordinator::CopyProgress::start("Src".into(), None, "n1".into(), 9);
+        copy.copied = 4;
+        shard.copy = Some(copy.clone());
+        shard.status = "INDEXING".into();
+        let copying = serde_json::to_value(ShardStatusOut::new(&shard)).unwrap();
+        assert_eq!(
+            copying["initFrom"],
+            json!({"class": "Src", "status": "COPYING", "objectsCopied": 4, "objectsTotal": 9})
+        );
+        copy.state = coordinator::CopyState::Failed;
+        copy.tenant = Some("t1".into());
+        copy.error = Some("boom".into());
+        shard.copy = Some(copy);
+        let failed = serde_json::to_value(ShardStatusOut::new(&shard)).unwrap();
+        assert_eq!(
+            failed["initFrom"],
+            json!({"class": "Src", "tenant": "t1", "status": "FAILED", "objectsCopied": 4,
+                   "objectsTotal": 9, "error": "boom"})
+        );
     }
 }

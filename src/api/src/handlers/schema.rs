@@ -56,20 +56,31 @@ pub(crate) async fn catch_up(state: &AppState, headers: &HeaderMap) -> ApiResult
     Ok(())
 }
 
-/// `POST /v1/schema`: 200 with the class as stored, every default filled in.
+/// `POST /v1/schema`: 200 with the class as stored, every default filled in. With Shoal's
+/// `initFrom` (see `model::schema::parse_init_from`), the class takes what the body leaves out
+/// from the source, and a background copy fills it.
 pub(crate) async fn create_class(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Class>> {
     require_object(&body, "class")?;
-    let class = schema::parse_class(&body, &state.coordinator.schema_defaults())
-        .map_err(schema_write_error)?;
-    let class = state
-        .coordinator
-        .create_class(class)
-        .await
-        .map_err(schema_write_error)?;
-    Ok(Json(class))
+    let coordinator = &state.coordinator;
+    let defaults = coordinator.schema_defaults();
+    let created = match schema::parse_init_from(&body).map_err(schema_write_error)? {
+        None => {
+            let class = schema::parse_class(&body, &defaults).map_err(schema_write_error)?;
+            coordinator.create_class(class).await
+        }
+        Some(init) => {
+            let source = coordinator
+                .init_from_source(&init)
+                .map_err(schema_write_error)?;
+            let body = schema::inherit_from(&body, &source).map_err(schema_write_error)?;
+            let class = schema::parse_class(&body, &defaults).map_err(schema_write_error)?;
+            coordinator.create_class_from(class, init).await
+        }
+    };
+    Ok(Json(created.map_err(schema_write_error)?))
 }
 
 /// `GET /v1/schema/{class}`: the class also through an alias of it (Weaviate 1.32 answers

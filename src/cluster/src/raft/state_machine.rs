@@ -299,6 +299,7 @@ impl ApplyBatch {
             | MetaChange::ClassUpdated(_)
             | MetaChange::ClassDeleted(_)
             | MetaChange::VectorDimsSet(_)
+            | MetaChange::CopyProgressed(_)
             | MetaChange::ShardStatusChanged { .. }
             | MetaChange::AliasChanged(_) => rows::check_class(class),
         }
@@ -320,6 +321,7 @@ impl ApplyBatch {
             MetaChange::ClassAdded(class)
             | MetaChange::ClassUpdated(class)
             | MetaChange::VectorDimsSet(class)
+            | MetaChange::CopyProgressed(class)
             | MetaChange::ShardStatusChanged { class, .. } => {
                 self.dirty_classes.insert(class.clone());
             }
@@ -398,6 +400,7 @@ fn changed_class(change: &MetaChange) -> Option<&str> {
         | MetaChange::ClassUpdated(name)
         | MetaChange::ClassDeleted(name)
         | MetaChange::VectorDimsSet(name)
+        | MetaChange::CopyProgressed(name)
         | MetaChange::TenantsChanged { class: name, .. } => Some(name),
         MetaChange::ShardStatusChanged { class, .. } => Some(class),
         MetaChange::AliasChanged(_) => None,

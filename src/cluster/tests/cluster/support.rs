@@ -33,6 +33,7 @@ pub fn class_meta(name: &str) -> ClassMeta {
         sharding,
         vector_dims: Default::default(),
         tenants: Default::default(),
+        copy: None,
     }
 }
 

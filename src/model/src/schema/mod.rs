@@ -11,6 +11,7 @@
 //! - `class`: `POST /v1/schema` bodies ([`parse_class`]), with the per-section parsers in
 //!   `inverted`, `sharding` (sharding, replication, multi-tenancy) and `vector_index`.
 //! - `property`: properties and nested properties ([`parse_property`]).
+//! - `init_from`: the `initFrom` extension of `POST /v1/schema` ([`parse_init_from`]).
 //! - `update`: `PUT /v1/schema/{class}` ([`apply_update`], [`check_update`]).
 //! - `autoschema`: type inference for unknown classes and properties ([`infer_properties`]).
 //! - `values`: object property validation ([`normalize_properties`]).
@@ -19,6 +20,7 @@
 
 mod autoschema;
 mod class;
+mod init_from;
 mod inverted;
 mod json;
 mod names;
@@ -35,6 +37,8 @@ mod autoschema_tests;
 #[cfg(test)]
 mod class_tests;
 #[cfg(test)]
+mod init_from_tests;
+#[cfg(test)]
 mod property_tests;
 #[cfg(test)]
 mod update_tests;
@@ -49,6 +53,7 @@ use types::schema::{Class, Distance, Property};
 
 pub use autoschema::{auto_class, infer_nested_updates, infer_properties};
 pub use class::parse_class;
+pub use init_from::{check_vectors, inherit_from, parse_init_from, InitFrom, INIT_FROM};
 pub use names::{alias_name, class_name, property_name};
 pub use property::{check_new_property, parse_property};
 pub use update::{apply_update, check_update};

@@ -3,6 +3,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use vector_index::VectorIndex;
+
 use super::Shard;
 
 /// Vectors put into and removed from one target's index (Weaviate's `vector_index_operations`).
@@ -38,6 +40,11 @@ pub struct TargetStats {
     pub created: u64,
     /// Vectors removed since the shard opened.
     pub deleted: u64,
+    /// The index serving the target now: `hnsw`, `flat` (also a dynamic index below its
+    /// threshold), or `none` for a skipped target.
+    pub index_type: &'static str,
+    /// What the index holds in memory (graph, vectors it keeps resident), in bytes.
+    pub memory_bytes: u64,
 }
 
 impl Shard {
@@ -46,10 +53,18 @@ impl Shard {
         self.targets
             .iter()
             .map(|(name, target)| {
-                let (live, tombstones) = target
-                    .index()
+                let index = target.index();
+                let (live, tombstones) = index
+                    .as_deref()
                     .map_or((0, 0), |index| (index.len(), index.tombstones()));
+                let index_type = match index.as_deref() {
+                    None => "none",
+                    Some(VectorIndex::Flat(_)) => "flat",
+                    Some(VectorIndex::Hnsw(_)) => "hnsw",
+                };
                 TargetStats {
+                    index_type,
+                    memory_bytes: index.as_deref().map_or(0, |i| i.memory_bytes() as u64),
                     target: name.clone(),
                     size: (live + tombstones) as u64,
                     tombstones: tombstones as u64,
