@@ -42,7 +42,12 @@ impl Coordinator {
         let meta = self.scoped(meta, q.tenant.as_deref(), Access::Read).await?;
         let class = &meta.class;
         q.filter = self
-            .checked_filter(class, q.filter.take(), "invalid 'where' filter")
+            .checked_filter(
+                class,
+                q.filter.take(),
+                "invalid 'where' filter",
+                q.tenant.as_deref(),
+            )
             .await?;
         let plain = q.filter.is_none() && q.vector_search.is_none() && q.hybrid.is_none();
         if plain && q.group_by.is_none() && q.properties.is_empty() {

@@ -27,6 +27,7 @@ impl Coordinator {
                 &meta.class,
                 Some(d.filter),
                 "validate: invalid where filter",
+                d.tenant.as_deref(),
             )
             .await?;
         let filter = filter.ok_or_else(|| Error::Internal("a resolved filter vanished".into()))?;

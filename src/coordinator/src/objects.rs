@@ -496,6 +496,7 @@ impl Coordinator {
             .map(|(i, o)| {
                 let w = crate::references::Written {
                     class: &o.class,
+                    tenant: o.tenant.as_deref(),
                     properties: &o.properties,
                 };
                 (i, w)

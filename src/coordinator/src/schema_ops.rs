@@ -281,12 +281,13 @@ impl Coordinator {
         class: &Class,
         filter: Option<types::filter::Filter>,
         prefix: &str,
+        tenant: Option<&str>,
     ) -> Result<Option<types::filter::Filter>> {
         if let Some(f) = &filter {
             let lookup = |name: &str| self.class_meta(name).map(|m| m.class.clone());
             schema::validate_where(class, f, &lookup)
                 .map_err(|e| Error::invalid(format!("{prefix}: {e}")))?;
         }
-        self.resolve_reference_paths(filter).await
+        self.resolve_reference_paths(filter, tenant).await
     }
 }

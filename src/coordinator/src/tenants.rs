@@ -182,6 +182,25 @@ impl Coordinator {
         Ok(self.shards.shard(class, shard))
     }
 
+    /// The view a reference into `meta` reads: the class itself when it is single-tenant, the
+    /// view of `tenant` when it is multi-tenant (activated or refused as any read is); `None`
+    /// when the class has no such tenant or no tenant is given, so that the references dangle.
+    pub(crate) async fn reference_scope(
+        &self,
+        meta: Arc<ClassMeta>,
+        tenant: Option<&str>,
+    ) -> Result<Option<Arc<ClassMeta>>> {
+        if !meta.class.multi_tenancy_config.enabled {
+            return Ok(Some(meta));
+        }
+        match tenant {
+            Some(t) if meta.tenants.contains_key(t) => {
+                self.scoped(meta, Some(t), Access::Read).await.map(Some)
+            }
+            Some(_) | None => Ok(None),
+        }
+    }
+
     /// A class that exists and has multi-tenancy enabled.
     fn multi_tenant_class(&self, class: &str) -> Result<Arc<ClassMeta>> {
         let meta = self.require_class(class)?;

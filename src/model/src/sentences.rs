@@ -20,6 +20,11 @@ pub fn vector_length(mismatch: VectorLengthMismatch) -> String {
 pub const CERTAINTY_WITH_SEVERAL_TARGETS: &str =
     "multiple target vectors are not supported with certainty";
 
+/// A reference from a single-tenant class into a multi-tenant one
+/// (`usecases/objects/references.go`, `validateReferenceMultiTenancy`).
+pub const REFERENCE_INTO_MULTI_TENANT_CLASS: &str =
+    "invalid reference: cannot reference a multi-tenant enabled class from a non multi-tenant enabled class";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,16 +15,21 @@ use uuid::Uuid;
 use crate::remote::calls::MatchingIds;
 use crate::{Coordinator, Error, Result};
 
-/// The reference properties of one written object: its class and the values to check.
+/// The reference properties of one written object: its class, its tenant and the values to
+/// check.
 pub(crate) struct Written<'a> {
     pub class: &'a str,
+    pub tenant: Option<&'a str>,
     pub properties: &'a Map<String, Value>,
 }
 
-/// One beacon to check: the classes it may point into.
+/// A class as a reference sees it: a multi-tenant one within the writer's tenant.
+type Scope = (String, Option<String>);
+
+/// One beacon to check: the scopes it may point into.
 struct Wanted {
     property: String,
-    classes: Vec<String>,
+    scopes: Vec<Scope>,
     id: Uuid,
 }
 
@@ -44,27 +49,29 @@ impl Coordinator {
         written: &[Written<'_>],
         writer: Writer,
     ) -> Vec<Result<()>> {
-        let wanted: Vec<Vec<Wanted>> = written.iter().map(|w| self.wanted(w)).collect();
-        let mut by_class: BTreeMap<String, BTreeSet<Uuid>> = BTreeMap::new();
-        for w in wanted.iter().flatten() {
-            for class in &w.classes {
-                by_class.entry(class.clone()).or_default().insert(w.id);
+        let wanted: Vec<Result<Vec<Wanted>>> = written.iter().map(|w| self.wanted(w)).collect();
+        let mut by_scope: BTreeMap<Scope, BTreeSet<Uuid>> = BTreeMap::new();
+        for w in wanted.iter().flatten().flatten() {
+            for scope in &w.scopes {
+                by_scope.entry(scope.clone()).or_default().insert(w.id);
             }
         }
-        if by_class.is_empty() {
-            return written.iter().map(|_| Ok(())).collect();
-        }
-        let found = match self.existing(by_class).await {
-            Ok(found) => found,
-            Err(e) => return written.iter().map(|_| Err(e.duplicate())).collect(),
+        let found = match by_scope.is_empty() {
+            true => HashSet::new(),
+            false => match self.existing(by_scope).await {
+                Ok(found) => found,
+                Err(e) => return written.iter().map(|_| Err(e.duplicate())).collect(),
+            },
         };
         wanted
-            .iter()
+            .into_iter()
             .map(|list| {
-                match list
-                    .iter()
-                    .find(|w| !w.classes.iter().any(|c| found.contains(&(c.clone(), w.id))))
-                {
+                let list = list?;
+                match list.iter().find(|w| {
+                    !w.scopes
+                        .iter()
+                        .any(|(c, t)| found.contains(&(c.clone(), t.clone(), w.id)))
+                }) {
                     Some(missing) => {
                         let sentence = format!(
                             "property '{}': no object with id {} found",
@@ -107,6 +114,7 @@ impl Coordinator {
         };
         let written = [Written {
             class: &object.class,
+            tenant: object.tenant.as_deref(),
             properties,
         }];
         self.check_beacon_targets(&written, Writer::Object)
@@ -115,11 +123,12 @@ impl Coordinator {
             .unwrap_or(Ok(()))
     }
 
-    /// The beacons of `w`'s reference properties, each with the classes it may point into
-    /// (its own, or every target class of the property for a class-less beacon).
-    fn wanted(&self, w: &Written<'_>) -> Vec<Wanted> {
+    /// The beacons of `w`'s reference properties, each with the scopes it may point into
+    /// (its own class, or every target class of the property for a class-less beacon). A
+    /// single-tenant class may not point into a multi-tenant one, as in Weaviate.
+    fn wanted(&self, w: &Written<'_>) -> Result<Vec<Wanted>> {
         let Some(meta) = self.class_meta(w.class) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for prop in meta.class.properties.iter().flatten() {
@@ -130,24 +139,52 @@ impl Coordinator {
                 continue;
             };
             for target in refs.iter().filter_map(BeaconTarget::of) {
+                let classes = target.class.map_or_else(|| targets.clone(), |c| vec![c]);
+                let scopes = classes
+                    .into_iter()
+                    .map(|class| self.reference_scope_of(&meta, class, w.tenant))
+                    .collect::<Result<Vec<Scope>>>()?;
                 out.push(Wanted {
                     property: prop.name.clone(),
-                    classes: target.class.map_or_else(|| targets.clone(), |c| vec![c]),
+                    scopes,
                     id: target.id,
                 });
             }
         }
-        out
+        Ok(out)
     }
 
-    /// Which of these objects exist, as (class, id).
+    /// Where a reference from `source` (written in `tenant`) into `class` looks: within the
+    /// tenant when `class` is multi-tenant.
+    fn reference_scope_of(
+        &self,
+        source: &cluster::ClassMeta,
+        class: String,
+        tenant: Option<&str>,
+    ) -> Result<Scope> {
+        let target_mt = self
+            .class_meta(&class)
+            .is_some_and(|m| m.class.multi_tenancy_config.enabled);
+        match (target_mt, source.class.multi_tenancy_config.enabled) {
+            (false, _) => Ok((class, None)),
+            (true, true) => Ok((class, tenant.map(str::to_string))),
+            (true, false) => Err(Error::invalid(
+                model::sentences::REFERENCE_INTO_MULTI_TENANT_CLASS,
+            )),
+        }
+    }
+
+    /// Which of these objects exist, as (class, tenant, id).
     async fn existing(
         &self,
-        by_class: BTreeMap<String, BTreeSet<Uuid>>,
-    ) -> Result<HashSet<(String, Uuid)>> {
+        by_scope: BTreeMap<Scope, BTreeSet<Uuid>>,
+    ) -> Result<HashSet<(String, Option<String>, Uuid)>> {
         let mut found = HashSet::new();
-        for (class, ids) in by_class {
+        for ((class, tenant), ids) in by_scope {
             let Some(meta) = self.class_meta(&class) else {
+                continue;
+            };
+            let Some(meta) = self.reference_scope(meta, tenant.as_deref()).await? else {
                 continue;
             };
             let ids: Vec<Uuid> = ids.into_iter().collect();
@@ -162,7 +199,7 @@ impl Coordinator {
                     .into_iter()
                     .flatten()
                 {
-                    found.insert((class.clone(), id));
+                    found.insert((class.clone(), tenant.clone(), id));
                 }
             }
         }

@@ -18,22 +18,28 @@ type Resolving<'a> = Pin<Box<dyn Future<Output = Result<Filter>> + Send + 'a>>;
 impl Coordinator {
     /// `filter` with every condition on a reference path replaced by the targets it matches;
     /// `None` stays `None`. Run after the filter was checked against the schema.
+    ///
+    /// `tenant` is the tenant the filtered objects belong to: a path into a multi-tenant class
+    /// matches that tenant's objects only.
     pub(crate) async fn resolve_reference_paths(
         &self,
         filter: Option<Filter>,
+        tenant: Option<&str>,
     ) -> Result<Option<Filter>> {
         match filter {
-            Some(f) if has_reference_path(&f) => Ok(Some(self.resolve(f).await?)),
+            Some(f) if has_reference_path(&f) => Ok(Some(self.resolve(f, tenant).await?)),
             other => Ok(other),
         }
     }
 
-    fn resolve(&self, filter: Filter) -> Resolving<'_> {
+    fn resolve<'a>(&'a self, filter: Filter, tenant: Option<&'a str>) -> Resolving<'a> {
         Box::pin(async move {
             Ok(match filter {
-                Filter::And(operands) => Filter::And(self.resolve_all(operands).await?),
-                Filter::Or(operands) => Filter::Or(self.resolve_all(operands).await?),
-                Filter::Not(operand) => Filter::Not(Box::new(self.resolve(*operand).await?)),
+                Filter::And(operands) => Filter::And(self.resolve_all(operands, tenant).await?),
+                Filter::Or(operands) => Filter::Or(self.resolve_all(operands, tenant).await?),
+                Filter::Not(operand) => {
+                    Filter::Not(Box::new(self.resolve(*operand, tenant).await?))
+                }
                 Filter::Condition(Condition {
                     path:
                         FilterPath::Reference {
@@ -49,7 +55,7 @@ impl Coordinator {
                         operator,
                         value,
                     });
-                    let targets = self.matching_target_ids(&class, inner).await?;
+                    let targets = self.matching_target_ids(&class, inner, tenant).await?;
                     Filter::ReferencesAny { property, targets }
                 }
                 other @ (Filter::Condition(_) | Filter::ReferencesAny { .. }) => other,
@@ -57,21 +63,33 @@ impl Coordinator {
         })
     }
 
-    async fn resolve_all(&self, operands: Vec<Filter>) -> Result<Vec<Filter>> {
+    async fn resolve_all(
+        &self,
+        operands: Vec<Filter>,
+        tenant: Option<&str>,
+    ) -> Result<Vec<Filter>> {
         let mut out = Vec::with_capacity(operands.len());
         for operand in operands {
-            out.push(self.resolve(operand).await?);
+            out.push(self.resolve(operand, tenant).await?);
         }
         Ok(out)
     }
 
     /// The ids of the objects of `class` that `inner` matches, at most
     /// `QUERY_NESTED_CROSS_REFERENCE_LIMIT` of them, as Weaviate bounds a reference filter.
-    async fn matching_target_ids(&self, class: &str, inner: Filter) -> Result<Vec<Uuid>> {
+    async fn matching_target_ids(
+        &self,
+        class: &str,
+        inner: Filter,
+        tenant: Option<&str>,
+    ) -> Result<Vec<Uuid>> {
         let meta = self
             .class_meta(class)
             .ok_or_else(|| Error::invalid(format!("class \"{class}\" does not exist in schema")))?;
-        let inner = self.resolve(inner).await?;
+        let Some(meta) = self.reference_scope(meta, tenant).await? else {
+            return Ok(Vec::new());
+        };
+        let inner = self.resolve(inner, tenant).await?;
         let cap = self.config.query_nested_cross_reference_limit;
         let call = MatchingIds {
             filter: Some(inner),

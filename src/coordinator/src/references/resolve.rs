@@ -25,6 +25,9 @@ use crate::{Coordinator, Error, Result};
 /// Ids fetched per call: bounds the size of one filter on the wire.
 pub(super) const IDS_PER_CALL: usize = 10_000;
 
+/// Where a referenced object was found: its class, its tenant (for a multi-tenant class), id.
+type Address = (String, Option<String>, Uuid);
+
 /// Objects of one level with the references to follow from each.
 type Sources<'q> = [(Object, &'q [ReferenceQuery])];
 
@@ -89,12 +92,13 @@ impl Coordinator {
                     let slots = plan.entry(query.property.clone()).or_default();
                     for beacon in beacons(object, &query.property) {
                         for target in wanted_targets(query, &beacon) {
-                            let key = (target.class.clone(), beacon.id);
+                            let scope = self.target_scope(object, &target.class);
+                            let key = (target.class.clone(), scope, beacon.id);
                             let Some(found) = fetched.get(&key) else {
                                 continue;
                             };
                             let slot = *next_index
-                                .entry((key.0, key.1, target as *const ReferenceTarget as usize))
+                                .entry((key.0, key.2, target as *const ReferenceTarget as usize))
                                 .or_insert_with(|| {
                                     next.push((found.clone(), target.references.as_slice()));
                                     next.len() - 1
@@ -130,18 +134,25 @@ impl Coordinator {
         })
     }
 
+    /// Where a beacon of `source` into `class` resolves: within the source's tenant when
+    /// `class` is multi-tenant (a tenant's objects see only their tenant's), else the class.
+    fn target_scope(&self, source: &Object, class: &str) -> Option<String> {
+        self.class_meta(class)
+            .filter(|m| m.class.multi_tenancy_config.enabled)
+            .and(source.tenant.clone())
+    }
+
     /// Every object the beacons of `sources` point at, in the classes asked for, by
-    /// (class, id). One call per class and shard (per `IDS_PER_CALL` ids).
-    async fn fetch_targets(
-        &self,
-        sources: &Sources<'_>,
-    ) -> Result<HashMap<(String, Uuid), Object>> {
-        let mut wanted: BTreeMap<String, (BTreeSet<Uuid>, bool)> = BTreeMap::new();
+    /// (class, tenant, id). One call per class (or tenant) and shard (per `IDS_PER_CALL` ids).
+    async fn fetch_targets(&self, sources: &Sources<'_>) -> Result<HashMap<Address, Object>> {
+        let mut wanted: BTreeMap<(String, Option<String>), (BTreeSet<Uuid>, bool)> =
+            BTreeMap::new();
         for (object, queries) in sources {
             for query in queries.iter() {
                 for beacon in beacons(object, &query.property) {
                     for target in wanted_targets(query, &beacon) {
-                        let entry = wanted.entry(target.class.clone()).or_default();
+                        let scope = self.target_scope(object, &target.class);
+                        let entry = wanted.entry((target.class.clone(), scope)).or_default();
                         entry.0.insert(beacon.id);
                         entry.1 |= target.with_vectors;
                     }
@@ -149,13 +160,17 @@ impl Coordinator {
             }
         }
         let mut fetched = HashMap::new();
-        for (class, (ids, with_vectors)) in wanted {
+        for ((class, tenant), (ids, with_vectors)) in wanted {
             let Some(meta) = self.class_meta(&class) else {
                 continue; // a dropped class: its beacons dangle
             };
+            // A tenant the target class lacks: its beacons dangle too.
+            let Some(meta) = self.reference_scope(meta, tenant.as_deref()).await? else {
+                continue;
+            };
             let ids: Vec<Uuid> = ids.into_iter().collect();
             for (id, object) in self.objects_by_id(&meta, &ids, with_vectors).await? {
-                fetched.insert((meta.class.class.clone(), id), object);
+                fetched.insert((class.clone(), tenant.clone(), id), object);
             }
         }
         Ok(fetched)

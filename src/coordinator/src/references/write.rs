@@ -121,7 +121,9 @@ impl Coordinator {
             property: source.property,
             change,
         }];
-        self.check_added_targets(&class.class, &pending[0]).await?;
+        let tenant = source.tenant.as_deref();
+        self.check_added_targets(&class.class, tenant, &pending[0])
+            .await?;
         let write = changed_object(current, &pending, source.tenant);
         let mut done = self.write_batch(vec![write], level, false).await;
         done.pop()
@@ -155,6 +157,8 @@ impl Coordinator {
                 Err(e) => results[index] = Some(Err(e)),
             }
         }
+        self.refuse_tenant_references(&mut by_source, &classes, &mut results)
+            .await;
         let _locked = self
             .reference_locks
             .lock(by_source.keys().map(|(_, id, _)| *id))
@@ -199,8 +203,59 @@ impl Coordinator {
             .collect()
     }
 
+    /// Batch references are not checked for their targets, except where a multi-tenant
+    /// class is involved: as in Weaviate, a single-tenant class may not point into a
+    /// multi-tenant one, and a reference into a multi-tenant class must find its target
+    /// within the source's tenant. Refused changes leave the batch with their error.
+    async fn refuse_tenant_references(
+        &self,
+        by_source: &mut BTreeMap<(String, Uuid, Option<String>), Vec<Pending>>,
+        classes: &BTreeMap<String, Arc<cluster::ClassMeta>>,
+        results: &mut [Option<Result<String>>],
+    ) {
+        for ((class, _, tenant), pending) in by_source.iter_mut() {
+            let Some(meta) = classes.get(class) else {
+                continue;
+            };
+            let mut kept = Vec::with_capacity(pending.len());
+            for p in pending.drain(..) {
+                if !self.involves_tenants(meta, &p.property) {
+                    kept.push(p);
+                    continue;
+                }
+                match self.check_added_targets(class, tenant.as_deref(), &p).await {
+                    Ok(()) => kept.push(p),
+                    Err(e) => results[p.index] = Some(Err(e)),
+                }
+            }
+            *pending = kept;
+        }
+        by_source.retain(|_, pending| !pending.is_empty());
+    }
+
+    /// Whether `property` of `meta` is in or points into a multi-tenant class.
+    fn involves_tenants(&self, meta: &cluster::ClassMeta, property: &str) -> bool {
+        if meta.class.multi_tenancy_config.enabled {
+            return true;
+        }
+        let Some(types::schema::DataType::Reference(targets)) =
+            meta.class.property(property).and_then(|p| p.kind())
+        else {
+            return false;
+        };
+        targets.iter().any(|t| {
+            self.class_meta(t)
+                .is_some_and(|m| m.class.multi_tenancy_config.enabled)
+        })
+    }
+
     /// The references an add or a replace writes must point at existing objects.
-    async fn check_added_targets(&self, class: &str, pending: &Pending) -> Result<()> {
+    async fn check_added_targets(
+        &self,
+        class: &str,
+        tenant: Option<&str>,
+        pending: &Pending,
+    ) -> Result<()> {
         let added = match &pending.change {
             ReferenceChange::Add(refs) | ReferenceChange::Replace(refs) => refs,
             ReferenceChange::Delete(_) => return Ok(()),
@@ -209,6 +264,7 @@ impl Coordinator {
         properties.insert(pending.property.clone(), Value::Array(added.clone()));
         let written = [crate::references::Written {
             class,
+            tenant,
             properties: &properties,
         }];
         self.check_beacon_targets(&written, Writer::ReferenceChange)

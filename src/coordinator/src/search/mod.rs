@@ -30,7 +30,12 @@ impl Coordinator {
         let meta = self.require_class(&q.class)?;
         let meta = self.scoped(meta, q.tenant.as_deref(), Access::Read).await?;
         q.filter = self
-            .checked_filter(&meta.class, q.filter.take(), "invalid 'where' filter")
+            .checked_filter(
+                &meta.class,
+                q.filter.take(),
+                "invalid 'where' filter",
+                q.tenant.as_deref(),
+            )
             .await?;
         self.check_reference_depth(&q.references)?;
         let modes = [
