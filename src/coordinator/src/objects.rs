@@ -18,7 +18,7 @@ use crate::metrics::Metrics;
 use crate::remote::calls::{Delete, Exists, List, Mode, Put, Stamp};
 use crate::remote::{Target, WireResult};
 use crate::replication::{read_replicas, replicate};
-use crate::tenants::Access;
+use crate::tenants::{Access, BatchViews};
 use crate::{Coordinator, Error, Result};
 
 /// Milliseconds since `started`, with sub-millisecond precision.
@@ -118,7 +118,9 @@ impl Coordinator {
         level: ConsistencyLevel,
     ) -> Result<Object> {
         let names = self.meta.snapshot();
-        let prepared = self.prepare(write, now_ms(), &names).await?;
+        let prepared = self
+            .prepare(write, now_ms(), &names, &mut BatchViews::default())
+            .await?;
         self.check_object_targets(&prepared.object, None).await?;
         let stored = self.put_one(prepared, Mode::CreateOnly, level).await?;
         self.rate.record(1);
@@ -142,7 +144,9 @@ impl Coordinator {
         write.class = class.to_string();
         write.id = Some(id);
         let names = self.meta.snapshot();
-        let prepared = self.prepare(write, now_ms(), &names).await?;
+        let prepared = self
+            .prepare(write, now_ms(), &names, &mut BatchViews::default())
+            .await?;
         self.check_object_targets(&prepared.object, None).await?;
         self.put_one(prepared, Mode::ReplaceExisting, level).await
     }
@@ -195,7 +199,9 @@ impl Coordinator {
             vectors: (!vectors.is_empty()).then_some(vectors),
         };
         let names = self.meta.snapshot();
-        let prepared = self.prepare(merged, now_ms(), &names).await?;
+        let prepared = self
+            .prepare(merged, now_ms(), &names, &mut BatchViews::default())
+            .await?;
         self.check_object_targets(&prepared.object, Some(&patched))
             .await?;
         self.put_one(prepared, Mode::ReplaceExisting, level)
@@ -391,8 +397,9 @@ impl Coordinator {
         let mut prepared = Vec::with_capacity(writes.len());
         // One snapshot resolves every alias of the batch: a switch meanwhile cannot split it.
         let names = self.meta.snapshot();
+        let mut views = BatchViews::default();
         for write in writes {
-            prepared.push(self.prepare(write, now, &names).await);
+            prepared.push(self.prepare(write, now, &names, &mut views).await);
         }
         if check_targets {
             self.refuse_missing_targets(&mut prepared).await;
@@ -410,12 +417,16 @@ impl Coordinator {
         let (now, started) = (now_ms(), Instant::now());
         let names = self.meta.snapshot();
         let mut prepared = Vec::with_capacity(copies.len());
+        let mut views = BatchViews::default();
         for (write, (created, updated)) in copies {
-            let outcome = self.prepare(write, now, &names).await.map(|mut p| {
-                p.object.creation_time_ms = created;
-                p.object.last_update_time_ms = updated;
-                p
-            });
+            let outcome = self
+                .prepare(write, now, &names, &mut views)
+                .await
+                .map(|mut p| {
+                    p.object.creation_time_ms = created;
+                    p.object.last_update_time_ms = updated;
+                    p
+                });
             prepared.push(outcome);
         }
         self.write_prepared(prepared, level, started).await
@@ -518,14 +529,20 @@ impl Coordinator {
 
     /// Resolves the class (running auto-schema), validates and routes one write.
     /// Validates and places one write; `names` resolves the alias it may name.
-    async fn prepare(&self, write: ObjectWrite, now: i64, names: &MetaState) -> Result<Prepared> {
+    async fn prepare(
+        &self,
+        write: ObjectWrite,
+        now: i64,
+        names: &MetaState,
+        views: &mut BatchViews,
+    ) -> Result<Prepared> {
         let mut write = aliases::write_to_class(names, write)?;
         if self.config.autoschema_enabled {
             self.complete_new_beacons(&mut write).await?;
         }
         let meta = self.class_for_write(&write).await?;
         let meta = self
-            .scoped(meta, write.tenant.as_deref(), Access::Write)
+            .scoped_in_batch(meta, write.tenant.as_deref(), Access::Write, views)
             .await?;
         let object = self.build_object(&meta.class, write, now)?;
         self.fix_vector_dims(&meta, &object).await?;

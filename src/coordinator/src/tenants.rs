@@ -8,6 +8,7 @@
 //! many tenants is ready at once and an idle tenant costs only its metadata until it is asked
 //! for.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use cluster::tenants::{place_tenants, HOT};
@@ -24,6 +25,11 @@ pub(crate) enum Access {
     /// Writes: as reads, and a missing tenant is created if the class allows it.
     Write,
 }
+
+/// The tenant views of one batch by the class metadata they were built from (its address,
+/// kept from reuse by holding the metadata) and the tenant.
+#[derive(Default)]
+pub(crate) struct BatchViews(HashMap<(usize, String), (Arc<ClassMeta>, Arc<ClassMeta>)>);
 
 impl Coordinator {
     /// The tenants of a multi-tenant collection as `(name, activity status)`, in name order;
@@ -119,9 +125,36 @@ impl Coordinator {
         Ok(view)
     }
 
+    /// [`Coordinator::scoped`] for the objects of one batch: a tenant's view is built (and its
+    /// status checked) once per batch, not per object. A class that changed meanwhile (a
+    /// property added by auto-schema, a tenant created) is new metadata and gets a new view.
+    pub(crate) async fn scoped_in_batch(
+        &self,
+        meta: Arc<ClassMeta>,
+        tenant: Option<&str>,
+        access: Access,
+        views: &mut BatchViews,
+    ) -> Result<Arc<ClassMeta>> {
+        let Some(name) = tenant.filter(|_| meta.class.multi_tenancy_config.enabled) else {
+            return self.scoped(meta, tenant, access).await;
+        };
+        let key = (Arc::as_ptr(&meta) as usize, name.to_string());
+        if let Some((_, view)) = views.0.get(&key) {
+            return Ok(view.clone());
+        }
+        let view = self.scoped(meta.clone(), tenant, access).await?;
+        views.0.insert(key, (meta, view.clone()));
+        Ok(view)
+    }
+
     /// Opens this node's shard of a tenant's view, if the tenant is placed here.
     async fn open_if_local(&self, view: Arc<ClassMeta>) -> Result<()> {
-        if view.sharding.shards_on(&self.config.node_name).is_empty() {
+        let local = view.sharding.shards_on(&self.config.node_name);
+        let class = &view.class.class;
+        if local
+            .iter()
+            .all(|p| self.shards.shard(class, &p.name).is_some())
+        {
             return Ok(());
         }
         let (shards, meta) = (self.shards.clone(), self.meta.clone());
