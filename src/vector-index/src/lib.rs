@@ -11,13 +11,18 @@ pub mod distance;
 pub mod error;
 mod flat;
 mod hnsw;
+pub mod quantization;
 mod topk;
 mod validate;
 
 pub use error::{Error, Result};
 pub use flat::FlatIndex;
+pub use quantization::{
+    BqParams, Compression, PqEncoderKind, PqParams, RqParams, SqParams, TileDistribution,
+};
 pub use hnsw::{
-    HnswIndex, HnswParams, VectorCache, VectorLoader, UNCAPPED as UNCAPPED_VECTOR_CACHE,
+    CompressionState, HnswIndex, HnswParams, VectorCache, VectorLoader,
+    UNCAPPED as UNCAPPED_VECTOR_CACHE,
 };
 
 use roaring::RoaringBitmap;
