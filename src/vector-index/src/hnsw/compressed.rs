@@ -37,32 +37,13 @@ use super::storage::{Storage, USED};
 use super::HnswIndex;
 use crate::distance;
 use crate::error::{Error, Result};
-use crate::quantization::{Compression, Quantizer, Rng};
+use crate::quantization::{Compression, CompressionState, Pending, Quantizer, Rng};
 use crate::topk::TopK;
 
 /// Slots encoded per hold of the storage read lock.
 const ENCODE_BATCH: usize = 1024;
 /// Seed of the training sample, so that a compression is reproducible.
 const SAMPLE_SEED: u64 = 0x7A1_0F_5A3D;
-
-/// A compression asked for that is not active yet, with the loader to use once it is.
-#[derive(Clone)]
-pub(super) struct Pending {
-    compression: Compression,
-    loader: Option<VectorLoader>,
-}
-
-/// Where an index stands with compression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompressionState {
-    /// Full-precision vectors only; no compression asked for.
-    Uncompressed,
-    /// Asked for but not active yet: BQ and RQ until the first insert, PQ and SQ until
-    /// trained (see [`HnswIndex::compression_due`]).
-    Pending(Compression),
-    /// Searches traverse codes and rescore with full vectors (defaults resolved).
-    Compressed(Compression),
-}
 
 impl HnswIndex {
     /// An empty index that will compress its vectors as `compression` says (see the module
@@ -77,12 +58,7 @@ impl HnswIndex {
     ) -> Result<Self> {
         compression.validate(metric, None)?;
         let index = HnswIndex::new(metric, params);
-        if !compression.is_none() {
-            *index.pending.lock() = Some(Pending {
-                compression,
-                loader,
-            });
-        }
+        *index.pending.lock() = Pending::of(compression, loader);
         Ok(index)
     }
 
@@ -113,8 +89,7 @@ impl HnswIndex {
         let Some(pending) = self.pending.lock().clone() else {
             return false;
         };
-        let c = pending.compression;
-        c.needs_training() && self.len() >= c.training_limit().max(c.min_training_vectors())
+        pending.due(self.len())
     }
 
     /// Trains and applies the pending compression if [`HnswIndex::compression_due`]; returns
@@ -152,10 +127,7 @@ impl HnswIndex {
                         got: 0,
                     });
                 }
-                *self.pending.lock() = Some(Pending {
-                    compression,
-                    loader,
-                });
+                *self.pending.lock() = Pending::of(compression, loader);
                 return Ok(());
             }
         }

@@ -90,7 +90,6 @@ use crate::error::{Error, Result};
 use crate::topk::canonical;
 
 pub use cache::{VectorCache, VectorLoader, UNCAPPED};
-pub use compressed::CompressionState;
 pub use params::HnswParams;
 
 use storage::{Storage, NONE};
@@ -131,7 +130,7 @@ pub struct HnswIndex {
     /// Snapshots being written: while any is, inserts take fresh slots instead of freed ones.
     snapshots: AtomicUsize,
     /// A compression asked for but not active yet (see [`compressed`]).
-    pending: Mutex<Option<compressed::Pending>>,
+    pending: Mutex<Option<crate::quantization::Pending>>,
     /// Serialises compressions.
     compress_lock: Mutex<()>,
 }

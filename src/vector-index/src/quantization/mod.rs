@@ -41,6 +41,42 @@ pub use params::{
 };
 
 use crate::error::{Error, Result};
+use crate::VectorLoader;
+
+/// Where an index stands with compression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompressionState {
+    /// Full-precision vectors only; no compression asked for.
+    Uncompressed,
+    /// Asked for but not active yet: BQ and RQ until the first insert, PQ and SQ until
+    /// trained (see `compression_due` on the indexes).
+    Pending(Compression),
+    /// Searches score codes and rescore with full vectors (defaults resolved).
+    Compressed(Compression),
+}
+
+/// A compression asked for that is not active yet, with the loader to use once it is.
+#[derive(Clone)]
+pub(crate) struct Pending {
+    pub(crate) compression: Compression,
+    pub(crate) loader: Option<VectorLoader>,
+}
+
+impl Pending {
+    /// `None` for [`Compression::None`].
+    pub(crate) fn of(compression: Compression, loader: Option<VectorLoader>) -> Option<Pending> {
+        (!compression.is_none()).then_some(Pending {
+            compression,
+            loader,
+        })
+    }
+
+    /// Whether the index, holding `len` vectors, has enough to train on.
+    pub(crate) fn due(&self, len: usize) -> bool {
+        let c = &self.compression;
+        c.needs_training() && len >= c.training_limit().max(c.min_training_vectors())
+    }
+}
 
 /// How a code's estimate of a dot product becomes a distance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +116,6 @@ impl Metric {
 pub(crate) struct Quantizer {
     kind: Kind,
     params: Compression,
-    dim: usize,
 }
 
 enum Kind {
@@ -139,17 +174,12 @@ impl Quantizer {
             Compression::Rq(p) => Kind::Rq8(rq::Rq8::new(Metric::of(metric, "rq")?, dim, p.seed)),
             Compression::None => return Ok(None),
         };
-        Ok(Some(Quantizer { kind, params, dim }))
+        Ok(Some(Quantizer { kind, params }))
     }
 
     /// The settings, with defaults resolved.
     pub(crate) fn params(&self) -> Compression {
         self.params
-    }
-
-    /// The vector length this quantizer encodes.
-    pub(crate) fn dim(&self) -> usize {
-        self.dim
     }
 
     /// `u64` words per code.
@@ -213,6 +243,16 @@ impl Quantizer {
             Kind::Sq(p) => p.between(a, b),
             Kind::Rq8(p) => p.between(a, b),
             Kind::Rq1(p) => p.between(a, b),
+        }
+    }
+
+    /// The decoded vector of a PQ code (`None` for other kinds): what the table distances
+    /// are distances to.
+    #[cfg(test)]
+    pub(crate) fn decode_pq(&self, code: &[u64]) -> Option<Vec<f32>> {
+        match &self.kind {
+            Kind::Pq(p) => Some(p.decode(bytes_of(code))),
+            Kind::Bq(_) | Kind::Sq(_) | Kind::Rq8(_) | Kind::Rq1(_) => None,
         }
     }
 

@@ -125,7 +125,7 @@ impl Quantizer {
         if !r.0.is_empty() {
             return Err(corrupt("trailing bytes"));
         }
-        Ok(Quantizer { kind, params, dim })
+        Ok(Quantizer { kind, params })
     }
 }
 

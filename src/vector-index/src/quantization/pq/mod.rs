@@ -126,6 +126,7 @@ impl Pq {
     }
 
     /// The decoded vector of a code: its centroids one after another.
+    #[cfg(test)]
     pub(super) fn decode(&self, code: &[u8]) -> Vec<f32> {
         (0..self.segments)
             .flat_map(|s| self.centroid(s, code[s]).iter().copied())
