@@ -28,7 +28,7 @@ mod serial;
 mod sq;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::mem::size_of;
 

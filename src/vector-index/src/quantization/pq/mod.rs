@@ -14,7 +14,7 @@
 //! (with four accumulators): for byte codes, gathers do not pay for themselves.
 
 mod kmeans;
-mod tile;
+pub(super) mod tile;
 
 use std::mem::size_of;
 use std::sync::atomic::{AtomicUsize, Ordering};
