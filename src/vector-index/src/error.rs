@@ -61,7 +61,9 @@ pub enum Error {
     },
     /// The PQ `tile` encoder fits one distribution per dimension, so it needs
     /// `segments == dimension`.
-    #[error("the pq tile encoder needs one segment per dimension: segments {segments}, dimension {dim}")]
+    #[error(
+        "the pq tile encoder needs one segment per dimension: segments {segments}, dimension {dim}"
+    )]
     PqTileSegments {
         /// The requested segment count.
         segments: usize,

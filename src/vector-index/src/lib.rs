@@ -32,12 +32,12 @@ mod validate;
 
 pub use error::{Error, Result};
 pub use flat::FlatIndex;
+pub use hnsw::{
+    HnswIndex, HnswParams, VectorCache, VectorLoader, UNCAPPED as UNCAPPED_VECTOR_CACHE,
+};
 pub use quantization::{
     BqParams, Compression, CompressionState, PqEncoderKind, PqParams, RqParams, SqParams,
     TileDistribution,
-};
-pub use hnsw::{
-    HnswIndex, HnswParams, VectorCache, VectorLoader, UNCAPPED as UNCAPPED_VECTOR_CACHE,
 };
 
 use roaring::RoaringBitmap;

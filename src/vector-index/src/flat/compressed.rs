@@ -20,7 +20,7 @@ use types::DocId;
 use super::{len_of, FlatIndex, Store};
 use crate::distance;
 use crate::error::{Error, Result};
-use crate::quantization::{Compression, CompressionState, Pending, QueryCode, Quantizer, Rng};
+use crate::quantization::{Compression, CompressionState, Pending, Quantizer, QueryCode, Rng};
 use crate::topk::{canonical, TopK};
 use crate::VectorLoader;
 
@@ -148,7 +148,8 @@ impl FlatIndex {
         };
         let mut store = self.store.write();
         let dirty: HashSet<DocId> = store.dirty.take().unwrap_or_default().into_iter().collect();
-        let encoded: HashMap<DocId, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+        let encoded: HashMap<DocId, usize> =
+            ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
         let mut current = vec![0u64; store.len() * words];
         let mut buf = Vec::new();
         for (slot, &id) in store.ids.iter().enumerate() {
@@ -211,7 +212,11 @@ impl FlatIndex {
             top.push(canonical(quant.distance(&prepared, code)), id);
         };
         match allow {
-            None => store.ids.iter().enumerate().for_each(|(slot, &id)| offer(slot, id)),
+            None => store
+                .ids
+                .iter()
+                .enumerate()
+                .for_each(|(slot, &id)| offer(slot, id)),
             Some(allow) if len_of(allow) <= store.len() => {
                 for id in allow {
                     if let Some(slot) = store.slot_of(id) {
@@ -243,7 +248,10 @@ impl FlatIndex {
     fn full_distance(&self, store: &Store, query: &[f32], id: DocId) -> Option<f32> {
         let Some(loader) = &store.dropped else {
             let slot = store.slot_of(id)?;
-            return Some(canonical((self.kernel)(query, store.vector(slot, query.len()))));
+            return Some(canonical((self.kernel)(
+                query,
+                store.vector(slot, query.len()),
+            )));
         };
         let mut v = loader(id)?;
         if v.len() != query.len() || v.iter().any(|x| !x.is_finite()) {

@@ -43,7 +43,7 @@ use crate::topk::TopK;
 /// Slots encoded per hold of the storage read lock.
 const ENCODE_BATCH: usize = 1024;
 /// Seed of the training sample, so that a compression is reproducible.
-const SAMPLE_SEED: u64 = 0x7A1_0F_5A3D;
+const SAMPLE_SEED: u64 = 0x0007_A10F_5A3D;
 
 impl HnswIndex {
     /// An empty index that will compress its vectors as `compression` says (see the module
@@ -258,14 +258,22 @@ impl HnswIndex {
 
     /// Under the storage write lock: encodes the used slots [`HnswIndex::encode_existing`]
     /// did not (those inserts filled meanwhile), growing `codes` to every slot handed out.
-    fn encode_rest(&self, st: &Storage, quantizer: &Quantizer, codes: &mut Vec<u64>, encoded: &[u64]) {
+    fn encode_rest(
+        &self,
+        st: &Storage,
+        quantizer: &Quantizer,
+        codes: &mut Vec<u64>,
+        encoded: &[u64],
+    ) {
         let next = self.ids.read().next as usize;
         let words = quantizer.code_words();
         codes.resize(next * words, 0);
         let mut buf = Vec::new();
         with_source!(st, |src| {
             for node in 0..next {
-                let done = encoded.get(node / 64).is_some_and(|w| w & (1 << (node % 64)) != 0);
+                let done = encoded
+                    .get(node / 64)
+                    .is_some_and(|w| w & (1 << (node % 64)) != 0);
                 if done || st.flags(node as u32) & USED == 0 {
                     continue;
                 }

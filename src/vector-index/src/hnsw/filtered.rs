@@ -13,8 +13,8 @@ use std::sync::atomic::Ordering;
 
 use roaring::RoaringBitmap;
 
-use super::space::Space;
 use super::search::len_of;
+use super::space::Space;
 use super::storage::Storage;
 use super::visited::Scratch;
 use super::{HnswIndex, Ids};

@@ -115,7 +115,10 @@ impl HnswIndex {
                 self.grow();
                 continue;
             };
-            let (raw, mut prepared) = (std::mem::take(&mut s.query), std::mem::take(&mut s.prepared));
+            let (raw, mut prepared) = (
+                std::mem::take(&mut s.query),
+                std::mem::take(&mut s.prepared),
+            );
             with_space!(self, st, |sp| {
                 let q = sp.prepare(&raw, &mut prepared);
                 self.link(sp, q, node, level, s);

@@ -80,7 +80,10 @@ impl HnswIndex {
         }
         let cutoff = self.params.read().flat_search_cutoff;
         // A compressed index collects more candidates by their codes, then rescores them.
-        let keep = st.quant.as_ref().map_or(k, |quant| quant.rescore_count(k).max(ef));
+        let keep = st
+            .quant
+            .as_ref()
+            .map_or(k, |quant| quant.rescore_count(k).max(ef));
         let mut prepared = std::mem::take(&mut s.prepared);
         let hits = with_space!(self, st, |sp| {
             let pq = sp.prepare(&q, &mut prepared);

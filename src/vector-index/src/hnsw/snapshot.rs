@@ -720,7 +720,10 @@ impl<'a> Reader<'a> {
 pub(super) fn as_version_2(v3: &[u8]) -> Vec<u8> {
     // magic 8, version 4, metric 1, M 4, efC 4, dim 4, slots 4, entry 4, top 4, rng 8.
     const HEADER: usize = 45;
-    assert_eq!(v3[HEADER], 0, "only an uncompressed graph has a version 2 form");
+    assert_eq!(
+        v3[HEADER], 0,
+        "only an uncompressed graph has a version 2 form"
+    );
     let mut out = v3[..HEADER].to_vec();
     out[8..12].copy_from_slice(&2u32.to_le_bytes());
     let mut sum = Checksum::new();

@@ -15,7 +15,7 @@ use std::ops::Deref;
 use super::cache::Source;
 use super::storage::Storage;
 use crate::distance::DistanceFn;
-use crate::quantization::{QueryCode, Quantizer};
+use crate::quantization::{Quantizer, QueryCode};
 use crate::topk::canonical;
 
 /// Distances for the graph algorithms; dereferences to the storage for links and metadata.
@@ -76,7 +76,9 @@ impl<V: Source> Space for Full<V> {
 
     #[inline]
     fn to(&self, q: &[f32], node: u32) -> Option<f32> {
-        self.src.vector(node).map(|v| canonical((self.kernel)(q, v)))
+        self.src
+            .vector(node)
+            .map(|v| canonical((self.kernel)(q, v)))
     }
 
     #[inline]

@@ -92,18 +92,16 @@ impl Metric {
             Distance::L2Squared => Ok(Metric::L2Squared),
             Distance::Dot => Ok(Metric::Dot),
             Distance::Cosine => Ok(Metric::Cosine),
-            Distance::Manhattan | Distance::Hamming => {
-                Err(Error::CompressionMetric {
-                    compression,
-                    metric,
-                })
-            }
+            Distance::Manhattan | Distance::Hamming => Err(Error::CompressionMetric {
+                compression,
+                metric,
+            }),
         }
     }
 
     /// The distance whose vectors have squared norms `nx`, `ny` and dot product `dot`.
     #[inline]
-    fn from_dot(self, dot: f32, nx: f32, ny: f32) -> f32 {
+    fn distance_from_dot(self, dot: f32, nx: f32, ny: f32) -> f32 {
         match self {
             Metric::L2Squared => nx + ny - 2.0 * dot,
             Metric::Dot => -dot,
@@ -165,7 +163,9 @@ impl Quantizer {
             return Err(Error::NotEnoughTrainingData { needed, got: n });
         }
         let kind = match params {
-            Compression::Pq(p) => Kind::Pq(pq::Pq::train(&p, Metric::of(metric, "pq")?, dim, sample)),
+            Compression::Pq(p) => {
+                Kind::Pq(pq::Pq::train(&p, Metric::of(metric, "pq")?, dim, sample))
+            }
             Compression::Bq(_) => Kind::Bq(bq::Bq::new(dim)),
             Compression::Sq(_) => Kind::Sq(sq::Sq::train(Metric::of(metric, "sq")?, dim, sample)),
             Compression::Rq(p) if p.bits == 1 => {
@@ -291,7 +291,10 @@ fn pack(lo: f32, hi: f32) -> u64 {
 /// Inverse of [`pack`].
 #[inline]
 fn unpack(word: u64) -> (f32, f32) {
-    (f32::from_bits(word as u32), f32::from_bits((word >> 32) as u32))
+    (
+        f32::from_bits(word as u32),
+        f32::from_bits((word >> 32) as u32),
+    )
 }
 
 /// A small deterministic generator (splitmix64) for sampling, initialisation and rotations:

@@ -85,7 +85,7 @@ pub struct RqParams {
 /// Weaviate's `pq.trainingLimit` and `sq.trainingLimit` default.
 pub const DEFAULT_TRAINING_LIMIT: usize = 100_000;
 /// The rotation seed when none is given.
-pub const DEFAULT_RQ_SEED: u64 = 0x5EED_0F_0A7A7E;
+pub const DEFAULT_RQ_SEED: u64 = 0x5EED_0F0A_7A7E;
 
 impl Default for PqParams {
     fn default() -> Self {
@@ -141,13 +141,13 @@ impl RqParams {
 /// Weaviate's choice of PQ segments for a dimension when `segments` is 0: eight dimensions per
 /// segment from 2048 up, six from 768, four from 256, else two, whenever that divides.
 pub fn default_pq_segments(dim: usize) -> usize {
-    if dim >= 2048 && dim % 8 == 0 {
+    if dim >= 2048 && dim.is_multiple_of(8) {
         dim / 8
-    } else if dim >= 768 && dim % 6 == 0 {
+    } else if dim >= 768 && dim.is_multiple_of(6) {
         dim / 6
-    } else if dim >= 256 && dim % 4 == 0 {
+    } else if dim >= 256 && dim.is_multiple_of(4) {
         dim / 4
-    } else if dim % 2 == 0 {
+    } else if dim.is_multiple_of(2) {
         dim / 2
     } else {
         dim
@@ -212,7 +212,11 @@ impl Compression {
                 },
                 ..p
             }),
-            other => other,
+            other @ (Compression::None
+            | Compression::Pq(_)
+            | Compression::Bq(_)
+            | Compression::Sq(_)
+            | Compression::Rq(_)) => other,
         }
     }
 
@@ -257,7 +261,7 @@ fn validate_pq(p: &PqParams, dim: Option<usize>) -> Result<()> {
     let Some(dim) = dim else {
         return Ok(());
     };
-    if p.segments == 0 || dim % p.segments != 0 {
+    if p.segments == 0 || !dim.is_multiple_of(p.segments) {
         return Err(Error::PqSegments {
             segments: p.segments,
             dim,

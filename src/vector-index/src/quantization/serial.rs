@@ -91,7 +91,10 @@ impl Quantizer {
         let rescore_limit = r.usize()?;
         let (kind, params) = match kind {
             1 => read_pq(&mut r, metric, dim, rescore_limit)?,
-            2 => (Kind::Bq(Bq::new(dim)), Compression::Bq(BqParams { rescore_limit })),
+            2 => (
+                Kind::Bq(Bq::new(dim)),
+                Compression::Bq(BqParams { rescore_limit }),
+            ),
             3 => {
                 let training_limit = r.usize()?;
                 let (lo, step) = (r.f32()?, r.f32()?);
@@ -103,7 +106,10 @@ impl Quantizer {
                     training_limit,
                     rescore_limit,
                 };
-                (Kind::Sq(Sq::from_parts(m, dim, lo, step)), Compression::Sq(params))
+                (
+                    Kind::Sq(Sq::from_parts(m, dim, lo, step)),
+                    Compression::Sq(params),
+                )
             }
             4 => {
                 let (bits, seed) = (r.u8()?, r.u64()?);

@@ -27,9 +27,15 @@ impl Sq {
     pub(super) fn train(metric: Metric, dim: usize, sample: &[f32]) -> Sq {
         let (lo, hi) = sample
             .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
         let lo = if lo.is_finite() { lo } else { 0.0 };
-        let step = if hi.is_finite() && hi > lo { (hi - lo) / 255.0 } else { 0.0 };
+        let step = if hi.is_finite() && hi > lo {
+            (hi - lo) / 255.0
+        } else {
+            0.0
+        };
         Sq::from_parts(metric, dim, lo, step)
     }
 
@@ -88,7 +94,10 @@ impl Sq {
     #[inline]
     pub(super) fn between(&self, a: &[u64], b: &[u64]) -> f32 {
         let pw = self.payload_words();
-        let dot = (self.dot)(&bytes_of(&a[..pw])[..self.dim], &bytes_of(&b[..pw])[..self.dim]) as f32;
+        let dot = (self.dot)(
+            &bytes_of(&a[..pw])[..self.dim],
+            &bytes_of(&b[..pw])[..self.dim],
+        ) as f32;
         let ((sa, qa), (sb, qb)) = (unpack(a[pw]), unpack(b[pw]));
         let step2 = self.step * self.step;
         match self.metric {
@@ -97,7 +106,7 @@ impl Sq {
                 let estimate = self.dim as f32 * self.lo * self.lo
                     + self.lo * self.step * (sa + sb)
                     + step2 * dot;
-                self.metric.from_dot(estimate, 0.0, 0.0)
+                self.metric.distance_from_dot(estimate, 0.0, 0.0)
             }
         }
     }

@@ -7,15 +7,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::thread;
 
-use parking_lot::RwLock;
-
 use super::*;
 use crate::error::Error;
 use crate::hnsw::snapshot::as_version_2;
 use crate::quantization::tests::{clustered_data, gaussian_data};
-use crate::quantization::{
-    BqParams, Compression, CompressionState, PqParams, RqParams, SqParams,
-};
+use crate::quantization::{BqParams, Compression, CompressionState, PqParams, RqParams, SqParams};
 use crate::VectorLoader;
 
 const K: usize = 10;
@@ -31,8 +27,20 @@ fn params() -> HnswParams {
 /// Every kind, with the metric it suits (BQ and RQ need centred data, which cosine gives).
 fn kinds() -> Vec<(Compression, Distance)> {
     vec![
-        (Compression::Pq(PqParams { segments: 16, ..PqParams::default() }), Distance::L2Squared),
-        (Compression::Pq(PqParams { segments: 8, ..PqParams::default() }), Distance::Cosine),
+        (
+            Compression::Pq(PqParams {
+                segments: 16,
+                ..PqParams::default()
+            }),
+            Distance::L2Squared,
+        ),
+        (
+            Compression::Pq(PqParams {
+                segments: 8,
+                ..PqParams::default()
+            }),
+            Distance::Cosine,
+        ),
         (Compression::Bq(BqParams::default()), Distance::Cosine),
         (Compression::Sq(SqParams::default()), Distance::L2Squared),
         (Compression::Sq(SqParams::default()), Distance::Dot),
@@ -41,11 +49,10 @@ fn kinds() -> Vec<(Compression, Distance)> {
     ]
 }
 
-/// A loader over a shared map of the vectors as inserted.
-fn loader_of(items: &[(DocId, Vec<f32>)]) -> (VectorLoader, Arc<RwLock<HashMap<DocId, Vec<f32>>>>) {
-    let map = Arc::new(RwLock::new(items.iter().cloned().collect::<HashMap<_, _>>()));
-    let shared = Arc::clone(&map);
-    (Arc::new(move |id| shared.read().get(&id).cloned()), map)
+/// A loader over a map of the vectors as inserted.
+fn loader_of(items: &[(DocId, Vec<f32>)]) -> VectorLoader {
+    let map: HashMap<DocId, Vec<f32>> = items.iter().cloned().collect();
+    Arc::new(move |id| map.get(&id).cloned())
 }
 
 /// The graph invariants, and reachability except under dot: inner product is not a metric,
@@ -72,7 +79,10 @@ fn recall_after_rescoring_is_high_for_every_kind_compressed_in_place() {
     ];
     for (name, data) in &sets {
         let items = items(data);
-        let queries: Vec<Vec<f32>> = data[..25].iter().map(|v| v.iter().map(|x| x + 0.05).collect()).collect();
+        let queries: Vec<Vec<f32>> = data[..25]
+            .iter()
+            .map(|v| v.iter().map(|x| x + 0.05).collect())
+            .collect();
         for (compression, metric) in kinds() {
             let flat = reference(metric, &items);
             let index = built(metric, &items);
@@ -96,9 +106,13 @@ fn built_compressed_from_the_first_insert() {
         Compression::Rq(RqParams::one_bit()),
     ] {
         let metric = Distance::Cosine;
-        let (loader, _) = loader_of(&items);
-        let index = HnswIndex::with_compression(metric, params(), compression, Some(loader)).unwrap();
-        assert_eq!(index.compression_state(), CompressionState::Pending(compression));
+        let loader = loader_of(&items);
+        let index =
+            HnswIndex::with_compression(metric, params(), compression, Some(loader)).unwrap();
+        assert_eq!(
+            index.compression_state(),
+            CompressionState::Pending(compression)
+        );
         index.insert_batch(&items).unwrap();
         assert!(index.is_compressed());
         assert_eq!(index.vectors_in_memory(), 0);
@@ -111,7 +125,10 @@ fn built_compressed_from_the_first_insert() {
 fn pending_pq_trains_once_due() {
     let data = clustered_data(1200, 32, 12, 35);
     let items = items(&data);
-    let pq = Compression::Pq(PqParams { training_limit: 1000, ..PqParams::default() });
+    let pq = Compression::Pq(PqParams {
+        training_limit: 1000,
+        ..PqParams::default()
+    });
     let index = HnswIndex::with_compression(Distance::L2Squared, params(), pq, None).unwrap();
     index.insert_batch(&items[..999]).unwrap();
     assert!(!index.compression_due());
@@ -124,7 +141,13 @@ fn pending_pq_trains_once_due() {
     ));
     assert!(index.compressed_bytes() > 0 && index.memory_bytes() > index.compressed_bytes());
     assert_eq!(index.compress(pq, None), Err(Error::AlreadyCompressed));
-    let r = mean_recall(&index, &reference(Distance::L2Squared, &items), &data[..20], K, None);
+    let r = mean_recall(
+        &index,
+        &reference(Distance::L2Squared, &items),
+        &data[..20],
+        K,
+        None,
+    );
     assert!(r >= 0.9, "recall {r}");
 }
 
@@ -133,11 +156,17 @@ fn filtered_search_removals_and_cleanup_work_on_codes() {
     let data = clustered_data(3000, 32, 20, 36);
     let items = items(&data);
     let index = built(Distance::L2Squared, &items);
-    index.compress(Compression::Sq(SqParams::default()), None).unwrap();
+    index
+        .compress(Compression::Sq(SqParams::default()), None)
+        .unwrap();
     for id in (0..3000).step_by(3) {
         index.remove(id);
     }
-    let live: Vec<(DocId, Vec<f32>)> = items.iter().filter(|(id, _)| id % 3 != 0).cloned().collect();
+    let live: Vec<(DocId, Vec<f32>)> = items
+        .iter()
+        .filter(|(id, _)| id % 3 != 0)
+        .cloned()
+        .collect();
     assert!(index.cleanup() > 0);
     check_invariants(&index).assert_mostly_reachable();
     let flat = reference(Distance::L2Squared, &live);
@@ -145,8 +174,12 @@ fn filtered_search_removals_and_cleanup_work_on_codes() {
     let r = mean_recall(&index, &flat, queries, K, None);
     assert!(r >= 0.9, "after cleanup: recall {r}");
     for allow in [
-        (0..3000u32).filter(|i| i % 2 == 0).collect::<RoaringBitmap>(),
-        (0..3000u32).filter(|i| i % 50 == 1).collect::<RoaringBitmap>(),
+        (0..3000u32)
+            .filter(|i| i % 2 == 0)
+            .collect::<RoaringBitmap>(),
+        (0..3000u32)
+            .filter(|i| i % 50 == 1)
+            .collect::<RoaringBitmap>(),
     ] {
         let r = mean_recall(&index, &flat, queries, K, Some(&allow));
         assert!(r >= 0.9, "filtered ({} allowed): recall {r}", allow.len());
@@ -154,9 +187,13 @@ fn filtered_search_removals_and_cleanup_work_on_codes() {
 }
 
 fn results(index: &HnswIndex, queries: &[Vec<f32>]) -> Vec<Vec<(DocId, f32)>> {
-    queries.iter().map(|q| index.search(q, K, None).unwrap()).collect()
+    queries
+        .iter()
+        .map(|q| index.search(q, K, None).unwrap())
+        .collect()
 }
 
+#[allow(clippy::type_complexity)] // the feeder `read_graph` takes
 fn feed(items: &[(DocId, Vec<f32>)]) -> impl FnMut(&mut dyn FnMut(DocId, &[f32])) + '_ {
     move |sink| {
         for (id, v) in items {
@@ -185,7 +222,7 @@ fn compressed_snapshots_round_trip_without_retraining() {
         assert_eq!(resident.compression_state(), index.compression_state());
         assert_eq!(results(&resident, &queries), want, "{compression:?}");
 
-        let (loader, _) = loader_of(&live);
+        let loader = loader_of(&live);
         let (dropped, _) = HnswIndex::read_graph_compressed(
             metric,
             params(),
@@ -196,7 +233,11 @@ fn compressed_snapshots_round_trip_without_retraining() {
         .unwrap();
         assert_eq!(dropped.vectors_in_memory(), 0);
         assert!(dropped.memory_bytes() < resident.memory_bytes());
-        assert_eq!(results(&dropped, &queries), want, "{compression:?} without vectors");
+        assert_eq!(
+            results(&dropped, &queries),
+            want,
+            "{compression:?} without vectors"
+        );
         assert_reachable(&dropped, metric);
     }
 }
@@ -210,7 +251,8 @@ fn version_2_snapshots_still_load() {
     index.write_graph(&mut bytes).unwrap();
     let old = as_version_2(&bytes);
     let (restored, missing) =
-        HnswIndex::read_graph(Distance::Cosine, params(), &mut &old[..], &mut feed(&items)).unwrap();
+        HnswIndex::read_graph(Distance::Cosine, params(), &mut &old[..], &mut feed(&items))
+            .unwrap();
     assert!(missing.is_empty() && !restored.is_compressed());
     let queries = &data[..10];
     assert_eq!(results(&restored, queries), results(&index, queries));
@@ -221,7 +263,7 @@ fn compressing_while_others_search_and_insert() {
     let data = gaussian_data(5000, 32, 40);
     let items = items(&data);
     let index = built(Distance::Cosine, &items[..3000]);
-    let (loader, _) = loader_of(&items);
+    let loader = loader_of(&items);
     thread::scope(|scope| {
         let (index, items, data) = (&index, &items, &data);
         scope.spawn(move || {
@@ -235,14 +277,26 @@ fn compressing_while_others_search_and_insert() {
             }
         });
         index
-            .compress(Compression::Pq(PqParams { segments: 16, centroids: 64, ..PqParams::default() }), Some(loader))
+            .compress(
+                Compression::Pq(PqParams {
+                    segments: 16,
+                    centroids: 64,
+                    ..PqParams::default()
+                }),
+                Some(loader),
+            )
             .unwrap();
     });
     assert!(index.is_compressed());
     assert_eq!(index.len(), 5000);
     assert_eq!(index.vectors_in_memory(), 0);
     check_invariants(&index).assert_mostly_reachable();
-    let r = mean_recall(&index, &reference(Distance::Cosine, &items), &gaussian_data(25, 32, 41), K, None);
+    let r = mean_recall(
+        &index,
+        &reference(Distance::Cosine, &items),
+        &gaussian_data(25, 32, 41),
+        K,
+        None,
+    );
     assert!(r >= 0.9, "recall {r}");
 }
-

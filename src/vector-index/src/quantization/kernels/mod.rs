@@ -31,7 +31,10 @@ pub(crate) struct CodeKernels {
 pub(crate) fn selected() -> &'static CodeKernels {
     static SELECTED: OnceLock<CodeKernels> = OnceLock::new();
     SELECTED.get_or_init(|| CodeKernels {
-        hamming: hamming_kernels().into_iter().last().unwrap_or(scalar::HAMMING),
+        hamming: hamming_kernels()
+            .into_iter()
+            .last()
+            .unwrap_or(scalar::HAMMING),
         dot_u8: dot_kernels().into_iter().last().unwrap_or(scalar::DOT_U8),
     })
 }

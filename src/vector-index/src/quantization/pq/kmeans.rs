@@ -70,7 +70,11 @@ fn initial(points: &[&[f32]], d: usize, k: usize, rng: &mut Rng) -> Vec<f32> {
     let picked = rng.sample(points.len(), k);
     let mut centroids = Vec::with_capacity(k * d);
     for i in 0..k {
-        let p = if picked.len() == k { picked[i] } else { i % points.len() };
+        let p = if picked.len() == k {
+            picked[i]
+        } else {
+            i % points.len()
+        };
         centroids.extend_from_slice(points[p]);
     }
     centroids

@@ -53,7 +53,9 @@ impl Pq {
             PqEncoderKind::KMeans => (train_kmeans(sample, n, dim, segments, k), Vec::new()),
             PqEncoderKind::Tile(distribution) => {
                 let tiles: Vec<Tile> = (0..dim)
-                    .map(|d| Tile::fit(sample.iter().skip(d).step_by(dim).copied(), distribution, k))
+                    .map(|d| {
+                        Tile::fit(sample.iter().skip(d).step_by(dim).copied(), distribution, k)
+                    })
                     .collect();
                 let codebook = tiles.iter().flat_map(|t| t.centroids()).collect();
                 (codebook, tiles)
@@ -105,7 +107,13 @@ impl Pq {
 
     /// The persisted parts: segments, centroids, encoder, codebook, tiles.
     pub(super) fn parts(&self) -> (usize, usize, PqEncoderKind, &[f32], &[Tile]) {
-        (self.segments, self.centroids, self.encoder, &self.codebook, &self.tiles)
+        (
+            self.segments,
+            self.centroids,
+            self.encoder,
+            &self.codebook,
+            &self.tiles,
+        )
     }
 
     /// One byte per segment into `out` (at least `segments` long).
@@ -141,7 +149,13 @@ impl Pq {
         let l2 = self.metric == Metric::L2Squared;
         for s in 0..self.segments {
             let x = &q[s * self.ds..(s + 1) * self.ds];
-            partials(x, self.segment_t(s), k, l2, &mut out.table[s * k..(s + 1) * k]);
+            partials(
+                x,
+                self.segment_t(s),
+                k,
+                l2,
+                &mut out.table[s * k..(s + 1) * k],
+            );
         }
     }
 
@@ -217,7 +231,9 @@ fn train_kmeans(sample: &[f32], n: usize, dim: usize, segments: usize, k: usize)
         let book = kmeans::kmeans(&sub, ds, k, 0x9E3779B9 ^ s as u64);
         books.lock().push((s, book));
     };
-    let threads = thread::available_parallelism().map_or(1, |n| n.get()).min(segments);
+    let threads = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(segments);
     if threads > 1 {
         thread::scope(|scope| {
             for _ in 0..threads {

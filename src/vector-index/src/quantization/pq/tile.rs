@@ -33,7 +33,11 @@ impl Tile {
             s2 += t * t;
         }
         let mean = if n > 0.0 { s1 / n } else { 0.0 };
-        let var = if n > 0.0 { (s2 / n - mean * mean).max(0.0) } else { 0.0 };
+        let var = if n > 0.0 {
+            (s2 / n - mean * mean).max(0.0)
+        } else {
+            0.0
+        };
         Tile {
             mean,
             std: var.sqrt(),

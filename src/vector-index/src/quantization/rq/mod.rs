@@ -59,7 +59,9 @@ impl Rq8 {
         self.rotation.apply(v, buf);
         let (lo, hi) = buf
             .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
         let step = if hi > lo { (hi - lo) / 255.0 } else { 0.0 };
         let pw = self.payload_words();
         let (payload, tail) = out.split_at_mut(pw);
@@ -95,7 +97,7 @@ impl Rq8 {
         let ((lb, sb), (cb, nb)) = (unpack(b[pw]), unpack(b[pw + 1]));
         let p = self.rotation.padded() as f32;
         let estimate = p * la * lb + la * sb * cb + lb * sa * ca + sa * sb * dot;
-        self.metric.from_dot(estimate, na, nb)
+        self.metric.distance_from_dot(estimate, na, nb)
     }
 }
 
@@ -154,7 +156,9 @@ impl Rq1 {
         let (lo, hi) = out
             .rotated
             .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
         let delta = if hi > lo { (hi - lo) / 15.0 } else { 0.0 };
         out.code.clear();
         out.code.resize(PLANES * words, 0);
@@ -197,7 +201,7 @@ impl Rq1 {
         }
         let p = self.rotation.padded() as f32;
         let sum = lo * (2.0 * ones - p) + delta * (2.0 * weighted - total);
-        self.metric.from_dot(scale * sum, nq, nx)
+        self.metric.distance_from_dot(scale * sum, nq, nx)
     }
 
     #[inline]
@@ -207,6 +211,6 @@ impl Rq1 {
         let ((_, na), (_, nb)) = (unpack(a[words]), unpack(b[words]));
         let p = self.rotation.padded() as f32;
         let estimate = (na * nb).sqrt() * (PI * h / p).cos();
-        self.metric.from_dot(estimate, na, nb)
+        self.metric.distance_from_dot(estimate, na, nb)
     }
 }
