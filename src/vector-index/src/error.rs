@@ -1,6 +1,8 @@
 //! The crate's error type. A vector of the wrong length is reported with both lengths
-//! ([`Error::length_mismatch`]); the words a client reads for it are `model`'s.
+//! ([`Error::length_mismatch`]); the words a client reads for it are `model`'s. Compression
+//! settings that cannot work are reported field by field, before anything is trained.
 
+use types::schema::Distance;
 use types::{ErrorKind, VectorLengthMismatch};
 
 /// Errors of vector index operations. The vector problems classify as
@@ -43,6 +45,60 @@ pub enum Error {
     /// maxConnections or vector dimension differ).
     #[error("hnsw graph is incompatible: {0}")]
     IncompatibleGraph(String),
+    /// PQ `segments` does not divide the vector dimension.
+    #[error("pq segments ({segments}) must divide the vector dimension ({dim})")]
+    PqSegments {
+        /// The requested segment count.
+        segments: usize,
+        /// The index's dimension.
+        dim: usize,
+    },
+    /// PQ `centroids` outside `1..=256`: a code is one byte.
+    #[error("pq centroids must be between 1 and 256, got {centroids}")]
+    PqCentroids {
+        /// The requested centroid count.
+        centroids: usize,
+    },
+    /// The PQ `tile` encoder fits one distribution per dimension, so it needs
+    /// `segments == dimension`.
+    #[error(
+        "the pq tile encoder needs one segment per dimension: segments {segments}, dimension {dim}"
+    )]
+    PqTileSegments {
+        /// The requested segment count.
+        segments: usize,
+        /// The index's dimension.
+        dim: usize,
+    },
+    /// RQ `bits` other than 8 or 1.
+    #[error("rq bits must be 8 or 1, got {bits}")]
+    RqBits {
+        /// The requested bit count.
+        bits: u8,
+    },
+    /// A `trainingLimit` of 0 leaves nothing to train on.
+    #[error("trainingLimit must be at least 1")]
+    TrainingLimit,
+    /// The compression cannot rank by this metric (PQ, SQ and RQ estimate dot products and
+    /// squared distances only).
+    #[error("{compression} compression does not support the {metric:?} distance")]
+    CompressionMetric {
+        /// `pq`, `sq` or `rq`.
+        compression: &'static str,
+        /// The index's metric.
+        metric: Distance,
+    },
+    /// Training needs more vectors than the index holds.
+    #[error("compression needs at least {needed} vectors to train on, the index holds {got}")]
+    NotEnoughTrainingData {
+        /// Vectors needed.
+        needed: usize,
+        /// Vectors available.
+        got: usize,
+    },
+    /// The index is compressed already; compression cannot be changed or undone in place.
+    #[error("the vector index is already compressed")]
+    AlreadyCompressed,
 }
 
 impl Error {
@@ -52,7 +108,15 @@ impl Error {
             Error::DimensionMismatch { .. }
             | Error::QueryDimensionMismatch { .. }
             | Error::EmptyVector
-            | Error::NonFinite { .. } => ErrorKind::InvalidInput,
+            | Error::NonFinite { .. }
+            | Error::PqSegments { .. }
+            | Error::PqCentroids { .. }
+            | Error::PqTileSegments { .. }
+            | Error::RqBits { .. }
+            | Error::TrainingLimit
+            | Error::CompressionMetric { .. }
+            | Error::NotEnoughTrainingData { .. } => ErrorKind::InvalidInput,
+            Error::AlreadyCompressed => ErrorKind::Conflict,
             Error::CorruptGraph(_) | Error::IncompatibleGraph(_) => ErrorKind::Internal,
         }
     }
@@ -69,7 +133,15 @@ impl Error {
             Error::EmptyVector
             | Error::NonFinite { .. }
             | Error::CorruptGraph(_)
-            | Error::IncompatibleGraph(_) => None,
+            | Error::IncompatibleGraph(_)
+            | Error::PqSegments { .. }
+            | Error::PqCentroids { .. }
+            | Error::PqTileSegments { .. }
+            | Error::RqBits { .. }
+            | Error::TrainingLimit
+            | Error::CompressionMetric { .. }
+            | Error::NotEnoughTrainingData { .. }
+            | Error::AlreadyCompressed => None,
         }
     }
 }

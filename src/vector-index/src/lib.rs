@@ -1,6 +1,21 @@
 //! Vector search data structures of Shoal: the distance kernels (a scalar reference plus SIMD
 //! versions picked at runtime), the exact flat index and the HNSW graph, behind the
-//! [`VectorIndex`] enum that shards hold. Quantization will join as further variants.
+//! [`VectorIndex`] enum that shards hold, and vector [`quantization`] (PQ, BQ, SQ, RQ) inside
+//! both indexes rather than as further variants.
+//!
+//! # Compression, for the shard
+//! - Build compressed: [`VectorIndex::flat_compressed`] / [`VectorIndex::hnsw_compressed`]
+//!   with a [`Compression`] and an optional [`VectorLoader`] (given one, the index drops full
+//!   vectors once compressed and reads them back only to rescore). BQ and RQ are active from
+//!   the first insert; PQ and SQ stay pending until trained.
+//! - Compress a populated index, from a background task while searches and inserts go on:
+//!   [`VectorIndex::compress`]; or, for a pending PQ/SQ setting, poll
+//!   [`VectorIndex::compression_due`] and call [`VectorIndex::compress_pending`].
+//! - Query state: [`VectorIndex::is_compressed`], [`VectorIndex::compression_state`],
+//!   [`VectorIndex::compressed_bytes`] (included in [`VectorIndex::memory_bytes`]).
+//! - Persist: the HNSW snapshot carries codebooks and codes ([`HnswIndex::write_graph`]);
+//!   restore with [`HnswIndex::read_graph_compressed`] to keep no full vectors.
+//! - Validate a schema change up front: [`Compression::validate`].
 //!
 //! This crate is pure in-memory data structures. It does no IO of its own: the shard owns
 //! durability, and the HNSW graph serialises to and from any `Write`/`Read` the shard hands it
@@ -11,6 +26,7 @@ pub mod distance;
 pub mod error;
 mod flat;
 mod hnsw;
+pub mod quantization;
 mod topk;
 mod validate;
 
@@ -18,6 +34,10 @@ pub use error::{Error, Result};
 pub use flat::FlatIndex;
 pub use hnsw::{
     HnswIndex, HnswParams, VectorCache, VectorLoader, UNCAPPED as UNCAPPED_VECTOR_CACHE,
+};
+pub use quantization::{
+    BqParams, Compression, CompressionState, PqEncoderKind, PqParams, RqParams, SqParams,
+    TileDistribution,
 };
 
 use roaring::RoaringBitmap;
@@ -45,6 +65,25 @@ impl VectorIndex {
     /// An empty HNSW index for `metric`.
     pub fn hnsw(metric: Distance, params: HnswParams) -> Self {
         VectorIndex::Hnsw(HnswIndex::new(metric, params))
+    }
+
+    /// An empty flat index that compresses as `compression` says (see the crate docs).
+    pub fn flat_compressed(
+        metric: Distance,
+        compression: Compression,
+        loader: Option<VectorLoader>,
+    ) -> Result<Self> {
+        FlatIndex::with_compression(metric, compression, loader).map(VectorIndex::Flat)
+    }
+
+    /// An empty HNSW index that compresses as `compression` says (see the crate docs).
+    pub fn hnsw_compressed(
+        metric: Distance,
+        params: HnswParams,
+        compression: Compression,
+        loader: Option<VectorLoader>,
+    ) -> Result<Self> {
+        HnswIndex::with_compression(metric, params, compression, loader).map(VectorIndex::Hnsw)
     }
 
     /// The metric the index ranks by.
@@ -182,11 +221,62 @@ impl VectorIndex {
         }
     }
 
-    /// Bytes of memory the index uses.
+    /// Bytes of memory the index uses, codes and codebooks included.
     pub fn memory_bytes(&self) -> usize {
         match self {
             VectorIndex::Flat(index) => index.memory_bytes(),
             VectorIndex::Hnsw(index) => index.memory_bytes(),
+        }
+    }
+}
+
+impl VectorIndex {
+    /// Compresses the index now; blocks for training and encoding while other threads keep
+    /// searching and inserting. Call it from a background task.
+    pub fn compress(&self, compression: Compression, loader: Option<VectorLoader>) -> Result<()> {
+        match self {
+            VectorIndex::Flat(index) => index.compress(compression, loader),
+            VectorIndex::Hnsw(index) => index.compress(compression, loader),
+        }
+    }
+
+    /// Whether a pending PQ/SQ setting has enough vectors to be trained.
+    pub fn compression_due(&self) -> bool {
+        match self {
+            VectorIndex::Flat(index) => index.compression_due(),
+            VectorIndex::Hnsw(index) => index.compression_due(),
+        }
+    }
+
+    /// Trains and applies a pending setting if it is due; returns whether it did.
+    pub fn compress_pending(&self) -> Result<bool> {
+        match self {
+            VectorIndex::Flat(index) => index.compress_pending(),
+            VectorIndex::Hnsw(index) => index.compress_pending(),
+        }
+    }
+
+    /// Whether searches run on codes.
+    pub fn is_compressed(&self) -> bool {
+        match self {
+            VectorIndex::Flat(index) => index.is_compressed(),
+            VectorIndex::Hnsw(index) => index.is_compressed(),
+        }
+    }
+
+    /// The compression in effect or pending.
+    pub fn compression_state(&self) -> CompressionState {
+        match self {
+            VectorIndex::Flat(index) => index.compression_state(),
+            VectorIndex::Hnsw(index) => index.compression_state(),
+        }
+    }
+
+    /// Bytes of codes and codebooks.
+    pub fn compressed_bytes(&self) -> usize {
+        match self {
+            VectorIndex::Flat(index) => index.compressed_bytes(),
+            VectorIndex::Hnsw(index) => index.compressed_bytes(),
         }
     }
 }

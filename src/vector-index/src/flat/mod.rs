@@ -3,20 +3,26 @@
 //! Storage is one `Vec<f32>` of fixed-size slots, dense at all times: a removal moves the last
 //! slot into the hole. A scan is therefore a linear walk through memory, which the prefetcher
 //! handles well, and no tombstones ever need skipping.
+//!
+//! A compressed index ([`compressed`]) keeps a code per slot beside (or, given a loader,
+//! instead of) the vectors, scans the codes and rescores the best candidates.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use roaring::RoaringBitmap;
 use types::schema::Distance;
 use types::DocId;
 
 use crate::distance::{self, DistanceFn};
 use crate::error::{Error, Result};
+use crate::quantization::{Pending, Quantizer};
 use crate::topk::{canonical, TopK};
 use crate::validate;
+use crate::VectorLoader;
 
+mod compressed;
 #[cfg(test)]
 mod tests;
 
@@ -32,6 +38,10 @@ pub struct FlatIndex {
     metric: Distance,
     kernel: DistanceFn,
     store: RwLock<Store>,
+    /// A compression asked for but not active yet.
+    pending: Mutex<Option<Pending>>,
+    /// Serialises compressions.
+    compress_lock: Mutex<()>,
 }
 
 /// The vectors and the two directions of the slot ↔ id mapping.
@@ -46,6 +56,13 @@ struct Store {
     /// The slot of each id, indexed by id ([`NO_SLOT`] if absent). Doc ids are dense per shard,
     /// so a vector beats a hash map here; it costs four bytes per id up to the largest one.
     slots: Vec<u32>,
+    /// Once compressed: the quantizer; slot `s`'s code is `codes[s * words..(s + 1) * words]`.
+    quant: Option<Box<Quantizer>>,
+    codes: Vec<u64>,
+    /// Set when compressed with a loader: `data` stays empty and vectors are read through it.
+    dropped: Option<VectorLoader>,
+    /// While a compression encodes: the ids written since it started.
+    dirty: Option<Vec<DocId>>,
 }
 
 impl FlatIndex {
@@ -55,6 +72,8 @@ impl FlatIndex {
             metric,
             kernel: distance::kernel(metric),
             store: RwLock::new(Store::default()),
+            pending: Mutex::new(None),
+            compress_lock: Mutex::new(()),
         }
     }
 
@@ -100,20 +119,30 @@ impl FlatIndex {
         validate::components(vector)?;
         let mut store = self.store.write();
         store.check_insert(vector.len())?;
-        let slot = store.upsert(id, vector);
-        if self.metric == Distance::Cosine {
-            // In place under the lock: one pass over `dim` floats, and no copy to allocate.
-            distance::normalize(slot);
+        if store.dim.is_none() {
+            self.activate_pending(&mut store, vector.len());
         }
+        if store.quant.is_none() {
+            let slot = store.upsert(id, vector, &[]);
+            if self.metric == Distance::Cosine {
+                // In place under the lock: one pass over `dim` floats, and no copy to allocate.
+                distance::normalize(slot);
+            }
+            return Ok(());
+        }
+        let vector = self.prepare_query(vector);
+        let code = store.encode(&vector);
+        store.upsert(id, &vector, &code);
         Ok(())
     }
 
-    /// Bytes of memory used by the vectors and the id maps.
+    /// Bytes of memory used by the vectors, codes and codebooks, and the id maps.
     pub fn memory_bytes(&self) -> usize {
         let store = self.store.read();
         std::mem::size_of::<Self>()
             + store.data.capacity() * std::mem::size_of::<f32>()
             + (store.ids.capacity() + store.slots.capacity()) * std::mem::size_of::<u32>()
+            + store.code_bytes()
     }
 
     /// Removes the vector of `id`; returns whether there was one.
@@ -169,6 +198,9 @@ impl FlatIndex {
             });
         }
         let query: &[f32] = &query;
+        if let Some(quant) = &store.quant {
+            return Ok(self.scan_compressed(&store, quant, query, k, max_distance, allow));
+        }
         let candidates = allow.map_or(store.len(), |a| store.len().min(len_of(a)));
         let k = k.min(candidates);
         if k == 0 {
@@ -225,6 +257,7 @@ impl fmt::Debug for FlatIndex {
             .field("metric", &self.metric)
             .field("dim", &store.dim)
             .field("len", &store.len())
+            .field("compressed", &store.quant.as_ref().map(|q| q.params()))
             .finish()
     }
 }
@@ -264,22 +297,33 @@ impl Store {
         }
     }
 
-    /// Writes `vector` into the slot of `id`, appending a slot if `id` is new, and returns the
-    /// slot for post-processing. The length must have passed [`Store::check_insert`].
-    fn upsert(&mut self, id: DocId, vector: &[f32]) -> &mut [f32] {
+    /// Writes `vector` (and `code`, once compressed) into the slot of `id`, appending a slot
+    /// if `id` is new, and returns the slot's vector for post-processing (empty when vectors
+    /// are not kept). The length must have passed [`Store::check_insert`].
+    fn upsert(&mut self, id: DocId, vector: &[f32], code: &[u64]) -> &mut [f32] {
         let dim = *self.dim.get_or_insert(vector.len());
+        if let Some(dirty) = &mut self.dirty {
+            dirty.push(id);
+        }
         let slot = match self.slot_of(id) {
             Some(slot) => {
-                self.data[slot * dim..(slot + 1) * dim].copy_from_slice(vector);
+                if self.dropped.is_none() {
+                    self.data[slot * dim..(slot + 1) * dim].copy_from_slice(vector);
+                }
+                let w = code.len();
+                self.codes[slot * w..(slot + 1) * w].copy_from_slice(code);
                 slot
             }
-            None => self.append(id, vector),
+            None => self.append(id, vector, code),
         };
+        if self.dropped.is_some() {
+            return &mut [];
+        }
         &mut self.data[slot * dim..(slot + 1) * dim]
     }
 
-    /// Adds a slot holding `vector` for the new `id` and returns it.
-    fn append(&mut self, id: DocId, vector: &[f32]) -> usize {
+    /// Adds a slot holding `vector` and `code` for the new `id` and returns it.
+    fn append(&mut self, id: DocId, vector: &[f32], code: &[u64]) -> usize {
         let slot = self.ids.len();
         // Ids are u32 and distinct, so slots stay below u32::MAX = NO_SLOT unless every
         // possible id were present.
@@ -290,7 +334,10 @@ impl Store {
         }
         self.slots[index] = slot as u32;
         self.ids.push(id);
-        self.data.extend_from_slice(vector);
+        if self.dropped.is_none() {
+            self.data.extend_from_slice(vector);
+        }
+        self.codes.extend_from_slice(code);
         slot
     }
 
@@ -299,16 +346,24 @@ impl Store {
         let (Some(slot), Some(dim)) = (self.slot_of(id), self.dim) else {
             return false;
         };
+        if let Some(dirty) = &mut self.dirty {
+            dirty.push(id);
+        }
         let last = self.ids.len() - 1;
+        let w = self.words();
         if slot != last {
-            self.data
-                .copy_within(last * dim..(last + 1) * dim, slot * dim);
+            if self.dropped.is_none() {
+                self.data
+                    .copy_within(last * dim..(last + 1) * dim, slot * dim);
+            }
+            self.codes.copy_within(last * w..(last + 1) * w, slot * w);
             let moved = self.ids[last];
             self.ids[slot] = moved;
             self.slots[moved as usize] = slot as u32;
         }
         self.ids.truncate(last);
         self.data.truncate(last * dim);
+        self.codes.truncate(last * w);
         self.slots[id as usize] = NO_SLOT;
         true
     }

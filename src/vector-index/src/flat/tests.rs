@@ -250,7 +250,7 @@ fn debug_shows_shape_not_contents() {
     let index = index_with(Distance::Dot, &POINTS);
     assert_eq!(
         format!("{index:?}"),
-        "FlatIndex { metric: Dot, dim: Some(2), len: 3 }"
+        "FlatIndex { metric: Dot, dim: Some(2), len: 3, compressed: None }"
     );
 }
 
@@ -440,3 +440,5 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+mod compressed;

@@ -167,6 +167,32 @@ impl Source for Resident<'_> {
     }
 }
 
+/// No vectors at all: a compressed index that reads them through its loader for rescoring
+/// only. Every vector is unusable here; graph operations of such an index use its codes.
+#[derive(Clone, Copy)]
+pub(super) struct Absent<'a>(pub(super) &'a Storage);
+
+impl Deref for Absent<'_> {
+    type Target = Storage;
+
+    #[inline]
+    fn deref(&self) -> &Storage {
+        self.0
+    }
+}
+
+impl Source for Absent<'_> {
+    const RESIDENT: bool = false;
+
+    #[inline]
+    fn vector(&self, _node: u32) -> Option<&[f32]> {
+        None
+    }
+
+    #[inline]
+    fn prefetch(&self, _node: u32) {}
+}
+
 /// Vectors in write-once cells, loaded on a miss.
 #[derive(Clone, Copy)]
 pub(super) struct Cached<'a> {
@@ -248,10 +274,15 @@ impl HnswIndex {
     /// vectors (searches go on meanwhile) and returns to the resident layout, unless some
     /// vector cannot be loaded (a tombstone whose vector was evicted): then the index stays
     /// cached, with room for everything, until a restart.
+    ///
+    /// An index compressed with a loader keeps no vectors: the call changes nothing then.
     pub fn set_vector_cache(&self, cache: VectorCache) {
         let uncapped = cache.max_objects >= UNCAPPED;
         {
             let mut st = self.storage.write();
+            if st.dropped.is_some() {
+                return;
+            }
             if let Some(current) = st.cache.as_mut() {
                 current.configure(cache);
             } else if uncapped {
@@ -277,9 +308,13 @@ impl HnswIndex {
         self.storage.read().cache.as_ref().map(|c| c.max)
     }
 
-    /// Vectors held in memory: every used slot's when resident, the cached ones otherwise.
+    /// Vectors held in memory: every used slot's when resident, the cached ones otherwise, none
+    /// once compressed with a loader.
     pub fn vectors_in_memory(&self) -> usize {
         let st = self.storage.read();
+        if st.dropped.is_some() {
+            return 0;
+        }
         match &st.cache {
             Some(cache) => cache.count(),
             None => {

@@ -18,7 +18,7 @@ use std::thread;
 
 use types::DocId;
 
-use super::cache::Source;
+use super::space::Space;
 use super::storage::{set_upper_list, upper_list, Storage, DELETED, LINKING, NONE, USED};
 use super::visited::Scratch;
 use super::HnswIndex;
@@ -128,7 +128,7 @@ impl HnswIndex {
                     return;
                 }
                 let st = self.storage.read();
-                with_source!(st, |src| {
+                with_space!(self, st, |src| {
                     for node in start..end.min(start.saturating_add(REPAIR_BATCH)) {
                         if src.flags(node) & USED == 0 || dead.contains(node) {
                             continue;
@@ -204,7 +204,7 @@ impl HnswIndex {
     ///
     /// A node without a usable vector (capped index, deleted meanwhile) only loses its links
     /// into `dead`: without a vector nothing can be ranked. Candidates without one are left out.
-    fn repair<V: Source>(&self, st: V, node: u32, level: usize, dead: &Dead, s: &mut Scratch) {
+    fn repair<S: Space>(&self, st: S, node: u32, level: usize, dead: &Dead, s: &mut Scratch) {
         let mut upper = st.upper(node).lock();
         s.links.clear();
         if level == 0 {
@@ -218,19 +218,19 @@ impl HnswIndex {
         if !s.links.iter().any(|&n| dead.contains(n)) {
             return;
         }
-        let Some(base) = st.vector(node) else {
+        if !st.usable(node) {
             s.links.retain(|&n| !dead.contains(n));
             self.write_links(&st, &mut upper, node, level, &s.links);
             return;
-        };
+        }
         s.visited.reset(st.capacity());
         s.visited.insert(node);
         s.keys.clear();
         for &link in &s.links {
             if !dead.contains(link) {
                 if !s.visited.insert(link) {
-                    if let Some(v) = st.vector(link) {
-                        s.keys.push(encode(self.dist(base, v), link));
+                    if let Some(d) = st.between(node, link) {
+                        s.keys.push(encode(d, link));
                     }
                 }
                 continue;
@@ -243,8 +243,8 @@ impl HnswIndex {
                     && st.flags(candidate) & USED != 0
                     && !s.visited.insert(candidate)
                 {
-                    if let Some(v) = st.vector(candidate) {
-                        s.keys.push(encode(self.dist(base, v), candidate));
+                    if let Some(d) = st.between(node, candidate) {
+                        s.keys.push(encode(d, candidate));
                     }
                 }
             }

@@ -13,8 +13,8 @@ use std::sync::atomic::Ordering;
 
 use roaring::RoaringBitmap;
 
-use super::cache::Source;
 use super::search::len_of;
+use super::space::Space;
 use super::storage::Storage;
 use super::visited::Scratch;
 use super::{HnswIndex, Ids};
@@ -33,10 +33,10 @@ const SEED_DIVISOR: usize = 2;
 
 impl HnswIndex {
     /// Layer-0 search from `ep` keeping the `ef` closest live allowed nodes in `s.sorted`.
-    pub(super) fn search_layer0_filtered<V: Source>(
+    pub(super) fn search_layer0_filtered<S: Space>(
         &self,
-        st: V,
-        q: &[f32],
+        st: S,
+        q: &S::Query,
         ep: (u32, f32),
         ef: usize,
         allow: &RoaringBitmap,
@@ -52,10 +52,10 @@ impl HnswIndex {
     }
 
     /// The two-hop search described in the module docs.
-    fn search_layer0_acorn<V: Source>(
+    fn search_layer0_acorn<S: Space>(
         &self,
-        st: V,
-        q: &[f32],
+        st: S,
+        q: &S::Query,
         ep: (u32, f32),
         ef: usize,
         allow: &RoaringBitmap,
@@ -80,7 +80,7 @@ impl HnswIndex {
                 }
             }
             // An entry point without a usable vector (capped index) is only a way in.
-            if bit(&bits, ep.0) && (V::RESIDENT || ep.1 < f32::INFINITY) {
+            if bit(&bits, ep.0) && (S::COMPLETE || ep.1 < f32::INFINITY) {
                 offer(&st, s, ef, &mut lower, ep.0, ep.1);
             } else {
                 s.candidates.push(!encode(ep.1, ep.0));
@@ -136,10 +136,9 @@ impl HnswIndex {
                 if let Some(&after) = s.links2.get(i + 1) {
                     st.prefetch(after);
                 }
-                let Some(v) = st.vector(next) else {
+                let Some(d) = st.to(q, next) else {
                     continue;
                 };
-                let d = self.dist(q, v);
                 offer(&st, s, ef, &mut lower, next, d);
             }
         }
@@ -153,10 +152,10 @@ impl HnswIndex {
     /// (see [`seed_count`]). Returns whether the sample was the whole allow-list, which makes
     /// the results exact.
     #[allow(clippy::too_many_arguments)]
-    fn seed<V: Source>(
+    fn seed<S: Space>(
         &self,
-        st: V,
-        q: &[f32],
+        st: S,
+        q: &S::Query,
         allow: &RoaringBitmap,
         ids: &Ids,
         ef: usize,
@@ -181,8 +180,7 @@ impl HnswIndex {
                 continue;
             };
             if !s.visited.insert(node) {
-                if let Some(v) = st.vector(node) {
-                    let d = self.dist(q, v);
+                if let Some(d) = st.to(q, node) {
                     offer(&st, s, ef, lower, node, d);
                 }
             }

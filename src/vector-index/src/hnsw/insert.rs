@@ -9,7 +9,7 @@ use parking_lot::Mutex;
 use types::schema::Distance;
 use types::DocId;
 
-use super::cache::Source;
+use super::space::Space;
 use super::storage::{set_upper_list, upper_list, Storage, LINKING, USED};
 use super::visited::Scratch;
 use super::{HnswIndex, MAX_LEVEL};
@@ -102,15 +102,28 @@ impl HnswIndex {
                 let mut st = self.storage.write();
                 if st.dim == 0 {
                     st.dim = vector.len();
+                    self.activate_pending(&mut st);
                 }
                 continue;
+            }
+            if let Some(quant) = &st.quant {
+                s.code.resize(quant.code_words(), 0);
+                quant.encode(&s.query, &mut s.code, &mut s.rotated);
             }
             let Some(node) = self.allocate(&st, id, level, s) else {
                 drop(st);
                 self.grow();
                 continue;
             };
-            with_source!(st, |src| self.link(src, node, level, s));
+            let (raw, mut prepared) = (
+                std::mem::take(&mut s.query),
+                std::mem::take(&mut s.prepared),
+            );
+            with_space!(self, st, |sp| {
+                let q = sp.prepare(&raw, &mut prepared);
+                self.link(sp, q, node, level, s);
+            });
+            (s.query, s.prepared) = (raw, prepared);
             let over = Self::over_cache(&st);
             drop(st);
             if over {
@@ -151,6 +164,10 @@ impl HnswIndex {
         // SAFETY: so nobody else reads or writes its vector now; the length is `dim`. A
         // capped index keeps it even over the cap: the insert is about to need it.
         unsafe { st.put_vector(node, &s.query, true) };
+        if st.quant.is_some() {
+            // SAFETY: as above; `s.code` was encoded for this storage's quantizer.
+            unsafe { st.put_code(node, &s.code) };
+        }
         st.write_links0(node, &[]);
         if level > 0 {
             let words = level * (self.m + 1);
@@ -180,14 +197,9 @@ impl HnswIndex {
         ((-u.ln() * self.level_mult) as usize).min(MAX_LEVEL)
     }
 
-    /// Links a freshly allocated node into the graph, then clears its [`LINKING`] flag and
-    /// settles the entry point.
-    fn link<V: Source>(&self, st: V, node: u32, level: usize, s: &mut Scratch) {
-        // Just stored under the read lock this insert still holds, so never evicted.
-        let Some(q) = st.vector(node) else {
-            st.clear_flag(node, LINKING);
-            return;
-        };
+    /// Links a freshly allocated node (prepared as the query `q`) into the graph, then clears
+    /// its [`LINKING`] flag and settles the entry point.
+    fn link<S: Space>(&self, st: S, q: &S::Query, node: u32, level: usize, s: &mut Scratch) {
         let mut entry = self.entry();
         let mut top_guard = None;
         if entry.is_none_or(|(_, top)| level > top) {
@@ -221,10 +233,10 @@ impl HnswIndex {
 
     /// Descends from `entry` and connects `node` (vector `q`) on each of its layers the graph
     /// has. Returns whether it found a live node to link to on layer 0.
-    fn link_layers<V: Source>(
+    fn link_layers<S: Space>(
         &self,
-        st: V,
-        q: &[f32],
+        st: S,
+        q: &S::Query,
         node: u32,
         level: usize,
         (ep, top): (u32, usize),
@@ -293,9 +305,9 @@ impl HnswIndex {
     /// hnswlib's `getNeighborsByHeuristic2`: walks `sorted` (ascending keys of candidates
     /// relative to a base point) and keeps a candidate unless an already kept one is closer to
     /// it than the base point is. Fewer than `m` candidates are all kept.
-    pub(super) fn select_heuristic<V: Source>(
+    pub(super) fn select_heuristic<S: Space>(
         &self,
-        st: V,
+        st: S,
         sorted: &[u64],
         m: usize,
         out: &mut Vec<u32>,
@@ -310,10 +322,10 @@ impl HnswIndex {
                 break;
             }
             let (candidate, d) = decode(key);
-            let Some(v) = st.vector(candidate) else {
+            if !st.usable(candidate) {
                 continue;
-            };
-            let closer = |&kept: &u32| st.vector(kept).is_some_and(|w| self.dist(v, w) < d);
+            }
+            let closer = |&kept: &u32| st.between(candidate, kept).is_some_and(|e| e < d);
             if !out.iter().any(closer) {
                 out.push(candidate);
             }
@@ -322,9 +334,9 @@ impl HnswIndex {
 
     /// Sets the links of the new `node` at `level`, merging with links other inserts may
     /// already have added to it (pruned by the heuristic when over the bound).
-    fn set_own_links<V: Source>(
+    fn set_own_links<S: Space>(
         &self,
-        st: V,
+        st: S,
         node: u32,
         level: usize,
         selected: &[u32],
@@ -354,9 +366,9 @@ impl HnswIndex {
     }
 
     /// Adds `new` to the links of `node` at `level`, pruning by the heuristic when full.
-    pub(super) fn add_link<V: Source>(
+    pub(super) fn add_link<S: Space>(
         &self,
-        st: V,
+        st: S,
         node: u32,
         new: u32,
         level: usize,
@@ -395,20 +407,20 @@ impl HnswIndex {
     ///
     /// Without a usable vector of `node` (capped index, object deleted meanwhile) nothing can
     /// be ranked and the first `bound` links stay; links without a usable vector go.
-    pub(super) fn prune<V: Source>(&self, st: V, node: u32, bound: usize, s: &mut Scratch) {
+    pub(super) fn prune<S: Space>(&self, st: S, node: u32, bound: usize, s: &mut Scratch) {
         s.links.retain(|&id| st.is_live(id));
         if s.links.len() <= bound {
             return;
         }
-        let Some(base) = st.vector(node) else {
+        if !st.usable(node) {
             s.links.truncate(bound);
             return;
-        };
+        }
         s.keys.clear();
         s.keys.extend(
             s.links
                 .iter()
-                .filter_map(|&id| Some(encode(self.dist(base, st.vector(id)?), id))),
+                .filter_map(|&id| Some(encode(st.between(node, id)?, id))),
         );
         s.keys.sort_unstable();
         self.select_heuristic(st, &s.keys, bound, &mut s.kept);

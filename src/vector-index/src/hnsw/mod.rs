@@ -27,26 +27,50 @@
 macro_rules! with_source {
     ($st:expr, |$src:ident| $body:expr) => {{
         let storage: &$crate::hnsw::storage::Storage = &$st;
-        match storage.cache.as_ref() {
-            None => {
+        match (storage.cache.as_ref(), storage.dropped.is_some()) {
+            (None, false) => {
                 let $src = $crate::hnsw::cache::Resident(storage);
                 $body
             }
-            Some(cache) => {
+            (Some(cache), _) => {
                 let $src = $crate::hnsw::cache::Cached::new(storage, cache);
+                $body
+            }
+            (None, true) => {
+                let $src = $crate::hnsw::cache::Absent(storage);
                 $body
             }
         }
     }};
 }
 
+/// Runs `$body` with `$sp` bound to the [`space::Space`] the graph operations of `$index` use
+/// on the storage `$st`: the codes once compressed, the vectors of [`with_source!`] before.
+macro_rules! with_space {
+    ($index:expr, $st:expr, |$sp:ident| $body:expr) => {{
+        let storage: &$crate::hnsw::storage::Storage = &$st;
+        match storage.quant.as_deref() {
+            Some(quantizer) => {
+                let $sp = $crate::hnsw::space::Coded::new(storage, quantizer);
+                $body
+            }
+            None => with_source!(storage, |src| {
+                let $sp = $crate::hnsw::space::Full::new(src, $index.kernel);
+                $body
+            }),
+        }
+    }};
+}
+
 mod cache;
 mod cleanup;
+mod compressed;
 mod filtered;
 mod insert;
 mod params;
 mod search;
 mod snapshot;
+mod space;
 mod storage;
 mod visited;
 
@@ -105,6 +129,10 @@ pub struct HnswIndex {
     cleanup_lock: Mutex<()>,
     /// Snapshots being written: while any is, inserts take fresh slots instead of freed ones.
     snapshots: AtomicUsize,
+    /// A compression asked for but not active yet (see [`compressed`]).
+    pending: Mutex<Option<crate::quantization::Pending>>,
+    /// Serialises compressions.
+    compress_lock: Mutex<()>,
 }
 
 /// The doc↔node bookkeeping that changes on insert and remove.
@@ -168,6 +196,8 @@ impl HnswIndex {
             scratch: ScratchPool::default(),
             cleanup_lock: Mutex::new(()),
             snapshots: AtomicUsize::new(0),
+            pending: Mutex::new(None),
+            compress_lock: Mutex::new(()),
         }
     }
 
@@ -233,8 +263,8 @@ impl HnswIndex {
         self.tombstones.load(Ordering::Relaxed)
     }
 
-    /// Bytes of memory used: vectors, links, per-node metadata, the id maps and the pooled
-    /// search scratch space.
+    /// Bytes of memory used: vectors, codes and codebooks, links, per-node metadata, the id
+    /// maps and the pooled search scratch space.
     pub fn memory_bytes(&self) -> usize {
         let storage = self.storage.read().bytes();
         let ids = self.ids.read().bytes();
@@ -265,10 +295,10 @@ impl HnswIndex {
         canonical((self.kernel)(a, b))
     }
 
-    /// The distance from `q` to `node`, infinite when the node's vector is unusable.
+    /// The distance from `q` to `node`, infinite when the node cannot be scored.
     #[inline]
-    fn dist_to<V: cache::Source>(&self, st: V, q: &[f32], node: u32) -> f32 {
-        st.vector(node).map_or(f32::INFINITY, |v| self.dist(q, v))
+    fn dist_to<S: space::Space>(&self, sp: S, q: &S::Query, node: u32) -> f32 {
+        sp.to(q, node).unwrap_or(f32::INFINITY)
     }
 }
 
@@ -280,6 +310,7 @@ impl fmt::Debug for HnswIndex {
             .field("len", &self.len())
             .field("tombstones", &self.tombstones())
             .field("params", &self.params())
+            .field("compression", &self.compression_state())
             .finish()
     }
 }

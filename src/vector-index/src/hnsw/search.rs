@@ -5,7 +5,7 @@ use roaring::RoaringBitmap;
 use types::schema::Distance;
 use types::DocId;
 
-use super::cache::Source;
+use super::space::Space;
 use super::storage::Storage;
 use super::visited::Scratch;
 use super::HnswIndex;
@@ -79,10 +79,24 @@ impl HnswIndex {
             distance::normalize(&mut q);
         }
         let cutoff = self.params.read().flat_search_cutoff;
-        let hits = with_source!(st, |src| match allow {
-            Some(allow) if len_of(allow) < cutoff => self.exact(src, &q, k, allow),
-            _ => self.graph_search(src, &q, k, ef.max(k), allow, &mut s),
+        // A compressed index collects more candidates by their codes, then rescores them.
+        let keep = st
+            .quant
+            .as_ref()
+            .map_or(k, |quant| quant.rescore_count(k).max(ef));
+        let mut prepared = std::mem::take(&mut s.prepared);
+        let hits = with_space!(self, st, |sp| {
+            let pq = sp.prepare(&q, &mut prepared);
+            match allow {
+                Some(allow) if len_of(allow) < cutoff => self.exact(sp, pq, keep, allow),
+                _ => self.graph_search(sp, pq, keep, ef.max(keep), allow, &mut s),
+            }
         });
+        s.prepared = prepared;
+        let hits = match st.quant {
+            Some(_) => self.rescore(st, &q, hits, k),
+            None => hits,
+        };
         s.query = q;
         Ok(hits)
     }
@@ -119,10 +133,10 @@ impl HnswIndex {
     }
 
     /// Exact top-`k` over the allowed ids.
-    fn exact<V: Source>(
+    fn exact<S: Space>(
         &self,
-        st: V,
-        q: &[f32],
+        sp: S,
+        q: &S::Query,
         k: usize,
         allow: &RoaringBitmap,
     ) -> Vec<(DocId, f32)> {
@@ -131,9 +145,8 @@ impl HnswIndex {
         let mut top = TopK::new(k);
         if k > 0 {
             for doc in allow {
-                let node = ids.node_of(doc);
-                if let Some(v) = node.and_then(|node| st.vector(node)) {
-                    top.push(self.dist(q, v), doc);
+                if let Some(d) = ids.node_of(doc).and_then(|node| sp.to(q, node)) {
+                    top.push(d, doc);
                 }
             }
         }
@@ -141,10 +154,10 @@ impl HnswIndex {
     }
 
     /// Descends from the entry point, then searches layer 0 with `ef`.
-    fn graph_search<V: Source>(
+    fn graph_search<S: Space>(
         &self,
-        st: V,
-        q: &[f32],
+        st: S,
+        q: &S::Query,
         k: usize,
         ef: usize,
         allow: Option<&RoaringBitmap>,
@@ -187,10 +200,10 @@ impl HnswIndex {
     }
 
     /// Greedy walk at one upper layer: moves to the closest neighbour while that improves.
-    pub(super) fn greedy<V: Source>(
+    pub(super) fn greedy<S: Space>(
         &self,
-        st: V,
-        q: &[f32],
+        st: S,
+        q: &S::Query,
         cur: &mut (u32, f32),
         level: usize,
         links: &mut Vec<u32>,
@@ -202,10 +215,9 @@ impl HnswIndex {
                 if next as usize >= st.capacity() {
                     continue;
                 }
-                let Some(v) = st.vector(next) else {
+                let Some(d) = st.to(q, next) else {
                     continue;
                 };
-                let d = self.dist(q, v);
                 if d < cur.1 {
                     *cur = (next, d);
                     changed = true;
@@ -224,10 +236,10 @@ impl HnswIndex {
     /// search stops at the first candidate farther than the worst result even when fewer than
     /// `ef` were found; with one, only once `ef` results are in.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn search_layer<V: Source>(
+    pub(super) fn search_layer<S: Space>(
         &self,
-        st: V,
-        q: &[f32],
+        st: S,
+        q: &S::Query,
         ep: (u32, f32),
         ef: usize,
         level: usize,
@@ -241,7 +253,7 @@ impl HnswIndex {
         s.visited.insert(ep.0);
         let mut lower = f32::INFINITY;
         // An entry point without a usable vector (capped index) is only a way in.
-        if (V::RESIDENT || ep.1 < f32::INFINITY) && accept(ep.0) {
+        if (S::COMPLETE || ep.1 < f32::INFINITY) && accept(ep.0) {
             s.results.push(encode(ep.1, ep.0));
             lower = ep.1;
         }
@@ -265,10 +277,9 @@ impl HnswIndex {
                 if s.visited.insert(next) {
                     continue;
                 }
-                let Some(v) = st.vector(next) else {
+                let Some(d) = st.to(q, next) else {
                     continue;
                 };
-                let d = self.dist(q, v);
                 if s.results.len() < ef || d < lower {
                     s.candidates.push(!encode(d, next));
                     if let Some(&best) = s.candidates.peek() {

@@ -1,20 +1,24 @@
 //! Persistence of the graph: [`HnswIndex::write_graph`] and [`HnswIndex::read_graph`].
 //!
-//! # Format (version 2, little-endian)
+//! # Format (version 3, little-endian)
 //! ```text
 //! header  "SHOALHNW" · version u32 · metric u8 · M u32 · efConstruction u32 · dim u32
 //!         · slots u32 · entry node u32 · top level u32 · level rng state u64
-//!         · checksum u64 of the header so far (checked before anything is allocated)
+//!         · compressed u8 · if 1: length u32 · the quantizer (quantization's own format)
+//!         · checksum u64 of the header so far (checked before the slots are allocated)
 //! slots   per slot: tag u8 (0 free, 1 live, 3 tombstone, 5 tombstone without vector);
 //!         unless free: doc u32 · level u8
 //!         · layer 0: count u16 · ids u32.. · each level 1..=level: count u16 · ids u32..
 //!         · tag 3 only: the stored vector, dim × f32 (the caller no longer has it)
+//!         · compressed only: the code, words × u64
 //! footer  checksum u64 of every byte before it
 //! ```
 //! Live vectors are not written: the caller owns them and streams them back on restore.
 //! Version 2 added tag 5, written by capped indexes for tombstones whose vector was evicted;
-//! version 1 files are read as well. A restored capped index keeps no more vectors than its
-//! cap; a resident one frees the tombstones without a vector (their neighbours reconnected).
+//! version 3 the compression state and codes, so that a restart neither retrains nor
+//! re-encodes. Versions 1 and 2 are read as well (uncompressed). A restored capped index keeps
+//! no more vectors than its cap; a resident uncompressed one frees the tombstones without a
+//! vector (their neighbours reconnected); a compressed one keeps them, as their codes route.
 
 use std::io::{self, Read, Write};
 use std::sync::atomic::Ordering;
@@ -25,13 +29,17 @@ use types::DocId;
 use super::cleanup::Dead;
 use super::insert::splitmix64;
 use super::storage::{set_upper_list, upper_list, Storage, DELETED, NONE, USED};
-use super::{HnswIndex, HnswParams, Ids, VectorCache, MAX_LEVEL};
+use super::{HnswIndex, HnswParams, Ids, VectorCache, VectorLoader, MAX_LEVEL};
 use crate::distance;
 use crate::error::{Error, Result};
+use crate::quantization::Quantizer;
 use crate::validate;
 
 const MAGIC: &[u8; 8] = b"SHOALHNW";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
+/// The largest quantizer state read: a PQ codebook of 256 centroids for 65,536 dimensions
+/// plus tile statistics is about 68 MiB.
+const MAX_QUANTIZER_BYTES: usize = 1 << 28;
 const TAG_FREE: u8 = 0;
 const TAG_LIVE: u8 = 1;
 const TAG_TOMBSTONE: u8 = 3;
@@ -80,7 +88,7 @@ impl HnswIndex {
 
     fn write_graph_chunked(&self, out: &mut dyn Write) -> io::Result<()> {
         let mut w = Writer::new(out);
-        let slots = {
+        let (slots, coded) = {
             let st = self.storage.read();
             let slots = self.ids.read().next;
             let (entry, top) = self
@@ -96,7 +104,19 @@ impl HnswIndex {
             w.u32(entry);
             w.u32(top);
             w.u64(self.rng.load(Ordering::Relaxed));
-            slots
+            // Compression is never undone, so codes exist for every slot written below if
+            // they existed now.
+            match &st.quant {
+                Some(quant) => {
+                    let mut blob = Vec::new();
+                    quant.write(&mut blob);
+                    w.bytes(&[1]);
+                    w.u32(blob.len() as u32);
+                    w.bytes(&blob);
+                }
+                None => w.bytes(&[0]),
+            }
+            (slots, st.quant.is_some())
         };
         w.checksum()?;
         let mut links = Vec::new();
@@ -105,6 +125,11 @@ impl HnswIndex {
                 let st = self.storage.read();
                 for node in first..slots.min(first + WRITE_CHUNK as u32) {
                     self.write_slot(&st, node, slots, &mut links, &mut w);
+                    if coded && st.flags(node) & USED != 0 {
+                        for &word in st.code(node) {
+                            w.u64(word);
+                        }
+                    }
                 }
             }
             w.flush()?;
@@ -169,7 +194,24 @@ impl HnswIndex {
         vectors: &mut dyn FnMut(&mut dyn FnMut(DocId, &[f32])),
     ) -> Result<(HnswIndex, Vec<DocId>)> {
         let index = HnswIndex::new(metric, params);
-        let bare = index.read_nodes(graph)?;
+        let bare = index.read_nodes(graph, None)?;
+        let missing = index.attach_vectors(vectors, bare)?;
+        Ok((index, missing))
+    }
+
+    /// [`HnswIndex::read_graph`] for an index that, if the graph was written compressed,
+    /// keeps no full vectors: the fed vectors only tell which ids exist, and rescoring reads
+    /// vectors through `loader`. A graph written uncompressed restores as by `read_graph`.
+    #[allow(clippy::type_complexity)]
+    pub fn read_graph_compressed(
+        metric: Distance,
+        params: HnswParams,
+        loader: VectorLoader,
+        graph: &mut dyn Read,
+        vectors: &mut dyn FnMut(&mut dyn FnMut(DocId, &[f32])),
+    ) -> Result<(HnswIndex, Vec<DocId>)> {
+        let index = HnswIndex::new(metric, params);
+        let bare = index.read_nodes(graph, Some(loader))?;
         let missing = index.attach_vectors(vectors, bare)?;
         Ok((index, missing))
     }
@@ -185,14 +227,15 @@ impl HnswIndex {
         vectors: &mut dyn FnMut(&mut dyn FnMut(DocId, &[f32])),
     ) -> Result<(HnswIndex, Vec<DocId>)> {
         let index = HnswIndex::with_vector_cache(metric, params, cache);
-        let bare = index.read_nodes(graph)?;
+        let bare = index.read_nodes(graph, None)?;
         let missing = index.attach_vectors(vectors, bare)?;
         Ok((index, missing))
     }
 
     /// Reads and validates the header and the slots into this (new, unshared) index. Returns
-    /// the tombstones stored without a vector.
-    fn read_nodes(&self, graph: &mut dyn Read) -> Result<Vec<u32>> {
+    /// the tombstones stored without a vector. A compressed graph read with a `loader` keeps
+    /// no vectors.
+    fn read_nodes(&self, graph: &mut dyn Read, loader: Option<VectorLoader>) -> Result<Vec<u32>> {
         let mut r = Reader::new(graph);
         let mut magic = [0u8; 8];
         r.bytes(&mut magic)?;
@@ -213,6 +256,15 @@ impl HnswIndex {
         let entry = r.u32()?;
         let top = r.u32()?;
         let rng = r.u64()?;
+        let blob = if version >= 3 && r.u8()? == 1 {
+            let len = r.u32()? as usize;
+            if len > MAX_QUANTIZER_BYTES {
+                return Err(corrupt(format!("compression state of {len} bytes")));
+            }
+            Some(r.chunked(len)?)
+        } else {
+            None
+        };
         r.check("header")?;
         if metric != metric_code(self.metric) {
             return Err(incompatible(format!(
@@ -234,6 +286,14 @@ impl HnswIndex {
         }
         let mut st = self.storage.write();
         st.dim = dim;
+        if let Some(blob) = blob {
+            st.install_codes(Quantizer::read(&blob, self.metric, dim)?, &[]);
+            if let Some(loader) = loader {
+                st.drop_vectors(loader);
+            }
+        }
+        let words = st.quant.as_ref().map_or(0, |q| q.code_words());
+        let mut code = vec![0u64; words];
         let mut ids = Ids {
             next: slots,
             ..Ids::default()
@@ -293,6 +353,13 @@ impl HnswIndex {
             } else {
                 st.set_flags(node, USED);
                 live.push((node, doc));
+            }
+            if words > 0 {
+                for word in code.iter_mut() {
+                    *word = r.u64()?;
+                }
+                // SAFETY: the index is still private to this thread.
+                unsafe { st.put_code(node, &code) };
             }
         }
         r.check("graph")?;
@@ -388,8 +455,12 @@ impl HnswIndex {
         };
         self.tombstones.fetch_add(gone.len(), Ordering::Relaxed);
         let mut dead = gone;
-        if self.storage.read().cache.is_none() {
-            dead.extend(bare);
+        {
+            // Bare tombstones cannot be traversed by vector; by code they can.
+            let st = self.storage.read();
+            if st.cache.is_none() && st.quant.is_none() {
+                dead.extend(bare);
+            }
         }
         if !dead.is_empty() {
             let mut dead = Dead::new(dead, self.storage.read().capacity());
@@ -596,6 +667,18 @@ impl<'a> Reader<'a> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
+    /// Reads `len` bytes, allocating as they arrive so that a corrupt length fails at the end
+    /// of the input instead of allocating it all.
+    fn chunked(&mut self, len: usize) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        while out.len() < len {
+            let start = out.len();
+            out.resize(start + (len - start).min(BUFFER), 0);
+            self.bytes(&mut out[start..])?;
+        }
+        Ok(out)
+    }
+
     /// Reads a link list of at most `bound` ids, each below `slots`.
     fn list(&mut self, bound: usize, slots: u32, out: &mut Vec<u32>) -> Result<()> {
         let count = usize::from(u16::from_le_bytes(self.array()?));
@@ -629,4 +712,27 @@ impl<'a> Reader<'a> {
             Err(corrupt(format!("{what} checksum mismatch")))
         }
     }
+}
+
+/// A version-3 graph written uncompressed, rewritten as version 2 wrote it (no compression
+/// byte, both checksums recomputed): old snapshots must keep loading.
+#[cfg(test)]
+pub(super) fn as_version_2(v3: &[u8]) -> Vec<u8> {
+    // magic 8, version 4, metric 1, M 4, efC 4, dim 4, slots 4, entry 4, top 4, rng 8.
+    const HEADER: usize = 45;
+    assert_eq!(
+        v3[HEADER], 0,
+        "only an uncompressed graph has a version 2 form"
+    );
+    let mut out = v3[..HEADER].to_vec();
+    out[8..12].copy_from_slice(&2u32.to_le_bytes());
+    let mut sum = Checksum::new();
+    sum.update(&out);
+    out.extend_from_slice(&sum.value().to_le_bytes());
+    let slots = &v3[HEADER + 1 + 8..v3.len() - 8];
+    out.extend_from_slice(slots);
+    let mut sum = Checksum::new();
+    sum.update(&out);
+    out.extend_from_slice(&sum.value().to_le_bytes());
+    out
 }

@@ -22,9 +22,13 @@
 //! - cached vectors (a capped index, see [`super::cache`]): instead of the vectors above, one
 //!   `OnceLock<Box<[f32]>>` cell per node, set at most once under the shared lock and cleared
 //!   only through `&mut Storage`.
+//! - codes (a compressed index, see [`super::compressed`]): `words` `u64`s per node. An index
+//!   compressed with a loader keeps no vectors at all (neither of the two layouts above): its
+//!   vectors are read back through the loader for rescoring only.
 //!
 //! # The one `unsafe` invariant
-//! Resident vectors sit in `UnsafeCell`s because inserts write them under the shared lock. A
+//! Resident vectors and codes sit in `UnsafeCell`s because inserts write them under the shared
+//! lock. A
 //! slot is written only while it is unreachable: right after allocation (before any link,
 //! entry point or result can name it), or while being restored. It is read only once reachable.
 //! Slot reuse after a cleanup waits for every operation that might still hold a stale link to
@@ -41,7 +45,8 @@ use std::sync::OnceLock;
 
 use parking_lot::Mutex;
 
-use super::cache::Cache;
+use super::cache::{Cache, VectorLoader};
+use crate::quantization::Quantizer;
 
 /// "No node" in links, maps and the entry point.
 pub(super) const NONE: u32 = u32::MAX;
@@ -85,6 +90,23 @@ pub(super) struct Storage {
     shift: u32,
     /// `Some` in the cached layout: chunks hold cells instead of vectors.
     pub(super) cache: Option<Box<Cache>>,
+    /// `Some` once compressed: graph operations score codes.
+    pub(super) quant: Option<Box<Quantizer>>,
+    /// Code words per node (0 when uncompressed).
+    words: usize,
+    /// `Some` when no vectors are kept (compressed with a loader): the loader reads them.
+    pub(super) dropped: Option<VectorLoader>,
+}
+
+/// What a chunk holds per node besides links and metadata.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// Resident floats per node (0 in the cached and dropped layouts).
+    floats: usize,
+    /// Whether nodes have cache cells.
+    cells: bool,
+    /// Code words per node.
+    words: usize,
 }
 
 struct Chunk {
@@ -97,11 +119,13 @@ struct Chunk {
     flags: Box<[AtomicU8]>,
     levels: Box<[AtomicU8]>,
     upper: Box<[Upper]>,
+    /// `words` code words per node in a compressed index; empty otherwise.
+    codes: Box<[UnsafeCell<u64>]>,
 }
 
-// SAFETY: every field but `vectors` is Sync already. `vectors` is written only through
-// `Storage::write_vector`, whose contract (see the module docs) excludes concurrent reads and
-// writes of the same slot.
+// SAFETY: every field but `vectors` and `codes` is Sync already. Those are written only
+// through `Storage::write_vector` and `Storage::put_code`, whose contracts (see the module
+// docs) exclude concurrent reads and writes of the same slot, or through `&mut Storage`.
 unsafe impl Sync for Chunk {}
 
 /// Hints the CPU to fetch the cache line at `ptr` (a no-op off x86_64).
@@ -157,16 +181,16 @@ fn extended<T>(old: Box<[T]>, len: usize, f: impl FnMut() -> T) -> Box<[T]> {
 }
 
 impl Chunk {
-    fn new(cap: usize, dim: usize, stride0: usize, cached: bool) -> Self {
-        let (vectors, cells) = if cached { (0, cap) } else { (cap * dim, 0) };
+    fn new(cap: usize, stride0: usize, layout: Layout) -> Self {
         Chunk {
-            vectors: filled(lines_for(vectors), Line::zero),
-            cells: filled(cells, Cell::new),
+            vectors: filled(lines_for(cap * layout.floats), Line::zero),
+            cells: filled(if layout.cells { cap } else { 0 }, Cell::new),
             links0: filled(cap * stride0, || AtomicU32::new(0)),
             docs: filled(cap, || AtomicU32::new(NONE)),
             flags: filled(cap, || AtomicU8::new(0)),
             levels: filled(cap, || AtomicU8::new(0)),
             upper: filled(cap, || Mutex::new(None)),
+            codes: filled(cap * layout.words, || UnsafeCell::new(0)),
         }
     }
 
@@ -174,16 +198,17 @@ impl Chunk {
         self.docs.len()
     }
 
-    fn grow(self, cap: usize, dim: usize, stride0: usize, cached: bool) -> Self {
-        let (vectors, cells) = if cached { (0, cap) } else { (cap * dim, 0) };
+    fn grow(self, cap: usize, stride0: usize, layout: Layout) -> Self {
+        let cells = if layout.cells { cap } else { 0 };
         Chunk {
-            vectors: extended(self.vectors, lines_for(vectors), Line::zero),
+            vectors: extended(self.vectors, lines_for(cap * layout.floats), Line::zero),
             cells: extended(self.cells, cells, Cell::new),
             links0: extended(self.links0, cap * stride0, || AtomicU32::new(0)),
             docs: extended(self.docs, cap, || AtomicU32::new(NONE)),
             flags: extended(self.flags, cap, || AtomicU8::new(0)),
             levels: extended(self.levels, cap, || AtomicU8::new(0)),
             upper: extended(self.upper, cap, || Mutex::new(None)),
+            codes: extended(self.codes, cap * layout.words, || UnsafeCell::new(0)),
         }
     }
 }
@@ -214,6 +239,19 @@ impl Storage {
             capacity: 0,
             shift: MAX_CHUNK.ilog2(),
             cache: None,
+            quant: None,
+            words: 0,
+            dropped: None,
+        }
+    }
+
+    /// What new chunks hold per node.
+    fn layout(&self) -> Layout {
+        let kept = self.cache.is_none() && self.dropped.is_none();
+        Layout {
+            floats: if kept { self.dim } else { 0 },
+            cells: self.cache.is_some(),
+            words: self.words,
         }
     }
 
@@ -226,35 +264,106 @@ impl Storage {
     /// Adds room for more nodes. The dimension must be set.
     pub(super) fn grow(&mut self) {
         debug_assert!(self.dim > 0);
-        let (dim, stride0) = (self.dim, self.m0 + 1);
+        let stride0 = self.m0 + 1;
         let chunk = self.chunk();
-        let cached = self.cache.is_some();
+        let layout = self.layout();
         match self.chunks.len() {
             0 => {
-                self.shift = chunk_shift(node_bytes(dim, self.m0));
-                self.chunks
-                    .push(Chunk::new(FIRST_CHUNK, dim, stride0, cached));
+                let bytes = node_bytes(layout.floats, self.m0) + layout.words * 8;
+                self.shift = chunk_shift(bytes);
+                self.chunks.push(Chunk::new(FIRST_CHUNK, stride0, layout));
             }
             1 if self.chunks[0].cap() < chunk => {
                 let first = self.chunks.pop().expect("one chunk");
                 let cap = (first.cap() * 2).min(chunk);
-                self.chunks.push(first.grow(cap, dim, stride0, cached));
+                self.chunks.push(first.grow(cap, stride0, layout));
             }
-            _ => self.chunks.push(Chunk::new(chunk, dim, stride0, cached)),
+            _ => self.chunks.push(Chunk::new(chunk, stride0, layout)),
         }
         self.capacity = self.chunks.iter().map(Chunk::cap).sum();
     }
 
-    /// Bytes allocated for nodes (and their cached vectors).
+    /// Bytes allocated for nodes (and their cached vectors and codes).
     pub(super) fn bytes(&self) -> usize {
-        let nodes = match &self.cache {
-            None => self.capacity * node_bytes(self.dim, self.m0),
-            Some(cache) => {
+        let nodes = match (&self.cache, &self.dropped) {
+            (None, None) => self.capacity * node_bytes(self.dim, self.m0),
+            (None, Some(_)) => self.capacity * node_bytes(0, self.m0),
+            (Some(cache), _) => {
                 self.capacity * (node_bytes(0, self.m0) + size_of::<Cell>())
                     + cache.count() * self.dim * size_of::<f32>()
             }
         };
-        nodes + self.chunks.capacity() * size_of::<Chunk>()
+        let codes = self.capacity * self.words * size_of::<u64>();
+        let quantizer = self.quant.as_ref().map_or(0, |q| q.bytes());
+        nodes + codes + quantizer + self.chunks.capacity() * size_of::<Chunk>()
+    }
+
+    /// Bytes of the codes and the quantizer alone.
+    pub(super) fn code_bytes(&self) -> usize {
+        let quantizer = self.quant.as_ref().map_or(0, |q| q.bytes());
+        self.capacity * self.words * size_of::<u64>() + quantizer
+    }
+
+    /// The code of `node` in a compressed index (empty otherwise).
+    #[inline]
+    pub(super) fn code(&self, node: u32) -> &[u64] {
+        let (chunk, i) = self.locate(node);
+        let w = self.words;
+        let cells = &chunk.codes[i * w..(i + 1) * w];
+        // SAFETY: `UnsafeCell<u64>` has the layout of `u64`, and by the module invariant no
+        // write to this slot overlaps the lifetime of the returned slice.
+        unsafe { &*(cells as *const [UnsafeCell<u64>] as *const [u64]) }
+    }
+
+    /// Writes the code of a slot nobody else can reach.
+    ///
+    /// # Safety
+    /// As [`Storage::write_vector`]; `code.len()` must be the code's word count.
+    pub(super) unsafe fn put_code(&self, node: u32, code: &[u64]) {
+        let (chunk, i) = self.locate(node);
+        let w = self.words;
+        for (cell, &x) in chunk.codes[i * w..(i + 1) * w].iter().zip(code) {
+            // SAFETY: exclusive access to the slot per this function's contract.
+            unsafe { *cell.get() = x };
+        }
+    }
+
+    /// Switches to compressed operation: installs `quantizer` and the codes of the first
+    /// `codes.len() / words` nodes (the rest start zeroed and are written by their inserts).
+    pub(super) fn install_codes(&mut self, quantizer: Quantizer, codes: &[u64]) {
+        let w = quantizer.code_words();
+        let chunk = self.chunk();
+        for (c, ch) in self.chunks.iter_mut().enumerate() {
+            let first = c * chunk * w;
+            let mut own: Vec<u64> = vec![0; ch.cap() * w];
+            if let Some(src) = codes.get(first..) {
+                let n = own.len().min(src.len());
+                own[..n].copy_from_slice(&src[..n]);
+            }
+            ch.codes = own.into_iter().map(UnsafeCell::new).collect();
+        }
+        self.words = w;
+        self.quant = Some(Box::new(quantizer));
+    }
+
+    /// Frees every vector held (resident or cached): from now on they are read through
+    /// `loader`. Only for a compressed index, whose graph operations need no vectors.
+    pub(super) fn drop_vectors(&mut self, loader: VectorLoader) {
+        for ch in &mut self.chunks {
+            ch.vectors = Box::default();
+            ch.cells = Box::default();
+        }
+        self.cache = None;
+        self.dropped = Some(loader);
+    }
+
+    /// Hints the CPU to fetch the start of `node`'s code.
+    #[inline]
+    pub(super) fn prefetch_code(&self, node: u32) {
+        if (node as usize) < self.capacity {
+            let (chunk, i) = self.locate(node);
+            prefetch(chunk.codes.as_ptr().wrapping_add(i * self.words));
+        }
     }
 
     /// Nodes per full chunk.
@@ -312,6 +421,9 @@ impl Storage {
 
     /// `node`'s vector if it is in memory (never loads).
     pub(super) fn stored_vector(&self, node: u32) -> Option<&[f32]> {
+        if self.dropped.is_some() {
+            return None;
+        }
         match self.cache {
             None => Some(self.resident_vector(node)),
             Some(_) => self.cell(node)?.get().map(|v| &**v),
@@ -324,6 +436,9 @@ impl Storage {
     /// # Safety
     /// As [`Storage::write_vector`].
     pub(super) unsafe fn put_vector(&self, node: u32, vector: &[f32], always: bool) {
+        if self.dropped.is_some() {
+            return;
+        }
         let Some(cache) = &self.cache else {
             // SAFETY: per this function's contract.
             unsafe { self.write_vector(node, vector) };
@@ -343,7 +458,7 @@ impl Storage {
     /// Switches to the cached layout, keeping as many vectors as `cache.max` allows:
     /// tombstones (which cannot be reloaded) and upper-layer nodes first.
     pub(super) fn make_cached(&mut self, cache: Cache) {
-        if self.cache.is_some() {
+        if self.cache.is_some() || self.dropped.is_some() {
             return;
         }
         let cells: Vec<Box<[Cell]>> = self
@@ -375,6 +490,9 @@ impl Storage {
     /// Switches back to the resident layout if every used slot's vector is cached; returns
     /// whether the storage is resident now.
     pub(super) fn make_resident(&mut self) -> bool {
+        if self.dropped.is_some() {
+            return false;
+        }
         if self.cache.is_none() {
             return true;
         }

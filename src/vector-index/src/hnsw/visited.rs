@@ -7,6 +7,8 @@ use std::mem::size_of;
 
 use parking_lot::Mutex;
 
+use crate::quantization::QueryCode;
+
 /// Nodes seen by the current search: `marks[n] == generation`.
 pub(super) struct Visited {
     marks: Vec<u16>,
@@ -84,6 +86,11 @@ pub(super) struct Scratch {
     pub(super) keys: Vec<u64>,
     /// The prepared (normalised) query.
     pub(super) query: Vec<f32>,
+    /// The query as a compressed index scores it.
+    pub(super) prepared: QueryCode,
+    /// An inserted vector's code, and scratch space for encoding it.
+    pub(super) code: Vec<u64>,
+    pub(super) rotated: Vec<f32>,
 }
 
 impl Scratch {
@@ -101,6 +108,9 @@ impl Scratch {
             kept: Vec::new(),
             keys: Vec::new(),
             query: Vec::new(),
+            prepared: QueryCode::default(),
+            code: Vec::new(),
+            rotated: Vec::new(),
         }
     }
 
@@ -114,7 +124,9 @@ impl Scratch {
                 + self.selected.capacity()
                 + self.kept.capacity())
                 * size_of::<u32>()
-            + self.query.capacity() * size_of::<f32>()
+            + (self.query.capacity() + self.rotated.capacity()) * size_of::<f32>()
+            + self.code.capacity() * size_of::<u64>()
+            + self.prepared.bytes()
     }
 }
 

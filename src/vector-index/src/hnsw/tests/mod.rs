@@ -5,6 +5,7 @@
 
 mod basics;
 mod cache;
+mod compressed;
 mod concurrent;
 mod filtered;
 mod graph;
