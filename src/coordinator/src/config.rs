@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use types::schema::Distance;
+use types::schema::{DefaultQuantization, Distance};
 
 /// Node-level settings that shape request handling.
 #[derive(Debug, Clone)]
@@ -26,6 +26,8 @@ pub struct CoordinatorConfig {
     pub async_indexing: bool,
     /// `DEFAULT_VECTOR_DISTANCE_METRIC`.
     pub default_distance: Distance,
+    /// `DEFAULT_QUANTIZATION`: the compression of new hnsw indexes whose class names none.
+    pub default_quantization: DefaultQuantization,
     /// Fsync RocksDB's WAL on every write: survives power loss, not only process crashes.
     pub sync_writes: bool,
     /// `PERSISTENCE_BLOCK_CACHE_MB`: RocksDB's block cache, shared by every shard of the node.
@@ -53,6 +55,7 @@ impl CoordinatorConfig {
             autoschema_enabled: true,
             async_indexing: false,
             default_distance: Distance::Cosine,
+            default_quantization: DefaultQuantization::None,
             sync_writes: false,
             block_cache_bytes: shard::RocksConfig::default().block_cache_bytes,
             memtables_bytes: shard::RocksConfig::default().write_buffer_bytes,

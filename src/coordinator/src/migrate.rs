@@ -106,6 +106,7 @@ mod tests {
             default_distance: config.default_distance,
             async_indexing: false,
             node_count: 1,
+            ..SchemaDefaults::default()
         };
         let class = schema::parse_class(&json!({"class": "Kept", "vectorizer": "none"}), &defaults)
             .unwrap();

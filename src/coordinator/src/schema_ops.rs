@@ -15,13 +15,14 @@ use crate::{Coordinator, Error, Result};
 
 impl Coordinator {
     /// The node-level inputs of default-filling (`DEFAULT_VECTOR_DISTANCE_METRIC`,
-    /// `ASYNC_INDEXING`, the nodes in the cluster now), for `model::schema::parse_class` and
+    /// `ASYNC_INDEXING`, `DEFAULT_QUANTIZATION`, the nodes in the cluster now), for `model::schema::parse_class` and
     /// `apply_update`.
     pub fn schema_defaults(&self) -> SchemaDefaults {
         SchemaDefaults {
             default_distance: self.config.default_distance,
             async_indexing: self.config.async_indexing,
             node_count: self.meta.node_names().len() as u32,
+            default_quantization: self.config.default_quantization,
         }
     }
 

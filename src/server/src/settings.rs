@@ -9,7 +9,7 @@ use std::str::FromStr;
 use anyhow::{bail, Context, Result};
 use coordinator::CoordinatorConfig;
 use serde::Deserialize;
-use types::schema::Distance;
+use types::schema::{DefaultQuantization, Distance};
 
 pub use self::auth::{AuthSettings, Secret};
 
@@ -131,6 +131,8 @@ pub struct SchemaSettings {
     pub autoschema_enabled: bool,
     pub default_vector_distance_metric: String,
     pub async_indexing: bool,
+    /// `DEFAULT_QUANTIZATION`.
+    pub default_quantization: String,
 }
 
 /// `[monitoring]`: the Prometheus endpoint.
@@ -259,6 +261,9 @@ impl Settings {
         env.set_string("DEFAULT_VECTOR_DISTANCE_METRIC", |v| {
             self.schema.default_vector_distance_metric = v
         });
+        env.set_string("DEFAULT_QUANTIZATION", |v| {
+            self.schema.default_quantization = v
+        });
         env.set_bool(
             "PROMETHEUS_MONITORING_ENABLED",
             &mut self.monitoring.enabled,
@@ -317,6 +322,13 @@ impl Settings {
                 "DEFAULT_VECTOR_DISTANCE_METRIC (schema.default_vector_distance_metric): expected one of \
                  cosine, dot, l2-squared, manhattan, hamming, got {:?}",
                 self.schema.default_vector_distance_metric
+            );
+        }
+        if self.quantization().is_none() {
+            bail!(
+                "DEFAULT_QUANTIZATION (schema.default_quantization): expected one of none, pq, bq, \
+                 sq, rq-8, rq-1, got {:?}",
+                self.schema.default_quantization
             );
         }
         if self.log_directive().is_none() {
@@ -380,6 +392,11 @@ impl Settings {
         )
     }
 
+    /// The default compression of new hnsw indexes.
+    fn quantization(&self) -> Option<DefaultQuantization> {
+        DefaultQuantization::parse(&self.schema.default_quantization)
+    }
+
     /// The `tracing` level for `LOG_LEVEL` (Weaviate's logrus names).
     pub fn log_directive(&self) -> Option<&'static str> {
         match self.log.level.to_ascii_lowercase().as_str() {
@@ -416,6 +433,7 @@ impl Settings {
         config.async_indexing = self.schema.async_indexing;
         // Validated in `load`; cosine is only the type system's fallback.
         config.default_distance = self.distance().unwrap_or(Distance::Cosine);
+        config.default_quantization = self.quantization().unwrap_or_default();
         config.sync_writes = self.persistence.sync_writes;
         config.block_cache_bytes = self.persistence.block_cache_mb << 20;
         config.memtables_bytes = self.persistence.memtables_max_size_mb << 20;
@@ -583,6 +601,7 @@ mod tests {
                 ("PERSISTENCE_BLOCK_CACHE_MB", "16"),
                 ("PERSISTENCE_MEMTABLES_MAX_SIZE_MB", "8"),
                 ("DEFAULT_VECTOR_DISTANCE_METRIC", "l2-squared"),
+                ("DEFAULT_QUANTIZATION", "RQ-8"),
                 ("LOG_LEVEL", "warning"),
                 ("LOG_FORMAT", "text"),
                 ("CLUSTER_DATA_BIND_PORT", "7101"),
@@ -600,6 +619,10 @@ mod tests {
         assert_eq!(s.coordinator_config().block_cache_bytes, 16 << 20);
         assert_eq!(s.coordinator_config().memtables_bytes, 8 << 20);
         assert_eq!(s.coordinator_config().default_distance, Distance::L2Squared);
+        assert_eq!(
+            s.coordinator_config().default_quantization,
+            DefaultQuantization::Rq8
+        );
         assert_eq!(s.log_directive(), Some("warn"));
         assert_eq!(s.log_filter(), "warn");
         assert_eq!(s.log.format, LogFormat::Text);
@@ -642,6 +665,7 @@ mod tests {
             ("QUERY_DEFAULTS_LIMIT", "ten"),
             ("ASYNC_INDEXING", "maybe"),
             ("DEFAULT_VECTOR_DISTANCE_METRIC", "euclid"),
+            ("DEFAULT_QUANTIZATION", "opq"),
             ("LOG_LEVEL", "loud"),
             ("LOG_FORMAT", "xml"),
             ("CLUSTER_DATA_BIND_PORT", "70000"),

@@ -8,7 +8,7 @@ use types::schema::{Class, NamedVectorConfig, Property};
 
 use super::json::{self, Obj};
 use super::names::{self, class_name};
-use super::{inverted, property, sharding, vector_index, SchemaDefaults};
+use super::{compression, inverted, property, sharding, vector_index, SchemaDefaults};
 use crate::{gofmt, Error, Result};
 
 /// Whether a body creates a class or replaces an existing one; a few rules differ.
@@ -26,7 +26,9 @@ pub(super) enum Mode {
 ///   to `defaults.default_distance`; or named vectors (`vectorConfig`) instead of all three;
 /// - `invertedIndexConfig`, `replicationConfig` (factor at most `defaults.node_count`),
 ///   `multiTenancyConfig`, and `shardingConfig` (`desiredCount` = node count by default; all
-///   zero for multi-tenant classes, where giving one is an error).
+///   zero for multi-tenant classes, where giving one is an error);
+/// - `defaults.default_quantization` enabled on each hnsw index that enables no compression and
+///   does not set `skipDefaultQuantization`.
 ///
 /// Not checked here, because they need the rest of the schema: an existing class with the same
 /// name ignoring case, and reference targets that must exist ([`super::reference_targets`]).
@@ -70,6 +72,10 @@ pub(super) fn parse(body: &Value, defaults: &SchemaDefaults, mode: Mode) -> Resu
         multi_tenancy_config: multi_tenancy,
     };
     parse_vectors(obj, defaults, &mut class)?;
+    // An update keeps what the class was created with: the default is not applied again.
+    if mode == Mode::Create {
+        compression::apply_default(&mut class, defaults.default_quantization);
+    }
     Ok(class)
 }
 

@@ -34,7 +34,9 @@ pub(super) fn hnsw_defaults_json() -> Value {
                "encoder": {"type": "kmeans", "distribution": "log-normal"}},
         "bq": {"enabled": false},
         "sq": {"enabled": false, "trainingLimit": 100000, "rescoreLimit": 20},
-        "filterStrategy": "sweeping"
+        "rq": {"enabled": false, "bits": 8, "rescoreLimit": 20},
+        "filterStrategy": "sweeping",
+        "skipDefaultQuantization": false, "trackDefaultQuantization": false
     })
 }
 

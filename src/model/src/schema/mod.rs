@@ -9,7 +9,8 @@
 //!
 //! Layout:
 //! - `class`: `POST /v1/schema` bodies ([`parse_class`]), with the per-section parsers in
-//!   `inverted`, `sharding` (sharding, replication, multi-tenancy) and `vector_index`.
+//!   `inverted`, `sharding` (sharding, replication, multi-tenancy), `vector_index` and
+//!   `compression` (hnsw's pq/bq/sq/rq rules and `DEFAULT_QUANTIZATION`).
 //! - `property`: properties and nested properties ([`parse_property`]).
 //! - `init_from`: the `initFrom` extension of `POST /v1/schema` ([`parse_init_from`]).
 //! - `update`: `PUT /v1/schema/{class}` ([`apply_update`], [`check_update`]).
@@ -20,6 +21,7 @@
 
 mod autoschema;
 mod class;
+mod compression;
 mod init_from;
 mod inverted;
 mod json;
@@ -37,6 +39,8 @@ mod autoschema_tests;
 #[cfg(test)]
 mod class_tests;
 #[cfg(test)]
+mod compression_tests;
+#[cfg(test)]
 mod init_from_tests;
 #[cfg(test)]
 mod property_tests;
@@ -49,7 +53,7 @@ mod vector_index_tests;
 #[cfg(test)]
 mod where_filter_tests;
 
-use types::schema::{Class, Distance, Property};
+use types::schema::{Class, DefaultQuantization, Distance, Property};
 
 pub use autoschema::{auto_class, infer_nested_updates, infer_properties};
 pub use class::parse_class;
@@ -71,6 +75,8 @@ pub struct SchemaDefaults {
     /// Nodes in the cluster now: the default `shardingConfig.desiredCount` and the upper bound
     /// of `replicationConfig.factor`.
     pub node_count: u32,
+    /// `DEFAULT_QUANTIZATION`: the compression of a new hnsw index whose class enables none.
+    pub default_quantization: DefaultQuantization,
 }
 
 impl Default for SchemaDefaults {
@@ -79,6 +85,7 @@ impl Default for SchemaDefaults {
             default_distance: Distance::Cosine,
             async_indexing: false,
             node_count: 1,
+            default_quantization: DefaultQuantization::None,
         }
     }
 }

@@ -17,7 +17,7 @@ use types::schema::{
 use super::class::{self, Mode};
 use super::json;
 use super::names::class_name;
-use super::{sharding, SchemaDefaults};
+use super::{compression, sharding, SchemaDefaults};
 use crate::{Error, Result};
 
 /// Applies a `PUT /v1/schema/{class}` body to `current`. Returns the updated class, or an
@@ -181,8 +181,9 @@ fn kind_name(config: &VectorIndexConfig) -> &'static str {
 }
 
 /// Weaviate's immutable hnsw fields, plus `skip`: Shoal does not build or drop a whole index on
-/// a config update.
+/// a config update. Compression may be enabled, not disabled or switched.
 fn check_hnsw(a: &HnswConfig, b: &HnswConfig) -> Result<()> {
+    compression::check_update(a, b)?;
     check_same("efConstruction", a.ef_construction, b.ef_construction)?;
     check_same("maxConnections", a.max_connections, b.max_connections)?;
     check_same(

@@ -1,13 +1,15 @@
 //! `vectorIndexType` and `vectorIndexConfig`: hnsw, flat and dynamic, every key defaulted as
-//! Weaviate 1.27 does (entities/vectorindex/{hnsw,flat,dynamic}/config.go), unknown keys ignored.
+//! Weaviate 1.27 does (entities/vectorindex/{hnsw,flat,dynamic}/config.go), plus hnsw's `rq`
+//! block and default-quantization flags of 1.32 (see `compression`), unknown keys ignored.
 //! Unlike Weaviate, a key of the wrong type is an error instead of being ignored or read as 0.
 
 use serde_json::Value;
 use types::schema::{
     BqConfig, Distance, DynamicConfig, FlatCompression, FlatConfig, HnswConfig, PqConfig,
-    PqEncoder, SqConfig, VectorIndexConfig, VectorIndexType,
+    PqEncoder, RqConfig, SqConfig, VectorIndexConfig, VectorIndexType,
 };
 
+use super::compression;
 use super::json::{self, Obj};
 use crate::{Error, Result};
 
@@ -112,7 +114,10 @@ pub(super) fn hnsw_defaults(distance: Distance) -> HnswConfig {
             training_limit: 100_000,
             rescore_limit: 20,
         },
+        rq: RqConfig::default(),
         filter_strategy: "sweeping".to_string(),
+        skip_default_quantization: false,
+        track_default_quantization: false,
     }
 }
 
@@ -145,9 +150,22 @@ fn parse_hnsw(obj: &Obj, default_distance: Distance, path: &str) -> Result<HnswC
             enabled: sub_bool(obj, "bq", "enabled", path, false)?,
         },
         sq: parse_sq(obj, d.sq, path)?,
+        rq: compression::parse_rq(obj, d.rq, path)?,
         filter_strategy: json::opt_str(obj, "filterStrategy", path)?
             .unwrap_or(&d.filter_strategy)
             .to_string(),
+        skip_default_quantization: bool_or(
+            obj,
+            "skipDefaultQuantization",
+            path,
+            d.skip_default_quantization,
+        )?,
+        track_default_quantization: bool_or(
+            obj,
+            "trackDefaultQuantization",
+            path,
+            d.track_default_quantization,
+        )?,
     };
     validate_hnsw(&config, path)?;
     Ok(config)
@@ -175,16 +193,7 @@ fn validate_hnsw(c: &HnswConfig, path: &str) -> Result<()> {
             problems.join(", ")
         )));
     }
-    let enabled = [c.pq.enabled, c.bq.enabled, c.sq.enabled]
-        .iter()
-        .filter(|e| **e)
-        .count();
-    if enabled > 1 {
-        return Err(Error::invalid(format!(
-            "{path}: invalid hnsw config: more than a single compression methods enabled"
-        )));
-    }
-    Ok(())
+    compression::validate(c, path)
 }
 
 /// A sub-object of the config (`pq`, `bq`, ...), empty when absent.

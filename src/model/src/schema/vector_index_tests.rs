@@ -34,12 +34,14 @@ fn every_hnsw_key_is_kept() {
     let full = json!({
         "skip": true, "cleanupIntervalSeconds": 10, "maxConnections": 8, "efConstruction": 16,
         "ef": 50, "dynamicEfMin": 10, "dynamicEfMax": 20, "dynamicEfFactor": 2,
-        "vectorCacheMaxObjects": 1000, "flatSearchCutoff": 5, "distance": "manhattan",
+        "vectorCacheMaxObjects": 1000, "flatSearchCutoff": 5, "distance": "l2-squared",
         "pq": {"enabled": true, "bitCompression": true, "segments": 4, "centroids": 128, "trainingLimit": 500,
                "encoder": {"type": "tile", "distribution": "normal"}},
         "bq": {"enabled": false},
         "sq": {"enabled": false, "trainingLimit": 7, "rescoreLimit": 3},
-        "filterStrategy": "acorn"
+        "rq": {"enabled": false, "bits": 1, "rescoreLimit": 9},
+        "filterStrategy": "acorn",
+        "skipDefaultQuantization": true, "trackDefaultQuantization": false
     });
     assert_eq!(config("hnsw", full.clone()), full);
 }

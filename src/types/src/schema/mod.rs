@@ -14,8 +14,8 @@ use serde_json::Value;
 
 pub use datatype::DataType;
 pub use vector_index::{
-    BqConfig, Distance, DynamicConfig, FlatCompression, FlatConfig, HnswConfig, PqConfig,
-    PqEncoder, SqConfig, VectorIndexConfig, VectorIndexType,
+    BqConfig, DefaultQuantization, Distance, DynamicConfig, FlatCompression, FlatConfig,
+    HnswConfig, PqConfig, PqEncoder, RqConfig, SqConfig, VectorIndexConfig, VectorIndexType,
 };
 
 /// A collection with all defaults filled in.

@@ -105,7 +105,16 @@ pub struct HnswConfig {
     pub pq: PqConfig,
     pub bq: BqConfig,
     pub sq: SqConfig,
+    /// Absent from classes stored before rotational quantization existed.
+    #[serde(default)]
+    pub rq: RqConfig,
     pub filter_strategy: String,
+    /// The class asked for no compression, so `DEFAULT_QUANTIZATION` does not apply.
+    #[serde(default)]
+    pub skip_default_quantization: bool,
+    /// The compression enabled came from `DEFAULT_QUANTIZATION`, not from the class.
+    #[serde(default)]
+    pub track_default_quantization: bool,
 }
 
 /// Product quantization settings of hnsw.
@@ -141,6 +150,73 @@ pub struct SqConfig {
     pub enabled: bool,
     pub training_limit: i64,
     pub rescore_limit: i64,
+}
+
+/// Rotational quantization settings of hnsw (Weaviate 1.32): `bits` 8 or 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RqConfig {
+    pub enabled: bool,
+    pub bits: i64,
+    pub rescore_limit: i64,
+}
+
+impl Default for RqConfig {
+    /// Weaviate's defaults: 8 bits, 20 candidates rescored.
+    fn default() -> Self {
+        RqConfig {
+            enabled: false,
+            bits: 8,
+            rescore_limit: 20,
+        }
+    }
+}
+
+/// `DEFAULT_QUANTIZATION`: the compression a new hnsw index gets when its class enables none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DefaultQuantization {
+    #[default]
+    None,
+    Pq,
+    Bq,
+    Sq,
+    Rq8,
+    Rq1,
+}
+
+impl DefaultQuantization {
+    /// Every setting, as the environment names them.
+    pub const ALL: [DefaultQuantization; 6] = [
+        DefaultQuantization::None,
+        DefaultQuantization::Pq,
+        DefaultQuantization::Bq,
+        DefaultQuantization::Sq,
+        DefaultQuantization::Rq8,
+        DefaultQuantization::Rq1,
+    ];
+
+    /// The environment's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DefaultQuantization::None => "none",
+            DefaultQuantization::Pq => "pq",
+            DefaultQuantization::Bq => "bq",
+            DefaultQuantization::Sq => "sq",
+            DefaultQuantization::Rq8 => "rq-8",
+            DefaultQuantization::Rq1 => "rq-1",
+        }
+    }
+
+    /// Parses the environment's name (case-insensitive; empty means none).
+    pub fn parse(s: &str) -> Option<DefaultQuantization> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.is_empty() {
+            return Some(DefaultQuantization::None);
+        }
+        DefaultQuantization::ALL
+            .into_iter()
+            .find(|q| q.as_str() == s)
+    }
 }
 
 /// flat settings with Weaviate 1.27's defaults.
