@@ -330,6 +330,7 @@ pub(crate) fn targets_of(class: &types::schema::Class) -> Vec<TargetSpec> {
                 distance: config.distance(),
                 kind,
                 cleanup_interval_secs,
+                compression: shard::compression_of(&config),
             }
         })
         .collect()

@@ -2,6 +2,10 @@
 //! snapshot (hnsw), falling back to a full rebuild when the snapshot is missing or unreadable.
 //! The changes logged since the snapshot are handed back, not replayed: the shard queues them
 //! for its indexer and opens at once. The object store stays the source of truth either way.
+//!
+//! A compressed target is built with its compression and the store as its vector loader, so
+//! the index keeps codes and reads full vectors back only to rescore; a snapshot written
+//! compressed restores its codes without encoding again.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -10,7 +14,7 @@ use std::sync::Arc;
 use storage::{keys, Cf, KvStore};
 use types::schema::Distance;
 use types::DocId;
-use vector_index::{HnswIndex, HnswParams, VectorCache, VectorIndex};
+use vector_index::{Compression, HnswIndex, HnswParams, VectorCache, VectorIndex};
 
 use crate::{snapshot, Error, Result};
 
@@ -79,43 +83,65 @@ pub(crate) fn vector_cache(
     }
 }
 
+/// What a target's index is built from: its metric, the compression it asks for (for a
+/// dynamic target, that of its graph) and the vectors it may keep in memory.
+pub(crate) struct Build<'a> {
+    pub target: &'a str,
+    pub distance: Distance,
+    pub compression: Compression,
+    pub cache: VectorCache,
+}
+
 /// Opens the index of one target of the shard at `prefix`; a graph keeps at most `cache_max`
 /// vectors in memory.
 pub(crate) fn open(
     store: &Arc<dyn KvStore>,
     prefix: u64,
-    target: &str,
-    distance: Distance,
-    kind: &IndexKind,
+    spec: &crate::TargetSpec,
     index_dir: Option<&Path>,
     cache_max: u64,
 ) -> Result<Opened> {
-    let cache = vector_cache(store, prefix, target, cache_max);
+    let (target, distance) = (spec.name.as_str(), spec.distance);
+    let build = Build {
+        target,
+        distance,
+        compression: spec.compression,
+        cache: vector_cache(store, prefix, target, cache_max),
+    };
     let store = &**store;
-    match kind {
+    match &spec.kind {
         IndexKind::Skip => Ok(Opened {
             index: None,
             unsnapshotted: 0,
             stale: Vec::new(),
         }),
-        IndexKind::Flat => open_flat(store, prefix, target, distance),
-        IndexKind::Hnsw(params) => {
-            open_hnsw(store, prefix, target, distance, params, index_dir, cache)
-        }
+        IndexKind::Flat => open_flat(store, prefix, &build),
+        IndexKind::Hnsw(params) => open_hnsw(store, prefix, &build, params, index_dir),
         IndexKind::Dynamic { threshold, hnsw } => {
             let has_graph = index_dir.is_some_and(|d| snapshot::path(d, prefix, target).exists());
             if has_graph || count_vectors(store, prefix, target, *threshold)? >= *threshold {
-                return open_hnsw(store, prefix, target, distance, hnsw, index_dir, cache);
+                return open_hnsw(store, prefix, &build, hnsw, index_dir);
             }
-            let mut opened = open_flat(store, prefix, target, distance)?;
+            // The exact phase keeps full vectors; the graph compresses once built.
+            let exact = Build {
+                compression: Compression::None,
+                ..build
+            };
+            let mut opened = open_flat(store, prefix, &exact)?;
             opened.unsnapshotted = count_log(store, prefix, target)?;
             Ok(opened)
         }
     }
 }
 
-fn open_flat(store: &dyn KvStore, prefix: u64, target: &str, distance: Distance) -> Result<Opened> {
-    let index = VectorIndex::flat(distance);
+fn open_flat(store: &dyn KvStore, prefix: u64, build: &Build) -> Result<Opened> {
+    let (target, distance) = (build.target, build.distance);
+    let index = if build.compression.is_none() {
+        VectorIndex::flat(distance)
+    } else {
+        let loader = Some(build.cache.loader.clone());
+        VectorIndex::flat_compressed(distance, build.compression, loader)?
+    };
     for_each_vector(store, prefix, target, &mut |doc, v| {
         index.insert(doc, v).map_err(Error::from)
     })?;
@@ -156,28 +182,21 @@ fn count_log(store: &dyn KvStore, prefix: u64, target: &str) -> Result<u64> {
 fn open_hnsw(
     store: &dyn KvStore,
     prefix: u64,
-    target: &str,
-    distance: Distance,
+    build: &Build,
     params: &HnswParams,
     index_dir: Option<&Path>,
-    cache: VectorCache,
 ) -> Result<Opened> {
+    let target = build.target;
     let started = std::time::Instant::now();
     let restored = match index_dir {
-        Some(dir) => {
-            let prefetch = cache.max_objects as u64 >= DEFAULT_VECTOR_CACHE_MAX_OBJECTS;
-            let cache = cache.clone();
-            restore(
-                store, prefix, target, distance, params, dir, cache, prefetch,
-            )?
-        }
+        Some(dir) => restore(store, prefix, build, params, dir)?,
         None => None,
     };
     let restored_ms = started.elapsed().as_millis() as u64;
     let (index, covered, mut stale) = match restored {
         Some(r) => r,
         None => (
-            rebuild(store, prefix, target, distance, params, cache)?,
+            rebuild(store, prefix, build, params)?,
             u64::MAX,
             BTreeSet::new(),
         ),
@@ -201,6 +220,7 @@ fn open_hnsw(
     tracing::info!(
         vector = target,
         nodes = index.len(),
+        compressed = index.is_compressed(),
         restored_ms,
         log_entries = unsnapshotted,
         queued = stale.len(),
@@ -242,21 +262,20 @@ fn load_vectors(
 /// Vectors read from the store per multi-get when the log tail is loaded.
 const LOAD_CHUNK: usize = 4_096;
 
-/// The snapshot's index, the log position it covers, and the docs it lacks. With `prefetch`
-/// the stored vectors are read on another thread while the graph is parsed (an uncapped
-/// index holds them all anyway); a capped one streams them, so it never holds more than its
-/// cap.
-#[allow(clippy::too_many_arguments)] // one call site, each argument distinct
+/// The snapshot's index, the log position it covers, and the docs it lacks. An uncapped
+/// index has the stored vectors read on another thread while the graph is parsed (it holds
+/// them all anyway); a capped one streams them, so it never holds more than its cap. A target
+/// asking for compression restores the codes of a compressed snapshot and keeps no full
+/// vectors; an uncompressed snapshot restores uncompressed, for the shard to compress.
 fn restore(
     store: &dyn KvStore,
     prefix: u64,
-    target: &str,
-    distance: Distance,
+    build: &Build,
     params: &HnswParams,
     dir: &Path,
-    cache: VectorCache,
-    prefetch: bool,
 ) -> Result<Option<(HnswIndex, u64, BTreeSet<DocId>)>> {
+    let (target, distance, cache) = (build.target, build.distance, build.cache.clone());
+    let prefetch = cache.max_objects as u64 >= DEFAULT_VECTOR_CACHE_MAX_OBJECTS;
     let Some((covered, mut reader)) = snapshot::open(dir, prefix, target)? else {
         return Ok(None);
     };
@@ -289,7 +308,24 @@ fn restore(
                 failure = Some(e);
             }
         };
-        HnswIndex::read_graph_with_cache(distance, *params, cache, &mut reader, &mut feed)
+        if build.compression.is_none() {
+            return HnswIndex::read_graph_with_cache(
+                distance,
+                *params,
+                cache,
+                &mut reader,
+                &mut feed,
+            );
+        }
+        let loader = cache.loader.clone();
+        let read =
+            HnswIndex::read_graph_compressed(distance, *params, loader, &mut reader, &mut feed);
+        if let Ok((index, _)) = &read {
+            if !index.is_compressed() {
+                index.set_vector_cache(cache);
+            }
+        }
+        read
     });
     if let Some(e) = failure {
         return Err(e);
@@ -348,16 +384,23 @@ impl StoredVectors {
     }
 }
 
-/// Builds the graph from every stored vector, using all cores.
+/// Builds the graph from every stored vector, using all cores, compressed as `build` asks
+/// (BQ and RQ from the first vector, PQ and SQ once the shard trains them).
 pub(crate) fn rebuild(
     store: &dyn KvStore,
     prefix: u64,
-    target: &str,
-    distance: Distance,
+    build: &Build,
     params: &HnswParams,
-    cache: VectorCache,
 ) -> Result<HnswIndex> {
-    let index = HnswIndex::with_vector_cache(distance, *params, cache);
+    let (target, distance, cache) = (build.target, build.distance, build.cache.clone());
+    let index = if build.compression.is_none() {
+        HnswIndex::with_vector_cache(distance, *params, cache)
+    } else {
+        let loader = Some(cache.loader.clone());
+        let index = HnswIndex::with_compression(distance, *params, build.compression, loader)?;
+        index.set_vector_cache(cache);
+        index
+    };
     let mut chunk: Vec<(DocId, Vec<f32>)> = Vec::with_capacity(REBUILD_CHUNK);
     for_each_vector(store, prefix, target, &mut |doc, v| {
         chunk.push((doc, v.to_vec()));

@@ -6,6 +6,7 @@
 //! vector indexes are derived from it, rebuilt on open. The API is synchronous; callers run it
 //! off the async reactor. This crate does not route, replicate or merge across shards.
 
+mod compression;
 mod error;
 mod hashtree;
 mod index;
@@ -15,6 +16,7 @@ mod shard;
 mod snapshot;
 mod version;
 
+pub use compression::compression_of;
 pub use error::{Error, Result};
 pub use hashtree::{HashTree, LEAVES};
 pub use index::{IndexKind, DEFAULT_VECTOR_CACHE_MAX_OBJECTS};
@@ -27,5 +29,5 @@ pub use shard::{
 pub use shard::{KeywordHit, KeywordQuery};
 pub use storage::{RocksConfig, StoreStats};
 pub use vector_index::distance::distance_of_raw;
-pub use vector_index::HnswParams;
+pub use vector_index::{Compression, CompressionState, HnswParams};
 pub use version::{Digest, Version};

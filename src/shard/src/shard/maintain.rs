@@ -1,6 +1,6 @@
 //! Upkeep of graph indexes: tombstone cleanup every `cleanupIntervalSeconds`, snapshots that
-//! let a restart skip the rebuild (and truncate the index log they cover), and applying the
-//! index settings that may change at runtime.
+//! let a restart skip the rebuild (and truncate the index log they cover), compressions that
+//! are due, and applying the index settings that may change at runtime.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -100,6 +100,7 @@ impl Shard {
         if self.vector_queue_len() > 0 {
             self.wake_indexer();
         }
+        self.compress_due();
         let mut wants_snapshot = false;
         for target in self.targets.values() {
             let Some(current) = target.index() else {
@@ -130,7 +131,8 @@ impl Shard {
     }
 
     /// Applies the settings of an updated class that may change at runtime (hnsw `ef`,
-    /// `dynamicEf*`, `flatSearchCutoff`, `cleanupIntervalSeconds`). The index kind and the
+    /// `dynamicEf*`, `flatSearchCutoff`, `cleanupIntervalSeconds`), and starts compressing a
+    /// target in the background when its compression was just enabled. The index kind and the
     /// graph's construction parameters never change after creation.
     pub fn update_targets(&self, specs: &[TargetSpec]) {
         for spec in specs {
@@ -142,7 +144,8 @@ impl Shard {
                     index.set_params(*params);
                 }
             }
-            *target.spec.write() = spec.clone();
+            let before = std::mem::replace(&mut *target.spec.write(), spec.clone()).compression;
+            self.compression_enabled(&spec.name, before);
         }
     }
 

@@ -1,6 +1,8 @@
 //! The [`Shard`] type: opening (index rebuild from the store, after stored inverted-index
-//! entries of an older layout are brought up to date), status and counters.
+//! entries of an older layout are brought up to date), status and counters. Compression of a
+//! target's index in the background lives in `compress`.
 
+mod compress;
 mod filtered;
 mod indexer;
 mod layout;
@@ -24,7 +26,7 @@ use parking_lot::{Mutex, RwLock};
 use storage::{keys, Cf, KvStore};
 use types::schema::Distance;
 use types::DocId;
-use vector_index::VectorIndex;
+use vector_index::{Compression, VectorIndex};
 
 use crate::hashtree::HashTree;
 pub use crate::index::IndexKind;
@@ -53,6 +55,9 @@ pub struct TargetSpec {
     pub kind: IndexKind,
     /// How often tombstoned graph nodes are cleaned up (`cleanupIntervalSeconds`).
     pub cleanup_interval_secs: u64,
+    /// How the index compresses its vectors (for a dynamic target, the graph it becomes).
+    /// May go from none to a method through [`Shard::update_targets`], never back.
+    pub compression: Compression,
 }
 
 /// What a shard needs to know to open.
@@ -106,8 +111,11 @@ struct Target {
     index: RwLock<Option<Arc<VectorIndex>>>,
     /// Set while a dynamic index builds its graph.
     upgrading: std::sync::atomic::AtomicBool,
-    /// Index-log entries written since the last snapshot.
-    unsnapshotted: AtomicU64,
+    /// Index-log entries written since the last snapshot (shared with a compression running
+    /// in the background, which counts as a change so the codes get snapshotted).
+    unsnapshotted: Arc<AtomicU64>,
+    /// The background compression of the index, if any ran or runs.
+    compression: compress::CompressionTask,
     /// When the graph was last snapshotted (or opened).
     last_snapshot: Mutex<Instant>,
     last_cleanup: Mutex<Instant>,
@@ -292,7 +300,8 @@ impl Target {
             spec: RwLock::new(spec),
             index: RwLock::new(opened.index.map(Arc::new)),
             upgrading: std::sync::atomic::AtomicBool::new(false),
-            unsnapshotted: AtomicU64::new(opened.unsnapshotted),
+            unsnapshotted: Arc::new(AtomicU64::new(opened.unsnapshotted)),
+            compression: compress::CompressionTask::default(),
             last_snapshot: Mutex::new(Instant::now()),
             last_cleanup: Mutex::new(Instant::now()),
             queue,
@@ -331,15 +340,7 @@ fn open_targets(
             .get(&t.name)
             .copied()
             .unwrap_or(DEFAULT_VECTOR_CACHE_MAX_OBJECTS);
-        let opened = crate::index::open(
-            store,
-            prefix,
-            &t.name,
-            t.distance,
-            &t.kind,
-            index_dir.as_deref(),
-            cache_max,
-        )?;
+        let opened = crate::index::open(store, prefix, &t, index_dir.as_deref(), cache_max)?;
         let name = t.name.clone();
         let mut target = Target::new(t, opened, async_indexing)?;
         *target.cache_max.get_mut() = cache_max;

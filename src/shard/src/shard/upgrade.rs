@@ -1,6 +1,7 @@
 //! The switch of a `dynamic` index from exact search to a graph. The graph is built from the
 //! object store without holding any lock, so reads and writes go on; writes made meanwhile are
 //! in the index log and replayed into the graph under the writer lock, just before the swap.
+//! The graph carries the target's compression (PQ and SQ are trained later by maintenance).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -54,15 +55,13 @@ impl Shard {
         let from = self.write_lock.lock().next_seq;
         tracing::info!(shard = %self.name, target = name, "dynamic index reached its threshold: building the graph");
         let max = target.cache_max.load(Ordering::Relaxed);
-        let cache = index::vector_cache(&self.store, self.prefix, name, max);
-        let built = index::rebuild(
-            &*self.store,
-            self.prefix,
-            name,
-            spec.distance,
-            &params,
-            cache,
-        );
+        let build = index::Build {
+            target: name,
+            distance: spec.distance,
+            compression: spec.compression,
+            cache: index::vector_cache(&self.store, self.prefix, name, max),
+        };
+        let built = index::rebuild(&*self.store, self.prefix, &build, &params);
         let outcome = built.and_then(|graph| {
             let _writer = self.write_lock.lock();
             let _indexing = self.indexer.lock();

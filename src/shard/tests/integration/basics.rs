@@ -21,6 +21,7 @@ pub(crate) fn spec(name: &str) -> ShardSpec {
             distance: Distance::L2Squared,
             kind: IndexKind::Flat,
             cleanup_interval_secs: 300,
+            compression: shoal_shard::Compression::None,
         }],
         status: ShardStatus::Ready,
         async_indexing: false,

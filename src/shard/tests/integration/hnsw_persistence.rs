@@ -25,6 +25,7 @@ pub(crate) fn hnsw_spec(name: &str, cleanup_interval_secs: u64, async_indexing: 
             distance: Distance::L2Squared,
             kind: IndexKind::Hnsw(HnswParams::default()),
             cleanup_interval_secs,
+            compression: shoal_shard::Compression::None,
         }],
         status: ShardStatus::Ready,
         async_indexing,

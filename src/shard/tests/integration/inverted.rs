@@ -38,6 +38,7 @@ fn spec() -> ShardSpec {
             distance: Distance::L2Squared,
             kind: IndexKind::Flat,
             cleanup_interval_secs: 300,
+            compression: shoal_shard::Compression::None,
         }],
         status: ShardStatus::Ready,
         async_indexing: false,

@@ -2,6 +2,7 @@
 
 mod async_indexing;
 mod basics;
+mod compression;
 mod crash_recovery;
 mod hnsw_persistence;
 mod inverted;

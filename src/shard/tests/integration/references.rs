@@ -34,6 +34,7 @@ fn spec(with_refs: bool) -> ShardSpec {
             distance: Distance::L2Squared,
             kind: IndexKind::Flat,
             cleanup_interval_secs: 300,
+            compression: shoal_shard::Compression::None,
         }],
         status: ShardStatus::Ready,
         async_indexing: false,

@@ -26,6 +26,7 @@ fn spec() -> ShardSpec {
             distance: Distance::Cosine,
             kind: IndexKind::Hnsw(HnswParams::default()),
             cleanup_interval_secs: 1,
+            compression: shoal_shard::Compression::None,
         }],
         status: ShardStatus::Ready,
         async_indexing: false,
