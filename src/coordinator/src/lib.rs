@@ -42,6 +42,8 @@ mod testing;
 
 #[cfg(test)]
 mod class_log_tests;
+#[cfg(test)]
+mod compression_tests;
 
 use std::sync::Arc;
 

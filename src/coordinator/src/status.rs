@@ -102,7 +102,7 @@ impl Coordinator {
                 class: s.class().to_string(),
                 object_count: s.object_count(),
                 vector_indexing_status: indexing_status(s, copying(s.class())),
-                compressed: false,
+                compressed: s.is_compressed(),
                 vector_queue_length: s.vector_queue_len(),
                 loaded: true,
                 vector_indexes: vector_indexes(s),
