@@ -1,7 +1,8 @@
 //! Vector compression on a real standalone node: PQ enabled on a populated class through
 //! `update_class` compresses its shard in the background while queries keep answering, until
 //! `/v1/nodes` reports it compressed; BQ on a flat index from the start; a class naming two
-//! compressions refused as invalid input.
+//! compressions refused as invalid input, and PQ segments that do not divide the vector length
+//! refused on the first vector or on the update that enables them.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -166,4 +167,43 @@ async fn a_class_naming_two_compressions_is_refused() {
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(e.to_string().contains("bq, rq"), "{e}");
     assert!(c.class("Both").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pq_segments_must_divide_the_vector_length() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = crate::testing::standalone(dir.path()).await;
+    let refusal = format!(
+        "vectorIndexConfig.pq.segments: segments should be an integer divisor of dimensions (7 segments, {DIM} dimensions)"
+    );
+    // Set at creation: the first vector, which fixes the length, is refused.
+    create(
+        &c,
+        json!({"class": "Seven", "vectorizer": "none",
+        "vectorIndexConfig": {"pq": {"enabled": true, "segments": 7}}}),
+    )
+    .await;
+    let first = c
+        .batch_objects(vec![write("Seven", 1)], ConsistencyLevel::One)
+        .await;
+    let e = first[0].as_ref().expect_err("refused");
+    assert_eq!(
+        (e.kind(), e.to_string()),
+        (ErrorKind::InvalidInput, refusal.clone())
+    );
+    // Set by an update of a populated class: the update is refused and changes nothing.
+    create(&c, json!({"class": "Later", "vectorizer": "none"})).await;
+    fill(&c, "Later", 20).await;
+    let current = c.existing_class("Later").expect("class");
+    let change = json!({"vectorIndexConfig": {"pq": {"enabled": true, "segments": 7}}});
+    let updated = apply_update(&current, &change, &c.schema_defaults()).expect("parsed");
+    let e = c.update_class(updated).await.expect_err("refused");
+    assert_eq!(
+        (e.kind(), e.to_string()),
+        (ErrorKind::InvalidInput, refusal)
+    );
+    assert_eq!(c.existing_class("Later").expect("class"), current);
+    let change = json!({"vectorIndexConfig": {"pq": {"enabled": true, "segments": 8}}});
+    let updated = apply_update(&current, &change, &c.schema_defaults()).expect("parsed");
+    c.update_class(updated).await.expect("8 divides 16");
 }

@@ -595,6 +595,7 @@ impl Coordinator {
                 }
                 Some(_) => {}
                 None => {
+                    crate::schema_ops::check_pq_segments(&meta.class, target, vector.len())?;
                     let cmd = cluster::MetaCommand::SetVectorDims {
                         class: meta.class.class.clone(),
                         target: target.clone(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use cluster::tenants::TenantMeta;
 use cluster::{ClassMeta, MetaCommand, PhysicalShard, ShardingState};
 use model::schema::{self, SchemaDefaults};
-use types::schema::{Class, Property};
+use types::schema::{Class, Property, VectorIndexConfig};
 
 use crate::aliases::{alias_not_a_class, dangling, Named};
 use crate::nodes::ShardStatusReport;
@@ -162,8 +162,11 @@ impl Coordinator {
     /// the collection as it is now, so an update computed from an older copy cannot slip an
     /// immutable change through.
     pub async fn update_class(&self, updated: Class) -> Result<Class> {
-        let current = self.require_own_class(&updated.class)?.class.clone();
-        schema::check_update(&current, &updated, &self.schema_defaults())?;
+        let meta = self.require_own_class(&updated.class)?;
+        schema::check_update(&meta.class, &updated, &self.schema_defaults())?;
+        for (target, dims) in &meta.vector_dims {
+            check_pq_segments(&updated, target, *dims)?;
+        }
         self.execute(MetaCommand::UpdateClass {
             class: Box::new(updated.clone()),
         })
@@ -270,6 +273,30 @@ impl Coordinator {
         self.metrics
             .observe_schema_write(kind, started.elapsed().as_secs_f64());
         done
+    }
+}
+
+/// Refuses PQ segments that do not divide the length of `target`'s vectors, once that length
+/// is known (the class's first vector fixes it): the shard could never train such a codebook.
+pub(crate) fn check_pq_segments(class: &Class, target: &str, dims: usize) -> Result<()> {
+    let pq = class
+        .vector_targets()
+        .into_iter()
+        .find(|(name, _, _)| name == target)
+        .and_then(|(_, _, config)| match config {
+            VectorIndexConfig::Hnsw(h) => Some(h.pq),
+            VectorIndexConfig::Dynamic(d) => Some(d.hnsw.pq),
+            VectorIndexConfig::Flat(_) => None,
+        });
+    match pq {
+        Some(pq) if pq.enabled && pq.segments > 0 && !dims.is_multiple_of(pq.segments as usize) => {
+            Err(Error::invalid(model::sentences::pq_segments(
+                target,
+                pq.segments,
+                dims,
+            )))
+        }
+        Some(_) | None => Ok(()),
     }
 }
 

@@ -25,6 +25,18 @@ pub const CERTAINTY_WITH_SEVERAL_TARGETS: &str =
 pub const REFERENCE_INTO_MULTI_TENANT_CLASS: &str =
     "invalid reference: cannot reference a multi-tenant enabled class from a non multi-tenant enabled class";
 
+/// PQ segments that do not split a target's vectors evenly (`compressionhelpers`'
+/// `NewProductQuantizer`), with the field and the numbers.
+pub fn pq_segments(target: &str, segments: i64, dims: usize) -> String {
+    let field = match target {
+        "" => "vectorIndexConfig.pq.segments".to_string(),
+        named => format!("vectorConfig.{named}.vectorIndexConfig.pq.segments"),
+    };
+    format!(
+        "{field}: segments should be an integer divisor of dimensions ({segments} segments, {dims} dimensions)"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
