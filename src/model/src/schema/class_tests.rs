@@ -45,7 +45,9 @@ pub(super) fn flat_defaults_json() -> Value {
         "distance": "cosine", "vectorCacheMaxObjects": 1000000000000i64,
         "pq": {"enabled": false, "rescoreLimit": -1, "cache": false},
         "bq": {"enabled": false, "rescoreLimit": -1, "cache": false},
-        "sq": {"enabled": false, "rescoreLimit": -1, "cache": false}
+        "sq": {"enabled": false, "rescoreLimit": -1, "cache": false},
+        "rq": {"enabled": false, "rescoreLimit": -1, "cache": false, "bits": 8},
+        "skipDefaultQuantization": false, "trackDefaultQuantization": false
     })
 }
 

@@ -1,4 +1,4 @@
-//! hnsw vector compression: the `rq` block (Weaviate 1.32's rq_config.go), the rules that
+//! Vector compression: hnsw's `rq` block (Weaviate 1.32's rq_config.go), the rules that
 //! hold whatever the vector length (one method at a time, parameters in range), what
 //! `DEFAULT_QUANTIZATION` fills in on create, and which changes a class update may make.
 //!
@@ -6,7 +6,8 @@
 //! known: the shard, through `vector_index::Compression::validate`.
 
 use types::schema::{
-    Class, DefaultQuantization, Distance, HnswConfig, RqConfig, VectorIndexConfig,
+    Class, DefaultQuantization, Distance, FlatConfig, FlatRqConfig, HnswConfig, RqConfig,
+    VectorIndexConfig,
 };
 
 use super::json::{self, Obj};
@@ -95,8 +96,10 @@ pub(super) fn validate(c: &HnswConfig, path: &str) -> Result<()> {
     }
 }
 
-/// `DEFAULT_QUANTIZATION` on a new class: every hnsw index that enables no method and does not
-/// skip the default gets it, marked as tracked.
+/// `DEFAULT_QUANTIZATION` on a new class: every index that enables no method and does not
+/// skip the default gets it, marked as tracked. A dynamic index gets it on both its phases;
+/// flat takes only the methods it has (bq, rq) and stays uncompressed for pq and sq, as in
+/// Weaviate (usecases/schema/class.go, `setDefaultQuantization`).
 pub(super) fn apply_default(class: &mut Class, default: DefaultQuantization) {
     if let Some(config) = class.vector_index_config.as_mut() {
         apply_default_to(config, default);
@@ -107,10 +110,17 @@ pub(super) fn apply_default(class: &mut Class, default: DefaultQuantization) {
 }
 
 fn apply_default_to(config: &mut VectorIndexConfig, default: DefaultQuantization) {
-    let hnsw = match config {
-        VectorIndexConfig::Hnsw(hnsw) => hnsw,
-        VectorIndexConfig::Flat(_) | VectorIndexConfig::Dynamic(_) => return,
-    };
+    match config {
+        VectorIndexConfig::Hnsw(hnsw) => default_hnsw(hnsw, default),
+        VectorIndexConfig::Flat(flat) => default_flat(flat, default),
+        VectorIndexConfig::Dynamic(dynamic) => {
+            default_hnsw(&mut dynamic.hnsw, default);
+            default_flat(&mut dynamic.flat, default);
+        }
+    }
+}
+
+fn default_hnsw(hnsw: &mut HnswConfig, default: DefaultQuantization) {
     if hnsw.skip_default_quantization || !enabled_methods(hnsw).is_empty() {
         hnsw.track_default_quantization = false;
         return;
@@ -124,6 +134,26 @@ fn apply_default_to(config: &mut VectorIndexConfig, default: DefaultQuantization
         DefaultQuantization::Rq1 => hnsw.rq = enabled_rq(1),
     }
     hnsw.track_default_quantization = true;
+}
+
+fn default_flat(flat: &mut FlatConfig, default: DefaultQuantization) {
+    let compressed = [&flat.pq, &flat.bq, &flat.sq].iter().any(|c| c.enabled) || flat.rq.enabled;
+    if flat.skip_default_quantization || compressed {
+        flat.track_default_quantization = false;
+        return;
+    }
+    let enabled_rq = |bits| FlatRqConfig {
+        enabled: true,
+        bits,
+        ..FlatRqConfig::default()
+    };
+    match default {
+        DefaultQuantization::None | DefaultQuantization::Pq | DefaultQuantization::Sq => return,
+        DefaultQuantization::Bq => flat.bq.enabled = true,
+        DefaultQuantization::Rq8 => flat.rq = enabled_rq(8),
+        DefaultQuantization::Rq1 => flat.rq = enabled_rq(1),
+    }
+    flat.track_default_quantization = true;
 }
 
 fn enabled_rq(bits: i64) -> RqConfig {

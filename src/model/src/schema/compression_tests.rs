@@ -1,6 +1,6 @@
-//! hnsw compression settings: the `rq` block and its defaults, one method at a time (the 422
-//! names the methods), parameter ranges, `DEFAULT_QUANTIZATION` on create only, and which
-//! updates may enable, disable or switch a method.
+//! Compression settings: the `rq` blocks of hnsw and flat and their defaults, one method at a
+//! time (the 422 names the methods), parameter ranges, `DEFAULT_QUANTIZATION` on create only
+//! (flat and dynamic included), and which updates may enable, disable or switch a method.
 
 use serde_json::{json, Value};
 use types::schema::{Class, DefaultQuantization, VectorIndexConfig};
@@ -180,20 +180,99 @@ fn default_quantization_leaves_explicit_choices_alone() {
     let skipped = echo(json!({"skipDefaultQuantization": true}), &d);
     assert_eq!(skipped["pq"]["enabled"], false);
     assert_eq!(skipped["skipDefaultQuantization"], true);
-    // flat indexes and named hnsw vectors: only hnsw gets the default.
+    // Named vectors: hnsw takes pq; flat has no pq, so it stays uncompressed and untracked.
+    let named = named_configs(&d);
+    assert_eq!(named["a"]["pq"]["enabled"], true);
+    assert_eq!(named["b"]["pq"]["enabled"], false);
+    assert_eq!(named["b"]["trackDefaultQuantization"], false);
+}
+
+/// The `vectorIndexConfig` of named vectors a (hnsw), b (flat) and c (dynamic), created under
+/// `defaults`.
+fn named_configs(defaults: &SchemaDefaults) -> Value {
     let body = json!({"class": "N", "vectorConfig": {
         "a": {"vectorizer": {"none": {}}, "vectorIndexType": "hnsw"},
-        "b": {"vectorizer": {"none": {}}, "vectorIndexType": "flat"}
+        "b": {"vectorizer": {"none": {}}, "vectorIndexType": "flat"},
+        "c": {"vectorizer": {"none": {}}, "vectorIndexType": "dynamic"}
     }});
-    let named = serde_json::to_value(parse_class(&body, &d).unwrap()).unwrap();
+    let class = serde_json::to_value(parse_class(&body, defaults).unwrap()).unwrap();
+    let configs = class["vectorConfig"].as_object().unwrap().iter();
+    Value::Object(
+        configs
+            .map(|(name, v)| (name.clone(), v["vectorIndexConfig"].clone()))
+            .collect(),
+    )
+}
+
+#[test]
+fn flat_and_dynamic_take_the_default_methods_flat_has() {
+    let bq = named_configs(&with_default(DefaultQuantization::Bq));
+    for flat in [&bq["b"], &bq["c"]["flat"]] {
+        assert_eq!(flat["bq"]["enabled"], true, "{flat}");
+        assert_eq!(flat["trackDefaultQuantization"], true);
+    }
+    assert_eq!(bq["c"]["hnsw"]["bq"]["enabled"], true);
+    assert_eq!(bq["c"]["hnsw"]["trackDefaultQuantization"], true);
+    let rq1 = named_configs(&with_default(DefaultQuantization::Rq1));
     assert_eq!(
-        named["vectorConfig"]["a"]["vectorIndexConfig"]["pq"]["enabled"],
+        rq1["b"]["rq"],
+        json!({"enabled": true, "bits": 1, "rescoreLimit": -1, "cache": false})
+    );
+    assert_eq!(rq1["c"]["hnsw"]["rq"]["bits"], 1);
+    let sq = named_configs(&with_default(DefaultQuantization::Sq));
+    assert_eq!(sq["c"]["hnsw"]["sq"]["enabled"], true);
+    assert_eq!(sq["c"]["flat"]["sq"]["enabled"], false);
+    assert_eq!(sq["c"]["flat"]["trackDefaultQuantization"], false);
+    let body = json!({"class": "S", "vectorIndexType": "flat",
+        "vectorIndexConfig": {"skipDefaultQuantization": true}});
+    let skipped = parse_class(&body, &with_default(DefaultQuantization::Bq)).unwrap();
+    let skipped = serde_json::to_value(skipped).unwrap();
+    assert_eq!(skipped["vectorIndexConfig"]["bq"]["enabled"], false);
+    assert_eq!(
+        skipped["vectorIndexConfig"]["skipDefaultQuantization"],
         true
     );
+}
+
+fn flat_error(cfg: Value) -> String {
+    let body = json!({"class": "C", "vectorIndexType": "flat", "vectorIndexConfig": cfg});
+    match parse_class(&body, &SchemaDefaults::default()) {
+        Err(crate::Error::InvalidInput(msg)) => msg,
+        other => panic!("expected InvalidInput for {cfg}, got {other:?}"),
+    }
+}
+
+#[test]
+fn flat_rq_is_checked_like_weaviates() {
+    let body = json!({"class": "C", "vectorIndexType": "flat",
+        "vectorIndexConfig": {"rq": {"enabled": true, "rescoreLimit": 40}}});
+    let echo = serde_json::to_value(parse_class(&body, &SchemaDefaults::default()).unwrap());
     assert_eq!(
-        named["vectorConfig"]["b"]["vectorIndexConfig"]["pq"]["enabled"],
-        false
+        echo.unwrap()["vectorIndexConfig"]["rq"],
+        json!({"enabled": true, "bits": 8, "rescoreLimit": 40, "cache": false})
     );
+    let bits = flat_error(json!({"rq": {"enabled": true, "bits": 4}}));
+    assert!(
+        bits.contains("rq.bits") && bits.contains("1 or 8"),
+        "{bits}"
+    );
+    let two = flat_error(json!({"rq": {"enabled": true}, "bq": {"enabled": true}}));
+    assert!(two.contains("multiple quantization methods"), "{two}");
+    let cache = flat_error(json!({"rq": {"cache": true}}));
+    assert!(cache.contains("cache without compression"), "{cache}");
+    let kind = flat_error(json!({"rq": {"bits": "8"}}));
+    assert!(kind.contains("vectorIndexConfig.rq.bits"), "{kind}");
+}
+
+#[test]
+fn flat_rq_can_neither_be_enabled_nor_changed_by_an_update() {
+    let body = json!({"class": "C", "vectorIndexType": "flat"});
+    let plain = parse_class(&body, &SchemaDefaults::default()).unwrap();
+    let msg = update_error(
+        &plain,
+        json!({"vectorIndexType": "flat", "vectorIndexConfig": {"rq": {"enabled": true}}}),
+    );
+    assert!(msg.contains("rq is immutable"), "{msg}");
 }
 
 #[test]
@@ -249,4 +328,13 @@ fn stored_classes_without_rq_still_load() {
     }
     let loaded: Class = serde_json::from_value(stored).unwrap();
     assert_eq!(hnsw(&loaded).rq, types::schema::RqConfig::default());
+    let body = json!({"class": "F", "vectorIndexType": "flat"});
+    let flat = parse_class(&body, &SchemaDefaults::default()).unwrap();
+    let mut stored = serde_json::to_value(&flat).unwrap();
+    let config = stored["vectorIndexConfig"].as_object_mut().unwrap();
+    for key in ["rq", "skipDefaultQuantization", "trackDefaultQuantization"] {
+        config.remove(key);
+    }
+    let loaded: Class = serde_json::from_value(stored).unwrap();
+    assert_eq!(loaded, flat);
 }

@@ -199,7 +199,9 @@ fn check_flat(a: &FlatConfig, b: &FlatConfig) -> Result<()> {
     check_same("distance", a.distance.as_str(), b.distance.as_str())?;
     check_same("pq.cache", a.pq.cache, b.pq.cache)?;
     check_same("pq", a.pq.enabled, b.pq.enabled)?;
-    check_same("bq", a.bq.enabled, b.bq.enabled)
+    check_same("bq", a.bq.enabled, b.bq.enabled)?;
+    check_same("rq", a.rq.enabled, b.rq.enabled)?;
+    check_same("rq.bits", a.rq.bits, b.rq.bits)
 }
 
 fn check_dynamic(a: &DynamicConfig, b: &DynamicConfig) -> Result<()> {

@@ -1,12 +1,12 @@
 //! `vectorIndexType` and `vectorIndexConfig`: hnsw, flat and dynamic, every key defaulted as
-//! Weaviate 1.27 does (entities/vectorindex/{hnsw,flat,dynamic}/config.go), plus hnsw's `rq`
-//! block and default-quantization flags of 1.32 (see `compression`), unknown keys ignored.
+//! Weaviate 1.27 does (entities/vectorindex/{hnsw,flat,dynamic}/config.go), plus the `rq`
+//! blocks and default-quantization flags of 1.32 (see `compression`), unknown keys ignored.
 //! Unlike Weaviate, a key of the wrong type is an error instead of being ignored or read as 0.
 
 use serde_json::Value;
 use types::schema::{
-    BqConfig, Distance, DynamicConfig, FlatCompression, FlatConfig, HnswConfig, PqConfig,
-    PqEncoder, RqConfig, SqConfig, VectorIndexConfig, VectorIndexType,
+    BqConfig, Distance, DynamicConfig, FlatCompression, FlatConfig, FlatRqConfig, HnswConfig,
+    PqConfig, PqEncoder, RqConfig, SqConfig, VectorIndexConfig, VectorIndexType,
 };
 
 use super::compression;
@@ -280,6 +280,9 @@ pub(super) fn flat_defaults(distance: Distance) -> FlatConfig {
         pq: compression.clone(),
         bq: compression.clone(),
         sq: compression,
+        rq: FlatRqConfig::default(),
+        skip_default_quantization: false,
+        track_default_quantization: false,
     }
 }
 
@@ -296,6 +299,19 @@ fn parse_flat(obj: &Obj, default_distance: Distance, path: &str) -> Result<FlatC
         pq: parse_flat_compression(obj, "pq", d.pq, path)?,
         bq: parse_flat_compression(obj, "bq", d.bq, path)?,
         sq: parse_flat_compression(obj, "sq", d.sq, path)?,
+        rq: parse_flat_rq(obj, d.rq, path)?,
+        skip_default_quantization: bool_or(
+            obj,
+            "skipDefaultQuantization",
+            path,
+            d.skip_default_quantization,
+        )?,
+        track_default_quantization: bool_or(
+            obj,
+            "trackDefaultQuantization",
+            path,
+            d.track_default_quantization,
+        )?,
     };
     validate_flat(&config, path)?;
     Ok(config)
@@ -317,13 +333,32 @@ fn parse_flat_compression(
     })
 }
 
+fn parse_flat_rq(obj: &Obj, d: FlatRqConfig, path: &str) -> Result<FlatRqConfig> {
+    let (Some(c), path) = sub(obj, "rq", path)? else {
+        return Ok(d);
+    };
+    Ok(FlatRqConfig {
+        enabled: bool_or(c, "enabled", &path, d.enabled)?,
+        rescore_limit: int_or(c, "rescoreLimit", &path, d.rescore_limit)?,
+        cache: bool_or(c, "cache", &path, d.cache)?,
+        bits: int_or(c, "bits", &path, d.bits)?,
+    })
+}
+
 fn validate_flat(c: &FlatConfig, path: &str) -> Result<()> {
     let all = [&c.pq, &c.bq, &c.sq];
     let fail = |msg: &str| Err(Error::invalid(format!("{path}: {msg}")));
-    if all.iter().any(|x| x.cache && !x.enabled) {
+    if all.iter().any(|x| x.cache && !x.enabled) || (c.rq.cache && !c.rq.enabled) {
         return fail("not possible to use the cache without compression");
     }
-    if all.iter().filter(|x| x.enabled).count() > 1 {
+    let enabled = all.iter().filter(|x| x.enabled).count() + usize::from(c.rq.enabled);
+    if c.rq.enabled && c.rq.bits != 1 && c.rq.bits != 8 {
+        return fail(&format!(
+            "rq.bits: RQ bits must be either 1 or 8, got {}",
+            c.rq.bits
+        ));
+    }
+    if enabled > 1 {
         return fail("cannot enable multiple quantization methods at the same time");
     }
     if c.pq.enabled {

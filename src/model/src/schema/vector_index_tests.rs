@@ -166,7 +166,9 @@ fn every_flat_key_is_kept() {
         "distance": "dot", "vectorCacheMaxObjects": 5,
         "pq": {"enabled": false, "rescoreLimit": 1, "cache": false},
         "bq": {"enabled": true, "rescoreLimit": 200, "cache": true},
-        "sq": {"enabled": false, "rescoreLimit": 3, "cache": false}
+        "sq": {"enabled": false, "rescoreLimit": 3, "cache": false},
+        "rq": {"enabled": false, "rescoreLimit": 7, "cache": false, "bits": 1},
+        "skipDefaultQuantization": true, "trackDefaultQuantization": false
     });
     assert_eq!(config("flat", full.clone()), full);
     assert_eq!(

@@ -15,7 +15,8 @@ use serde_json::Value;
 pub use datatype::DataType;
 pub use vector_index::{
     BqConfig, DefaultQuantization, Distance, DynamicConfig, FlatCompression, FlatConfig,
-    HnswConfig, PqConfig, PqEncoder, RqConfig, SqConfig, VectorIndexConfig, VectorIndexType,
+    FlatRqConfig, HnswConfig, PqConfig, PqEncoder, RqConfig, SqConfig, VectorIndexConfig,
+    VectorIndexType,
 };
 
 /// A collection with all defaults filled in.

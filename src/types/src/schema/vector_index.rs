@@ -228,6 +228,37 @@ pub struct FlatConfig {
     pub pq: FlatCompression,
     pub bq: FlatCompression,
     pub sq: FlatCompression,
+    /// Rotational quantization (Weaviate 1.32); absent from classes stored before it existed.
+    #[serde(default)]
+    pub rq: FlatRqConfig,
+    /// The class asked for no compression, so `DEFAULT_QUANTIZATION` does not apply.
+    #[serde(default)]
+    pub skip_default_quantization: bool,
+    /// The compression enabled came from `DEFAULT_QUANTIZATION`, not from the class.
+    #[serde(default)]
+    pub track_default_quantization: bool,
+}
+
+/// The `rq` block of the flat index: `bits` 8 or 1; `rescoreLimit` -1 lets the index choose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlatRqConfig {
+    pub enabled: bool,
+    pub rescore_limit: i64,
+    pub cache: bool,
+    pub bits: i64,
+}
+
+impl Default for FlatRqConfig {
+    /// Weaviate's defaults: off, 8 bits, the rescore limit left to the index.
+    fn default() -> Self {
+        FlatRqConfig {
+            enabled: false,
+            rescore_limit: -1,
+            cache: false,
+            bits: 8,
+        }
+    }
 }
 
 /// A compression block of the flat index.
