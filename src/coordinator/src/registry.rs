@@ -365,6 +365,7 @@ fn index_kind(config: &VectorIndexConfig) -> (IndexKind, u64) {
             let kind = IndexKind::Dynamic {
                 threshold: d.threshold.max(0) as usize,
                 hnsw: hnsw_params(&d.hnsw),
+                exact: shard::flat_compression(&d.flat),
             };
             (kind, d.hnsw.cleanup_interval_seconds.max(1) as u64)
         }

@@ -7,7 +7,8 @@ use vector_index::{
 };
 
 /// The compression of the index a config describes; for `dynamic`, of the graph it becomes
-/// (its exact phase keeps full vectors). Negative limits mean the engine's default.
+/// (its exact phase is [`flat_compression`] of its `flat` block). Negative limits mean the
+/// engine's default.
 pub fn compression_of(config: &VectorIndexConfig) -> Compression {
     match config {
         VectorIndexConfig::Hnsw(h) => hnsw_compression(h),
@@ -60,15 +61,27 @@ fn hnsw_compression(h: &HnswConfig) -> Compression {
     Compression::None
 }
 
-/// flat compresses with bq only (the schema refuses its pq and sq, as Weaviate does).
-fn flat_compression(f: &FlatConfig) -> Compression {
-    if !f.bq.enabled {
-        return Compression::None;
+/// flat compresses with bq or rq (the schema refuses its pq and sq, as Weaviate does).
+pub fn flat_compression(f: &FlatConfig) -> Compression {
+    if f.bq.enabled {
+        let d = BqParams::default();
+        return Compression::Bq(BqParams {
+            rescore_limit: count_or(f.bq.rescore_limit, d.rescore_limit),
+        });
     }
-    let d = BqParams::default();
-    Compression::Bq(BqParams {
-        rescore_limit: count_or(f.bq.rescore_limit, d.rescore_limit),
-    })
+    if f.rq.enabled {
+        let d = if f.rq.bits == 1 {
+            RqParams::one_bit()
+        } else {
+            RqParams::default()
+        };
+        return Compression::Rq(RqParams {
+            bits: u8::try_from(f.rq.bits).unwrap_or(d.bits),
+            rescore_limit: count_or(f.rq.rescore_limit, d.rescore_limit),
+            ..d
+        });
+    }
+    Compression::None
 }
 
 fn count_or(value: i64, default: usize) -> usize {
@@ -79,7 +92,7 @@ fn count_or(value: i64, default: usize) -> usize {
 mod tests {
     use super::*;
     use types::schema::{
-        BqConfig, Distance, FlatCompression, PqConfig, PqEncoder, RqConfig, SqConfig,
+        BqConfig, Distance, FlatCompression, FlatRqConfig, PqConfig, PqEncoder, RqConfig, SqConfig,
     };
 
     fn hnsw() -> HnswConfig {
@@ -176,6 +189,9 @@ mod tests {
             pq: off.clone(),
             bq: off.clone(),
             sq: off,
+            rq: FlatRqConfig::default(),
+            skip_default_quantization: false,
+            track_default_quantization: false,
         };
         assert_eq!(
             compression_of(&VectorIndexConfig::Flat(flat.clone())),
@@ -188,8 +204,27 @@ mod tests {
         );
         flat.bq.rescore_limit = 50;
         assert_eq!(
-            compression_of(&VectorIndexConfig::Flat(flat)),
+            compression_of(&VectorIndexConfig::Flat(flat.clone())),
             Compression::Bq(BqParams { rescore_limit: 50 })
+        );
+        flat.bq.enabled = false;
+        flat.rq = FlatRqConfig {
+            enabled: true,
+            bits: 1,
+            ..FlatRqConfig::default()
+        };
+        assert_eq!(
+            compression_of(&VectorIndexConfig::Flat(flat.clone())),
+            Compression::Rq(RqParams::one_bit())
+        );
+        flat.rq.bits = 8;
+        flat.rq.rescore_limit = 64;
+        assert_eq!(
+            compression_of(&VectorIndexConfig::Flat(flat)),
+            Compression::Rq(RqParams {
+                rescore_limit: 64,
+                ..RqParams::default()
+            })
         );
     }
 }

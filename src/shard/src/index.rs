@@ -27,8 +27,13 @@ pub enum IndexKind {
     Hnsw(HnswParams),
     /// Exact until the target holds `threshold` vectors, then a graph built in the background
     /// while reads and writes continue. Logged from the start, so the graph catches up with
-    /// what was written during its build.
-    Dynamic { threshold: usize, hnsw: HnswParams },
+    /// what was written during its build. The exact phase compresses with `exact` (the
+    /// `flat` block's bq or rq), the graph with the target's compression.
+    Dynamic {
+        threshold: usize,
+        hnsw: HnswParams,
+        exact: Compression,
+    },
     /// `vectorIndexConfig.skip`: vectors are stored but not indexed.
     Skip,
 }
@@ -117,14 +122,17 @@ pub(crate) fn open(
         }),
         IndexKind::Flat => open_flat(store, prefix, &build),
         IndexKind::Hnsw(params) => open_hnsw(store, prefix, &build, params, index_dir),
-        IndexKind::Dynamic { threshold, hnsw } => {
+        IndexKind::Dynamic {
+            threshold,
+            hnsw,
+            exact,
+        } => {
             let has_graph = index_dir.is_some_and(|d| snapshot::path(d, prefix, target).exists());
             if has_graph || count_vectors(store, prefix, target, *threshold)? >= *threshold {
                 return open_hnsw(store, prefix, &build, hnsw, index_dir);
             }
-            // The exact phase keeps full vectors; the graph compresses once built.
             let exact = Build {
-                compression: Compression::None,
+                compression: *exact,
                 ..build
             };
             let mut opened = open_flat(store, prefix, &exact)?;

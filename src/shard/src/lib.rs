@@ -16,7 +16,7 @@ mod shard;
 mod snapshot;
 mod version;
 
-pub use compression::compression_of;
+pub use compression::{compression_of, flat_compression};
 pub use error::{Error, Result};
 pub use hashtree::{HashTree, LEAVES};
 pub use index::{IndexKind, DEFAULT_VECTOR_CACHE_MAX_OBJECTS};

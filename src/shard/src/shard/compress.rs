@@ -75,12 +75,16 @@ impl Shard {
     }
 
     fn start_compression(&self, name: &str, target: &Target, cause: Cause) {
-        let (wanted, kind) = {
+        let (graph, kind) = {
             let spec = target.spec.read();
             (spec.compression, spec.kind.clone())
         };
         let Some(current) = target.index() else {
             return;
+        };
+        let wanted = match (&kind, &*current) {
+            (IndexKind::Dynamic { exact, .. }, VectorIndex::Flat(_)) => *exact,
+            _ => graph,
         };
         if !should_start(&kind, &current, wanted, cause)
             || target.compression.failed.lock().is_some()
@@ -116,10 +120,9 @@ fn should_start(kind: &IndexKind, index: &VectorIndex, wanted: Compression, caus
     let engine_matches = match (kind, index) {
         (IndexKind::Flat, VectorIndex::Flat(_))
         | (IndexKind::Hnsw(_), VectorIndex::Hnsw(_))
-        | (IndexKind::Dynamic { .. }, VectorIndex::Hnsw(_)) => true,
-        // A dynamic target's exact phase stays uncompressed; skipped targets have no index.
-        (IndexKind::Dynamic { .. }, VectorIndex::Flat(_))
-        | (IndexKind::Flat, VectorIndex::Hnsw(_))
+        | (IndexKind::Dynamic { .. }, VectorIndex::Hnsw(_) | VectorIndex::Flat(_)) => true,
+        // Skipped targets have no index.
+        (IndexKind::Flat, VectorIndex::Hnsw(_))
         | (IndexKind::Hnsw(_), VectorIndex::Flat(_))
         | (IndexKind::Skip, VectorIndex::Flat(_) | VectorIndex::Hnsw(_)) => false,
     };

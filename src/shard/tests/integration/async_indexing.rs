@@ -5,7 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Map;
-use shoal_shard::{HnswParams, IndexKind, IndexerPool, NodeStore, PutMode, Shard, ShardSpec};
+use shoal_shard::{
+    Compression, HnswParams, IndexKind, IndexerPool, NodeStore, PutMode, Shard, ShardSpec,
+};
 use types::{Object, DEFAULT_TARGET};
 use uuid::Uuid;
 
@@ -198,6 +200,7 @@ fn dynamic_spec(threshold: usize) -> ShardSpec {
     spec.targets[0].kind = IndexKind::Dynamic {
         threshold,
         hnsw: HnswParams::default(),
+        exact: Compression::None,
     };
     spec
 }

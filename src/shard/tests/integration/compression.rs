@@ -1,5 +1,5 @@
-//! Compressed targets: built compressed (BQ, RQ on hnsw; BQ on flat) and restored from a
-//! snapshot with their codes and the same answers; PQ trained by maintenance once due; and
+//! Compressed targets: built compressed (BQ, RQ on hnsw; BQ on flat; a dynamic target's two
+//! phases) and restored from a snapshot with their codes and the same answers; PQ trained by maintenance once due; and
 //! compression enabled on a populated shard in the background while searches go on.
 
 use std::path::Path;
@@ -155,6 +155,47 @@ fn a_flat_target_compresses_with_bq_across_restarts() {
     let (_store, shard) = open(dir.path(), spec(IndexKind::Flat, bq));
     assert!(shard.is_compressed());
     assert_eq!(answers(&shard, 200), before);
+}
+
+/// A dynamic target compresses its exact phase with the `flat` block's method, across a
+/// restart, and its graph with the target's own once the threshold is passed.
+#[test]
+fn a_dynamic_target_compresses_both_phases_with_their_own_methods() {
+    let bq = Compression::Bq(BqParams::default());
+    let rq = Compression::Rq(RqParams::default());
+    let dynamic = IndexKind::Dynamic {
+        threshold: 300,
+        hnsw: HnswParams::default(),
+        exact: bq,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = {
+        let (_store, shard) = open(dir.path(), spec(dynamic.clone(), rq));
+        fill(&shard, 200);
+        assert_eq!(shard.engine_of(DEFAULT_TARGET), Some("flat"));
+        assert!(matches!(
+            shard.compression_state(DEFAULT_TARGET),
+            Some(CompressionState::Compressed(Compression::Bq(_)))
+        ));
+        answers(&shard, 200)
+    };
+    let (_store, shard) = open(dir.path(), spec(dynamic, rq));
+    assert!(matches!(
+        shard.compression_state(DEFAULT_TARGET),
+        Some(CompressionState::Compressed(Compression::Bq(_)))
+    ));
+    assert_eq!(answers(&shard, 200), before);
+    let results = shard
+        .put_batch((200..400).map(object).collect(), PutMode::Upsert)
+        .expect("write");
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(shard.upgrade_dynamic_indexes().expect("upgrade"), 1);
+    assert_eq!(shard.engine_of(DEFAULT_TARGET), Some("hnsw"));
+    assert!(matches!(
+        shard.compression_state(DEFAULT_TARGET),
+        Some(CompressionState::Compressed(Compression::Rq(_)))
+    ));
+    answers(&shard, 400);
 }
 
 #[test]
