@@ -47,16 +47,7 @@ fn hnsw_compression(h: &HnswConfig) -> Compression {
         });
     }
     if h.rq.enabled {
-        let d = if h.rq.bits == 1 {
-            RqParams::one_bit()
-        } else {
-            RqParams::default()
-        };
-        return Compression::Rq(RqParams {
-            bits: u8::try_from(h.rq.bits).unwrap_or(d.bits),
-            rescore_limit: count_or(h.rq.rescore_limit, d.rescore_limit),
-            ..d
-        });
+        return rq(h.rq.bits, h.rq.rescore_limit);
     }
     Compression::None
 }
@@ -70,18 +61,23 @@ pub fn flat_compression(f: &FlatConfig) -> Compression {
         });
     }
     if f.rq.enabled {
-        let d = if f.rq.bits == 1 {
-            RqParams::one_bit()
-        } else {
-            RqParams::default()
-        };
-        return Compression::Rq(RqParams {
-            bits: u8::try_from(f.rq.bits).unwrap_or(d.bits),
-            rescore_limit: count_or(f.rq.rescore_limit, d.rescore_limit),
-            ..d
-        });
+        return rq(f.rq.bits, f.rq.rescore_limit);
     }
     Compression::None
+}
+
+/// RQ with `bits`; a negative `rescore_limit` takes the default for that many bits.
+fn rq(bits: i64, rescore_limit: i64) -> Compression {
+    let d = if bits == 1 {
+        RqParams::one_bit()
+    } else {
+        RqParams::default()
+    };
+    Compression::Rq(RqParams {
+        bits: u8::try_from(bits).unwrap_or(d.bits),
+        rescore_limit: count_or(rescore_limit, d.rescore_limit),
+        ..d
+    })
 }
 
 fn count_or(value: i64, default: usize) -> usize {

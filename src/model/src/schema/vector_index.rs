@@ -17,6 +17,9 @@ const MIN_MAX_CONNECTIONS: i64 = 4;
 const MIN_EF_CONSTRUCTION: i64 = 4;
 const DEFAULT_VECTOR_CACHE_MAX_OBJECTS: i64 = 1_000_000_000_000;
 const DEFAULT_DYNAMIC_THRESHOLD: i64 = 10_000;
+/// The default-quantization flags of hnsw and flat (off unless given).
+const SKIP_DEFAULT: &str = "skipDefaultQuantization";
+const TRACK_DEFAULT: &str = "trackDefaultQuantization";
 
 /// Parses `vectorIndexType`; absent or empty means hnsw. `dynamic` needs async indexing.
 pub(super) fn parse_type(raw: Option<&str>, async_indexing: bool) -> Result<VectorIndexType> {
@@ -154,18 +157,8 @@ fn parse_hnsw(obj: &Obj, default_distance: Distance, path: &str) -> Result<HnswC
         filter_strategy: json::opt_str(obj, "filterStrategy", path)?
             .unwrap_or(&d.filter_strategy)
             .to_string(),
-        skip_default_quantization: bool_or(
-            obj,
-            "skipDefaultQuantization",
-            path,
-            d.skip_default_quantization,
-        )?,
-        track_default_quantization: bool_or(
-            obj,
-            "trackDefaultQuantization",
-            path,
-            d.track_default_quantization,
-        )?,
+        skip_default_quantization: bool_or(obj, SKIP_DEFAULT, path, false)?,
+        track_default_quantization: bool_or(obj, TRACK_DEFAULT, path, false)?,
     };
     validate_hnsw(&config, path)?;
     Ok(config)
@@ -300,18 +293,8 @@ fn parse_flat(obj: &Obj, default_distance: Distance, path: &str) -> Result<FlatC
         bq: parse_flat_compression(obj, "bq", d.bq, path)?,
         sq: parse_flat_compression(obj, "sq", d.sq, path)?,
         rq: parse_flat_rq(obj, d.rq, path)?,
-        skip_default_quantization: bool_or(
-            obj,
-            "skipDefaultQuantization",
-            path,
-            d.skip_default_quantization,
-        )?,
-        track_default_quantization: bool_or(
-            obj,
-            "trackDefaultQuantization",
-            path,
-            d.track_default_quantization,
-        )?,
+        skip_default_quantization: bool_or(obj, SKIP_DEFAULT, path, false)?,
+        track_default_quantization: bool_or(obj, TRACK_DEFAULT, path, false)?,
     };
     validate_flat(&config, path)?;
     Ok(config)
