@@ -19,7 +19,9 @@ use std::thread;
 use types::DocId;
 
 use super::space::Space;
-use super::storage::{set_upper_list, upper_list, Storage, DELETED, LINKING, NONE, USED};
+use super::storage::{
+    set_upper_list, upper_list, Storage, UpperBlock, DELETED, LINKING, NONE, USED,
+};
 use super::visited::Scratch;
 use super::HnswIndex;
 use crate::topk::{decode, encode};
@@ -175,7 +177,7 @@ impl HnswIndex {
             st.write_links0(node, &[]);
             if let Some(block) = st.upper(node).lock().take() {
                 self.upper_bytes
-                    .fetch_sub(block.len() * 4, Ordering::Relaxed);
+                    .fetch_sub(UpperBlock::bytes_for(block.len()), Ordering::Relaxed);
             }
             st.set_level(node, 0);
             st.set_doc(node, NONE);
@@ -272,7 +274,7 @@ impl HnswIndex {
     fn write_links(
         &self,
         st: &Storage,
-        upper: &mut Option<Box<[u32]>>,
+        upper: &mut Option<UpperBlock>,
         node: u32,
         level: usize,
         links: &[u32],

@@ -10,7 +10,7 @@ use types::schema::Distance;
 use types::DocId;
 
 use super::space::Space;
-use super::storage::{set_upper_list, upper_list, Storage, LINKING, USED};
+use super::storage::{set_upper_list, upper_list, Storage, UpperBlock, LINKING, USED};
 use super::visited::Scratch;
 use super::{HnswIndex, MAX_LEVEL};
 use crate::distance;
@@ -171,8 +171,9 @@ impl HnswIndex {
         st.write_links0(node, &[]);
         if level > 0 {
             let words = level * (self.m + 1);
-            *st.upper(node).lock() = Some(vec![0; words].into_boxed_slice());
-            self.upper_bytes.fetch_add(words * 4, Ordering::Relaxed);
+            *st.upper(node).lock() = Some(UpperBlock::zeroed(words));
+            self.upper_bytes
+                .fetch_add(UpperBlock::bytes_for(words), Ordering::Relaxed);
         }
         st.set_level(node, level as u8);
         st.set_doc(node, doc);
@@ -285,10 +286,12 @@ impl HnswIndex {
         let mut block = vec![0; words];
         if let Some(old) = upper.as_deref() {
             block[..old.len()].copy_from_slice(old);
-            self.upper_bytes.fetch_sub(old.len() * 4, Ordering::Relaxed);
+            self.upper_bytes
+                .fetch_sub(UpperBlock::bytes_for(old.len()), Ordering::Relaxed);
         }
-        self.upper_bytes.fetch_add(words * 4, Ordering::Relaxed);
-        *upper = Some(block.into_boxed_slice());
+        self.upper_bytes
+            .fetch_add(UpperBlock::bytes_for(words), Ordering::Relaxed);
+        *upper = Some(UpperBlock::from(block));
         st.set_level(node, top as u8);
     }
 

@@ -28,7 +28,7 @@ use types::DocId;
 
 use super::cleanup::Dead;
 use super::insert::splitmix64;
-use super::storage::{set_upper_list, upper_list, Storage, DELETED, NONE, USED};
+use super::storage::{set_upper_list, upper_list, Storage, UpperBlock, DELETED, NONE, USED};
 use super::{HnswIndex, HnswParams, Ids, VectorCache, VectorLoader, MAX_LEVEL};
 use crate::distance;
 use crate::error::{Error, Result};
@@ -331,8 +331,8 @@ impl HnswIndex {
                     set_upper_list(&mut block, lev, m, &links);
                 }
                 self.upper_bytes
-                    .fetch_add(block.len() * 4, Ordering::Relaxed);
-                *st.upper(node).lock() = Some(block.into_boxed_slice());
+                    .fetch_add(UpperBlock::bytes_for(block.len()), Ordering::Relaxed);
+                *st.upper(node).lock() = Some(UpperBlock::from(block));
             }
             st.set_level(node, level as u8);
             st.set_doc(node, doc);

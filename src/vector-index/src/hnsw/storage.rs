@@ -16,7 +16,7 @@
 //!   locks; writers hold the node's lock, store ids before the count, all with release order,
 //!   and readers load with acquire order, so a reader that sees an id also sees everything the
 //!   node's inserter wrote before linking it (its vector above all);
-//! - upper layers: one `Mutex<Option<Box<[u32]>>>` per node holding `level * (M + 1)` words,
+//! - upper layers: one `Mutex<Option<UpperBlock>>` per node holding `level * (M + 1)` words,
 //!   `[count, ids..]` per level from 1 up. The mutex is also the node's lock for layer-0 writes.
 //!
 //! - cached vectors (a capped index, see [`super::cache`]): instead of the vectors above, one
@@ -68,10 +68,54 @@ const FIRST_CHUNK: usize = 8;
 /// Most nodes per full chunk.
 const MAX_CHUNK: usize = 4096;
 /// Target bytes per full chunk; a full chunk exceeds it only when [`MIN_CHUNK`] nodes do.
-const CHUNK_BYTES: usize = 1 << 20;
+/// The last chunk's unused slots are paid per index, so the bound keeps them a few percent of
+/// a 10,000-vector index while a chunk still spans hundreds of nodes.
+const CHUNK_BYTES: usize = 1 << 18;
 
 /// Upper-layer links of one node, guarded by the node's lock.
-pub(super) type Upper = Mutex<Option<Box<[u32]>>>;
+pub(super) type Upper = Mutex<Option<UpperBlock>>;
+
+/// A node's upper-layer words behind a thin pointer: every node pays for the slot, only about
+/// one in `M` has a block, so the slot is 8 bytes (16 with the lock) instead of a fat
+/// pointer's 16 (24), and the few blocks pay the extra indirection.
+#[allow(clippy::box_collection)] // the box is the thin pointer this type exists for
+pub(super) struct UpperBlock(Box<Vec<u32>>);
+
+impl UpperBlock {
+    /// A block of `words` zeros.
+    pub(super) fn zeroed(words: usize) -> Self {
+        UpperBlock(Box::new(vec![0; words]))
+    }
+
+    /// Heap bytes of a block of `words` words.
+    pub(super) fn bytes_for(words: usize) -> usize {
+        words * size_of::<u32>() + size_of::<Vec<u32>>()
+    }
+}
+
+// The point of the thin pointer: the lock and the block pointer share 16 bytes.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(size_of::<Upper>() == 16);
+
+impl From<Vec<u32>> for UpperBlock {
+    fn from(words: Vec<u32>) -> Self {
+        UpperBlock(Box::new(words))
+    }
+}
+
+impl std::ops::Deref for UpperBlock {
+    type Target = [u32];
+
+    fn deref(&self) -> &[u32] {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for UpperBlock {
+    fn deref_mut(&mut self) -> &mut [u32] {
+        &mut self.0
+    }
+}
 
 /// A cached vector: set at most once while shared, cleared only through `&mut`.
 pub(super) type Cell = OnceLock<Box<[f32]>>;

@@ -34,9 +34,9 @@ pub(crate) struct Pq {
     ds: usize,
     metric: Metric,
     encoder: PqEncoderKind,
-    /// `[segment][centroid][ds]`.
-    codebook: Vec<f32>,
-    /// `[segment][ds][centroid]`.
+    /// The codebooks, `[segment][ds][centroid]`: the layout the table and the encoder scan.
+    /// It is the only copy kept (a second, row-major one would double a fixed cost that
+    /// dominates small indexes at high dimension); [`Pq::between`] reads it with a stride.
     transposed: Vec<f32>,
     /// The tile encoder's distribution per dimension; empty for k-means.
     tiles: Vec<Tile>,
@@ -90,7 +90,6 @@ impl Pq {
             ds,
             metric,
             encoder,
-            codebook,
             transposed,
             tiles,
         }
@@ -101,17 +100,21 @@ impl Pq {
     }
 
     pub(super) fn bytes(&self) -> usize {
-        (self.codebook.capacity() + self.transposed.capacity()) * size_of::<f32>()
-            + self.tiles.capacity() * size_of::<Tile>()
+        self.transposed.capacity() * size_of::<f32>() + self.tiles.capacity() * size_of::<Tile>()
     }
 
-    /// The persisted parts: segments, centroids, encoder, codebook, tiles.
-    pub(super) fn parts(&self) -> (usize, usize, PqEncoderKind, &[f32], &[Tile]) {
+    /// The persisted parts: segments, centroids, encoder, the codebook `[segment][centroid][ds]`
+    /// (rebuilt from the stored layout), tiles.
+    pub(super) fn parts(&self) -> (usize, usize, PqEncoderKind, Vec<f32>, &[Tile]) {
+        let codebook = (0..self.segments)
+            .flat_map(|s| (0..self.centroids).map(move |c| (s, c)))
+            .flat_map(|(s, c)| self.centroid(s, c as u8))
+            .collect();
         (
             self.segments,
             self.centroids,
             self.encoder,
-            &self.codebook,
+            codebook,
             &self.tiles,
         )
     }
@@ -137,7 +140,7 @@ impl Pq {
     #[cfg(test)]
     pub(super) fn decode(&self, code: &[u8]) -> Vec<f32> {
         (0..self.segments)
-            .flat_map(|s| self.centroid(s, code[s]).iter().copied())
+            .flat_map(|s| self.centroid(s, code[s]))
             .collect()
     }
 
@@ -182,12 +185,15 @@ impl Pq {
 
     /// The distance between two codes' decoded vectors.
     pub(super) fn between(&self, a: &[u8], b: &[u8]) -> f32 {
+        let k = self.centroids;
+        let last = k - 1;
         let mut sum = 0.0;
-        for s in 0..self.segments {
-            let (x, y) = (self.centroid(s, a[s]), self.centroid(s, b[s]));
+        for (s, (&ca, &cb)) in a.iter().zip(b).take(self.segments).enumerate() {
+            let (ca, cb) = (usize::from(ca).min(last), usize::from(cb).min(last));
+            let rows = self.segment_t(s).chunks_exact(k);
             sum += match self.metric {
-                Metric::L2Squared => x.iter().zip(y).map(|(p, q)| (p - q) * (p - q)).sum::<f32>(),
-                Metric::Dot | Metric::Cosine => -x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>(),
+                Metric::L2Squared => rows.map(|r| (r[ca] - r[cb]) * (r[ca] - r[cb])).sum::<f32>(),
+                Metric::Dot | Metric::Cosine => -rows.map(|r| r[ca] * r[cb]).sum::<f32>(),
             };
         }
         self.finish(sum)
@@ -202,10 +208,12 @@ impl Pq {
         }
     }
 
-    fn centroid(&self, segment: usize, code: u8) -> &[f32] {
+    /// The `ds` floats of a centroid, gathered from the transposed codebook.
+    fn centroid(&self, segment: usize, code: u8) -> impl Iterator<Item = f32> + '_ {
         let c = usize::from(code).min(self.centroids - 1);
-        let start = (segment * self.centroids + c) * self.ds;
-        &self.codebook[start..start + self.ds]
+        self.segment_t(segment)
+            .chunks_exact(self.centroids)
+            .map(move |row| row[c])
     }
 
     fn segment_t(&self, segment: usize) -> &[f32] {
