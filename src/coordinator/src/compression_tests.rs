@@ -1,6 +1,7 @@
 //! Vector compression on a real standalone node: PQ enabled on a populated class through
 //! `update_class` compresses its shard in the background while queries keep answering, until
-//! `/v1/nodes` reports it compressed; BQ on a flat index from the start; a class naming two
+//! `/v1/nodes` reports it compressed; BQ on a flat index from the start; named vectors each
+//! compressed with their own method, reported per target; a class naming two
 //! compressions refused as invalid input, and PQ segments that do not divide the vector length
 //! refused on the first vector or on the update that enables them.
 
@@ -142,6 +143,77 @@ async fn bq_on_a_flat_index_is_compressed_from_the_start() {
     assert!(compressed(&c, "Exact").await);
     for n in [0, 57, 199] {
         assert_eq!(nearest(&c, "Exact", n).await, Uuid::from_u128(n as u128));
+    }
+}
+
+/// The nearest object to stored vector `n` on named `target`.
+async fn nearest_on(c: &Coordinator, class: &str, target: &str, n: u32) -> Uuid {
+    let q = SearchQuery {
+        class: class.into(),
+        limit: Some(3),
+        vector_search: Some(VectorSearch::NearVector {
+            vector: vector(n),
+            target_vectors: vec![target.to_string()],
+            threshold: None,
+            per_target: Default::default(),
+            combination: Default::default(),
+        }),
+        ..SearchQuery::default()
+    };
+    c.search(q).await.expect("search").hits[0].object.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_named_vector_compresses_with_its_own_method() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = crate::testing::standalone(dir.path()).await;
+    let none = json!({"none": {}});
+    create(
+        &c,
+        json!({"class": "Named", "vectorConfig": {
+            "rotated": {"vectorizer": none, "vectorIndexType": "hnsw",
+                        "vectorIndexConfig": {"rq": {"enabled": true}}},
+            "binary": {"vectorizer": none, "vectorIndexType": "flat",
+                       "vectorIndexConfig": {"bq": {"enabled": true}}},
+            "plain": {"vectorizer": none, "vectorIndexType": "hnsw"}}}),
+    )
+    .await;
+    let writes = (0..300u32)
+        .map(|n| ObjectWrite {
+            vector: None,
+            vectors: Some(
+                ["rotated", "binary", "plain"]
+                    .into_iter()
+                    .map(|t| (t.to_string(), vector(n)))
+                    .collect(),
+            ),
+            ..write("Named", n)
+        })
+        .collect();
+    let results = c.batch_objects(writes, ConsistencyLevel::One).await;
+    assert!(results.iter().all(Result::is_ok));
+
+    let nodes = c.nodes(Some("Named")).await.expect("nodes");
+    let methods: Vec<(String, String)> = nodes[0].shards[0]
+        .vector_indexes
+        .iter()
+        .map(|v| (v.target.clone(), v.compression.clone()))
+        .collect();
+    let expected = [("binary", "bq"), ("plain", "none"), ("rotated", "rq-8")];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(t, m)| (t.to_string(), m.to_string()))
+        .collect();
+    assert_eq!(methods, expected);
+    assert!(nodes[0].shards[0].compressed);
+    for target in ["rotated", "binary", "plain"] {
+        for n in [0, 131, 299] {
+            assert_eq!(
+                nearest_on(&c, "Named", target, n).await,
+                Uuid::from_u128(n as u128),
+                "{target}, object {n}"
+            );
+        }
     }
 }
 

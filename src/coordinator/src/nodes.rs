@@ -50,6 +50,14 @@ pub struct VectorIndexReport {
     /// Deleted graph nodes awaiting cleanup.
     pub tombstones: u64,
     pub memory_bytes: u64,
+    /// The compression searches use now: `none`, `pq`, `bq`, `sq`, `rq-8` or `rq-1`.
+    #[serde(default = "uncompressed")]
+    pub compression: String,
+}
+
+/// What a report from a node that predates per-target compression means.
+fn uncompressed() -> String {
+    "none".to_string()
 }
 
 /// One shard as `GET /v1/schema/{class}/shards` reports it.

@@ -245,6 +245,7 @@ fn vector_indexes(shard: &shard::Shard) -> Vec<VectorIndexReport> {
             queued: t.queue_len,
             tombstones: t.tombstones,
             memory_bytes: t.memory_bytes,
+            compression: t.compression.to_string(),
             // The unnamed vector's internal name is empty; clients know it as `default`.
             target: match t.target.as_str() {
                 types::DEFAULT_TARGET => "default".to_string(),

@@ -73,6 +73,7 @@ struct VectorIndexOut<'a> {
     vectors_queued: u64,
     tombstones: u64,
     memory_bytes: u64,
+    compression: &'a str,
 }
 
 impl<'a> NodeOut<'a> {
@@ -117,6 +118,7 @@ impl<'a> ShardOut<'a> {
                     vectors_queued: v.queued,
                     tombstones: v.tombstones,
                     memory_bytes: v.memory_bytes,
+                    compression: &v.compression,
                 })
                 .collect(),
         }
@@ -200,6 +202,7 @@ mod tests {
                     queued: 0,
                     tombstones: 0,
                     memory_bytes: 4096,
+                    compression: "rq-8".into(),
                 }],
             }],
         }
@@ -230,7 +233,8 @@ mod tests {
         assert_eq!(
             s["vectorIndexes"],
             json!([{"target": "default", "indexType": "hnsw", "vectorsIndexed": 3,
-                    "vectorsQueued": 0, "tombstones": 0, "memoryBytes": 4096}])
+                    "vectorsQueued": 0, "tombstones": 0, "memoryBytes": 4096,
+                    "compression": "rq-8"}])
         );
     }
 

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use vector_index::VectorIndex;
+use vector_index::{CompressionState, VectorIndex};
 
 use super::Shard;
 
@@ -45,6 +45,9 @@ pub struct TargetStats {
     pub index_type: &'static str,
     /// What the index holds in memory (graph, vectors it keeps resident), in bytes.
     pub memory_bytes: u64,
+    /// The compression searches use now (`none` until a method is active; see
+    /// `vector_index::Compression::name`).
+    pub compression: &'static str,
 }
 
 impl Shard {
@@ -62,8 +65,15 @@ impl Shard {
                     Some(VectorIndex::Flat(_)) => "flat",
                     Some(VectorIndex::Hnsw(_)) => "hnsw",
                 };
+                let compression = match index.as_deref().map(VectorIndex::compression_state) {
+                    Some(CompressionState::Compressed(c)) => c.name(),
+                    Some(CompressionState::Uncompressed | CompressionState::Pending(_)) | None => {
+                        "none"
+                    }
+                };
                 TargetStats {
                     index_type,
+                    compression,
                     memory_bytes: index.as_deref().map_or(0, |i| i.memory_bytes() as u64),
                     target: name.clone(),
                     size: (live + tombstones) as u64,

@@ -155,6 +155,19 @@ pub fn default_pq_segments(dim: usize) -> usize {
 }
 
 impl Compression {
+    /// The method's name as `DEFAULT_QUANTIZATION` spells it: `none`, `pq`, `bq`, `sq`,
+    /// `rq-8` or `rq-1`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Pq(_) => "pq",
+            Compression::Bq(_) => "bq",
+            Compression::Sq(_) => "sq",
+            Compression::Rq(p) if p.bits == 1 => "rq-1",
+            Compression::Rq(_) => "rq-8",
+        }
+    }
+
     /// Whether vectors are compressed at all.
     pub fn is_none(&self) -> bool {
         matches!(self, Compression::None)
