@@ -193,8 +193,10 @@ fn measure_all(
         .map_err(|e| anyhow!("build: {e}"))?;
     let build_seconds = start.elapsed().as_secs_f64();
     eprintln!("{}: graph built in {build_seconds:.1} s", w.label);
-    out(json!({"kind": "build", "n": n, "dim": w.items.first().map_or(0, |i| i.1.len()),
-               "threads": threads, "seconds": build_seconds}));
+    out(
+        json!({"kind": "build", "n": n, "dim": w.items.first().map_or(0, |i| i.1.len()),
+               "threads": threads, "seconds": build_seconds}),
+    );
     let mut snapshot = Vec::new();
     graph.write_graph(&mut snapshot)?;
     drop(graph);
@@ -290,7 +292,10 @@ fn measure_setting(
 fn settings(pq_segments: &[usize], keys: &[String], dim: usize) -> Result<Vec<Setting>> {
     for key in keys {
         if !SETTING_KEYS.contains(&key.as_str()) {
-            bail!("--settings {key}: expected some of {}", SETTING_KEYS.join(","));
+            bail!(
+                "--settings {key}: expected some of {}",
+                SETTING_KEYS.join(",")
+            );
         }
     }
     let wanted = |key: &str| keys.is_empty() || keys.iter().any(|k| k == key);
@@ -306,7 +311,7 @@ fn settings(pq_segments: &[usize], keys: &[String], dim: usize) -> Result<Vec<Se
     };
     add("none".into(), "none", Compression::None);
     for &segments in pq_segments {
-        if segments == 0 || dim % segments != 0 {
+        if segments == 0 || !dim.is_multiple_of(segments) {
             bail!("--pq-segments {segments} does not divide the dimension {dim}");
         }
         add(
@@ -320,8 +325,16 @@ fn settings(pq_segments: &[usize], keys: &[String], dim: usize) -> Result<Vec<Se
     }
     add("bq".into(), "bq", Compression::Bq(BqParams::default()));
     add("sq".into(), "sq", Compression::Sq(SqParams::default()));
-    add("rq bits=8".into(), "rq8", Compression::Rq(RqParams::default()));
-    add("rq bits=1".into(), "rq1", Compression::Rq(RqParams::one_bit()));
+    add(
+        "rq bits=8".into(),
+        "rq8",
+        Compression::Rq(RqParams::default()),
+    );
+    add(
+        "rq bits=1".into(),
+        "rq1",
+        Compression::Rq(RqParams::one_bit()),
+    );
     Ok(out)
 }
 
@@ -401,10 +414,7 @@ fn parse_list<T: std::str::FromStr>(flag: &str, value: &str) -> Result<Vec<T>> {
     value
         .split(',')
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse()
-                .map_err(|_| anyhow!("{flag}: cannot parse {s:?}"))
-        })
+        .map(|s| s.parse().map_err(|_| anyhow!("{flag}: cannot parse {s:?}")))
         .collect()
 }
 
@@ -450,7 +460,10 @@ fn parse_args() -> Result<Args> {
         args.pq_segments = if args.dataset.is_some() {
             vec![dim / 4, dim / 8]
         } else {
-            vec![32, shoal_vector_index::quantization::default_pq_segments(dim)]
+            vec![
+                32,
+                shoal_vector_index::quantization::default_pq_segments(dim),
+            ]
         };
     }
     Ok(args)
