@@ -65,11 +65,9 @@ def wait_compressed(peer, start):
     raise RuntimeError(f"not compressed after {COMPRESS_TIMEOUT} s: {found}")
 
 
-def run_scheme(args, meta, base, queries, gt, name, key, block, log_dir):
+def run_scheme(args, meta, enc, gt, name, key, block, log_dir):
     n = meta["n"]
-    per_batch = 1000 if meta["dim"] <= 128 else 250
-    bodies = sp.rest_bodies(CLASS, base, per_batch)
-    gql = sp.graphql_bodies(CLASS, queries)
+    per_batch, bodies, gql = enc["per_batch"], enc["rest"], enc["graphql"]
     log = os.path.join(log_dir, f"shoal-{meta['name']}-{key}{block.get('pq', {}).get('segments', '')}.log")
     peer = sp.ShoalPeer(args.shoal, False, meta["metric"], log, args.tmp)
     steps = {}
@@ -86,7 +84,7 @@ def run_scheme(args, meta, base, queries, gt, name, key, block, log_dir):
             indexed_seconds, _ = peer.wait_indexed(CLASS, n, start)
         steps[busy.step] = busy.other
         peer.check_rest(answers, n)
-        del answers, bodies
+        del answers
         compressed_seconds = None
         if block:
             with Interference(peer.server, "compress") as busy:
@@ -126,10 +124,14 @@ def main():
     args = ap.parse_args()
     meta, base, queries, gt = load_dataset(args.dataset_dir)
     segments = [int(s) for s in args.pq_segments.split(",") if s] or [meta["dim"] // 4, meta["dim"] // 8]
+    per_batch = 1000 if meta["dim"] <= 128 else 250
+    progress(f"served {meta['name']}: encoding every request body once, for all schemes")
+    enc = {"per_batch": per_batch, "rest": sp.rest_bodies(CLASS, base, per_batch),
+           "graphql": sp.graphql_bodies(CLASS, queries)}
     failed = []
     for name, key, block in schemes(set(args.settings.split(",")), segments, meta["n"]):
         try:
-            run_scheme(args, meta, base, queries, gt, name, key, block, args.log_dir)
+            run_scheme(args, meta, enc, gt, name, key, block, args.log_dir)
         except Exception as e:  # noqa: BLE001 - the other schemes still run; exit 1 at the end
             progress(f"served {meta['name']} {name}: FAILED: {e}")
             failed.append(name)
