@@ -21,18 +21,18 @@
 //!
 //! Progress goes to stderr; stdout carries only the JSON lines.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use roaring::RoaringBitmap;
 use serde_json::{json, Value};
 use shoal_vector_index::{HnswIndex, HnswParams};
-use types::schema::Distance;
 
-const K: usize = 10;
+mod bench_data;
+use bench_data::{
+    anon_rss_bytes, emit, numbered, read_dataset, read_u32_rows, recall_at_k, Dataset, Meta, K,
+};
 
 struct Args {
     dataset_dir: PathBuf,
@@ -44,45 +44,21 @@ struct Args {
     filtered: bool,
 }
 
-/// `meta.json` of a prepared dataset (see `bench/hnsw/common.py`).
-struct Meta {
-    name: String,
-    dim: usize,
-    n: usize,
-    nq: usize,
-    k: usize,
-    metric: Distance,
-    allow_count: usize,
-}
-
 fn main() -> Result<()> {
     let args = parse_args()?;
-    let meta = read_meta(&args.dataset_dir)?;
-    if meta.k != K {
-        bail!(
-            "the ground truth has k = {}, this benchmark measures recall@{K}",
-            meta.k
-        );
-    }
+    let Dataset {
+        meta,
+        base,
+        queries,
+        gt,
+    } = read_dataset(&args.dataset_dir)?;
     let common = json!({
         "engine": "shoal",
         "dataset": meta.name,
         "m": args.m,
         "ef_construction": args.ef_construction,
     });
-
-    eprintln!(
-        "shoal {}: loading {} x {} vectors",
-        meta.name, meta.n, meta.dim
-    );
-    let base = read_rows(&args.dataset_dir.join("base.f32"), meta.n, meta.dim)?;
-    let items: Vec<(u32, Vec<f32>)> = base
-        .into_iter()
-        .enumerate()
-        .map(|(id, v)| Ok((u32::try_from(id)?, v)))
-        .collect::<Result<_>>()?;
-    let queries = read_rows(&args.dataset_dir.join("queries.f32"), meta.nq, meta.dim)?;
-    let gt = read_u32_rows(&args.dataset_dir.join("gt.u32"), meta.nq, meta.k)?;
+    let items = numbered(base)?;
 
     let params = HnswParams {
         max_connections: args.m,
@@ -250,103 +226,8 @@ fn run_filtered(
     Ok(())
 }
 
-fn recall_at_k(results: &[Vec<u32>], gt: &[Vec<u32>]) -> f64 {
-    let hits: usize = results
-        .iter()
-        .zip(gt)
-        .map(|(got, truth)| got.iter().take(K).filter(|id| truth.contains(id)).count())
-        .sum();
-    hits as f64 / (K * gt.len()) as f64
-}
-
-fn emit(common: &Value, record: Value) {
-    let mut line = common.clone();
-    if let (Some(line), Value::Object(fields)) = (line.as_object_mut(), record) {
-        line.extend(fields);
-    }
-    println!("{line}");
-}
-
 // ---------------------------------------------------------------------------------------------
 // files and arguments
-
-fn read_meta(dir: &Path) -> Result<Meta> {
-    let path = dir.join("meta.json");
-    let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
-    let v: Value = serde_json::from_str(&text).with_context(|| path.display().to_string())?;
-    let int = |key: &str| -> Result<usize> {
-        let n = v[key]
-            .as_u64()
-            .with_context(|| format!("{}: {key} must be a non-negative integer", path.display()))?;
-        Ok(usize::try_from(n)?)
-    };
-    let metric = match v["metric"].as_str() {
-        Some("cosine") => Distance::Cosine,
-        Some("l2-squared") => Distance::L2Squared,
-        Some("dot") => Distance::Dot,
-        other => bail!("{}: unsupported metric {other:?}", path.display()),
-    };
-    Ok(Meta {
-        name: v["name"].as_str().unwrap_or("dataset").to_owned(),
-        dim: int("dim")?,
-        n: int("n")?,
-        nq: int("nq")?,
-        k: int("k")?,
-        metric,
-        allow_count: if v["allow_count"].is_null() {
-            0
-        } else {
-            int("allow_count")?
-        },
-    })
-}
-
-/// Reads `rows` x `cols` little-endian 4-byte values, one `Vec` per row.
-fn read_raw_rows<T>(
-    path: &Path,
-    rows: usize,
-    cols: usize,
-    decode: fn([u8; 4]) -> T,
-) -> Result<Vec<Vec<T>>> {
-    let file = File::open(path).with_context(|| path.display().to_string())?;
-    let expected = (rows * cols * 4) as u64;
-    let actual = file.metadata()?.len();
-    if actual != expected {
-        bail!(
-            "{}: {actual} bytes, expected {expected} ({rows} x {cols} x 4)",
-            path.display()
-        );
-    }
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut bytes = vec![0u8; cols * 4];
-    let mut out = Vec::with_capacity(rows);
-    for _ in 0..rows {
-        reader.read_exact(&mut bytes)?;
-        out.push(
-            bytes
-                .chunks_exact(4)
-                .map(|b| decode([b[0], b[1], b[2], b[3]]))
-                .collect(),
-        );
-    }
-    Ok(out)
-}
-
-fn read_rows(path: &Path, rows: usize, cols: usize) -> Result<Vec<Vec<f32>>> {
-    read_raw_rows(path, rows, cols, f32::from_le_bytes)
-}
-
-fn read_u32_rows(path: &Path, rows: usize, cols: usize) -> Result<Vec<Vec<u32>>> {
-    read_raw_rows(path, rows, cols, u32::from_le_bytes)
-}
-
-/// Anonymous resident memory of this process (Linux `/proc/self/status`, `RssAnon`).
-fn anon_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
 
 const USAGE: &str = "usage: hnsw_bench DATASET_DIR [--m 16] [--ef-construction 128] \
                      [--ef 16,32,64,128,256] [--repeat 3] [--chunk 100000] [--no-filtered]";
