@@ -168,10 +168,18 @@ impl Quantizer {
             }
             Compression::Bq(_) => Kind::Bq(bq::Bq::new(dim)),
             Compression::Sq(_) => Kind::Sq(sq::Sq::train(Metric::of(metric, "sq")?, dim, sample)),
-            Compression::Rq(p) if p.bits == 1 => {
-                Kind::Rq1(rq::Rq1::new(Metric::of(metric, "rq")?, dim, p.seed))
-            }
-            Compression::Rq(p) => Kind::Rq8(rq::Rq8::new(Metric::of(metric, "rq")?, dim, p.seed)),
+            Compression::Rq(p) if p.bits == 1 => Kind::Rq1(rq::Rq1::new(
+                Metric::of(metric, "rq")?,
+                dim,
+                p.seed,
+                rq::Layout::Blocks,
+            )),
+            Compression::Rq(p) => Kind::Rq8(rq::Rq8::new(
+                Metric::of(metric, "rq")?,
+                dim,
+                p.seed,
+                rq::Layout::Blocks,
+            )),
             Compression::None => return Ok(None),
         };
         Ok(Some(Quantizer { kind, params }))

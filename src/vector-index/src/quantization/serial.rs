@@ -3,28 +3,32 @@
 //! neither retrains nor re-encodes. Little-endian:
 //!
 //! ```text
-//! version u8 (1) · kind u8 (1 pq, 2 bq, 3 sq, 4 rq) · rescoreLimit u64 · then per kind:
+//! version u8 (2) · kind u8 (1 pq, 2 bq, 3 sq, 4 rq) · rescoreLimit u64 · then per kind:
 //! pq  segments u32 · centroids u32 · trainingLimit u64 · encoder u8 (0 kmeans, 1 tile
 //!     log-normal, 2 tile normal) · codebook f32 × dim·centroids · tile only: (mean f64,
 //!     std f64) × dim
 //! bq  -
 //! sq  trainingLimit u64 · lo f32 · step f32
-//! rq  bits u8 · seed u64
+//! rq  bits u8 · seed u64 · version 2 only: layout u8 (0 power of two, 1 blocks)
 //! ```
+//! Version 1 is the same without RQ's layout byte: its codes were made with
+//! [`Layout::PowerOfTwo`], which a restored index keeps using.
 //! Reading validates everything against the index's metric and dimension; a mismatch is
 //! [`Error::CorruptGraph`] (the bytes come from a snapshot).
 
 use types::schema::Distance;
 
 use super::pq::{distribution_code, Pq, Tile};
-use super::rq::{Rq1, Rq8};
+use super::rq::{Layout, Rq1, Rq8};
 use super::{
     bq::Bq, sq::Sq, BqParams, Compression, Kind, Metric, PqEncoderKind, PqParams, Quantizer,
     RqParams, SqParams, TileDistribution,
 };
 use crate::error::{Error, Result};
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
+/// The format before RQ's layout byte.
+const VERSION_1: u8 = 1;
 
 fn corrupt(what: impl Into<String>) -> Error {
     Error::CorruptGraph(format!("compression state: {}", what.into()))
@@ -75,8 +79,17 @@ impl Quantizer {
                     | Compression::Bq(_)
                     | Compression::Sq(_) => (8, 0),
                 };
+                let layout = match &self.kind {
+                    Kind::Rq8(q) => q.layout(),
+                    Kind::Rq1(q) => q.layout(),
+                    Kind::Pq(_) | Kind::Bq(_) | Kind::Sq(_) => Layout::Blocks,
+                };
                 out.push(bits);
                 out.extend_from_slice(&seed.to_le_bytes());
+                out.push(match layout {
+                    Layout::PowerOfTwo => 0,
+                    Layout::Blocks => 1,
+                });
             }
         }
     }
@@ -84,7 +97,8 @@ impl Quantizer {
     /// Reads what [`Quantizer::write`] wrote, for an index of `metric` and `dim`.
     pub(crate) fn read(bytes: &[u8], metric: Distance, dim: usize) -> Result<Quantizer> {
         let mut r = Input(bytes);
-        if r.u8()? != VERSION {
+        let version = r.u8()?;
+        if version != VERSION && version != VERSION_1 {
             return Err(corrupt("unknown version"));
         }
         let kind = r.u8()?;
@@ -113,10 +127,18 @@ impl Quantizer {
             }
             4 => {
                 let (bits, seed) = (r.u8()?, r.u64()?);
+                let layout = match version {
+                    VERSION_1 => Layout::PowerOfTwo,
+                    _ => match r.u8()? {
+                        0 => Layout::PowerOfTwo,
+                        1 => Layout::Blocks,
+                        other => return Err(corrupt(format!("rq layout {other}"))),
+                    },
+                };
                 let m = metric_of(metric, "rq")?;
                 let kind = match bits {
-                    8 => Kind::Rq8(Rq8::new(m, dim, seed)),
-                    1 => Kind::Rq1(Rq1::new(m, dim, seed)),
+                    8 => Kind::Rq8(Rq8::new(m, dim, seed, layout)),
+                    1 => Kind::Rq1(Rq1::new(m, dim, seed, layout)),
                     _ => return Err(corrupt(format!("rq bits {bits}"))),
                 };
                 let params = RqParams {

@@ -441,3 +441,43 @@ fn persisted_quantizers_encode_and_score_identically() {
         }
     }
 }
+
+/// RQ state written before the layout byte (format 1) is read with the power-of-two rotation
+/// its codes were made with; new state records the block layout, which does not pad 320
+/// dimensions to 512.
+#[test]
+fn rq_state_of_format_1_keeps_its_power_of_two_rotation() {
+    let mut v1 = vec![1u8, 4];
+    v1.extend_from_slice(&20u64.to_le_bytes());
+    v1.push(8);
+    v1.extend_from_slice(&5u64.to_le_bytes());
+    let old = Quantizer::read(&v1, Distance::Dot, 320).unwrap();
+    assert_eq!(old.code_words(), 512 / 8 + 2);
+    let mut bytes = Vec::new();
+    old.write(&mut bytes);
+    let again = Quantizer::read(&bytes, Distance::Dot, 320).unwrap();
+    assert_eq!(
+        again.code_words(),
+        512 / 8 + 2,
+        "the layout survives a rewrite"
+    );
+
+    let params = Compression::Rq(RqParams {
+        seed: 5,
+        ..RqParams::default()
+    });
+    let fresh = Quantizer::train(&params, Distance::Dot, 320, &[])
+        .unwrap()
+        .unwrap();
+    assert_eq!(fresh.code_words(), 320 / 8 + 2);
+    let mut bytes = Vec::new();
+    fresh.write(&mut bytes);
+    let restored = Quantizer::read(&bytes, Distance::Dot, 320).unwrap();
+    assert_eq!(restored.code_words(), 320 / 8 + 2);
+    let mut bad = bytes.clone();
+    *bad.last_mut().unwrap() = 9;
+    assert!(matches!(
+        Quantizer::read(&bad, Distance::Dot, 320),
+        Err(Error::CorruptGraph(_))
+    ));
+}

@@ -21,7 +21,7 @@ use std::f32::consts::PI;
 use super::kernels::{self, DotU8Fn, HammingFn};
 use super::{bytes_of, bytes_of_mut, pack, unpack, Metric, QueryCode};
 
-pub(crate) use rotation::Rotation;
+pub(crate) use rotation::{Layout, Rotation};
 
 /// Query bit planes of 1-bit RQ.
 const PLANES: usize = 4;
@@ -34,9 +34,9 @@ pub(crate) struct Rq8 {
 }
 
 impl Rq8 {
-    pub(super) fn new(metric: Metric, dim: usize, seed: u64) -> Rq8 {
+    pub(super) fn new(metric: Metric, dim: usize, seed: u64, layout: Layout) -> Rq8 {
         Rq8 {
-            rotation: Rotation::new(dim, seed),
+            rotation: Rotation::with_layout(dim, seed, layout),
             metric,
             dot: kernels::selected().dot_u8.1,
         }
@@ -44,6 +44,10 @@ impl Rq8 {
 
     pub(super) fn bytes(&self) -> usize {
         self.rotation.bytes()
+    }
+
+    pub(super) fn layout(&self) -> Layout {
+        self.rotation.layout()
     }
 
     fn payload_words(&self) -> usize {
@@ -109,9 +113,9 @@ pub(crate) struct Rq1 {
 }
 
 impl Rq1 {
-    pub(super) fn new(metric: Metric, dim: usize, seed: u64) -> Rq1 {
+    pub(super) fn new(metric: Metric, dim: usize, seed: u64, layout: Layout) -> Rq1 {
         Rq1 {
-            rotation: Rotation::new(dim, seed),
+            rotation: Rotation::with_layout(dim, seed, layout),
             metric,
             hamming: kernels::selected().hamming.1,
         }
@@ -119,6 +123,10 @@ impl Rq1 {
 
     pub(super) fn bytes(&self) -> usize {
         self.rotation.bytes()
+    }
+
+    pub(super) fn layout(&self) -> Layout {
+        self.rotation.layout()
     }
 
     fn bit_words(&self) -> usize {

@@ -1,33 +1,89 @@
-//! A fast pseudo-random rotation: the vector is zero-padded to a power of two `P`, then three
-//! rounds each flip the signs of a seeded random subset of components and apply the
-//! normalised Walsh–Hadamard transform (`H / √P`, orthogonal). The product is orthogonal, so
-//! norms and dot products are kept, while any fixed vector's energy is spread evenly over the
-//! coordinates, which is what makes a uniform per-coordinate quantizer work. `O(P log P)` per
-//! vector; the seed alone rebuilds it.
+//! A fast pseudo-random rotation: the vector is zero-padded to `P` dimensions, then three
+//! rounds each flip the signs of a seeded random subset of components and apply normalised
+//! Walsh–Hadamard transforms (`H / √B`, orthogonal). Every step is orthogonal, so norms and dot
+//! products are kept, while any fixed vector's energy is spread evenly over the coordinates,
+//! which is what makes a uniform per-coordinate quantizer work. `O(P log B)` per vector; the
+//! seed and the [`Layout`] alone rebuild it.
+//!
+//! [`Layout::Blocks`] pads only to a multiple of 64 (1536 stays 1536, where a power of two
+//! would store 2048 coordinates per code) and transforms blocks of `B` = 64, 128 or 256
+//! coordinates; a seeded permutation before each round moves coordinates between blocks, so
+//! that three rounds still spread a vector over all of them. [`Layout::PowerOfTwo`] is the
+//! first format (one transform over the whole padded vector), kept to read codes made with it.
 
 use super::super::Rng;
 
 /// Rounds of sign flip and transform; three spread a vector's energy well enough for 8-bit
 /// and 1-bit codes (Weaviate uses three as well).
 const ROUNDS: usize = 3;
-/// The smallest padded length: a whole word of 1-bit codes.
+/// The smallest padded length, and the unit of [`Layout::Blocks`]: a whole word of 1-bit codes.
 const MIN_PADDED: usize = 64;
+/// The largest transform block of [`Layout::Blocks`].
+const MAX_BLOCK: usize = 256;
+
+/// How a rotation pads and transforms; persisted with the codes it made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// Padded to the next power of two, one transform over the whole vector.
+    PowerOfTwo,
+    /// Padded to a multiple of 64, permuted and transformed in blocks.
+    Blocks,
+}
 
 /// A seeded rotation of `dim`-vectors into `padded` dimensions.
 pub(crate) struct Rotation {
     padded: usize,
+    /// Coordinates per transform.
+    block: usize,
     /// `ROUNDS × padded` factors of ±1.
     signs: Vec<f32>,
+    /// `ROUNDS × padded` source positions, one permutation per round; empty for
+    /// [`Layout::PowerOfTwo`].
+    perms: Vec<u32>,
 }
 
 impl Rotation {
-    pub(crate) fn new(dim: usize, seed: u64) -> Rotation {
-        let padded = dim.max(MIN_PADDED).next_power_of_two();
+    pub(crate) fn with_layout(dim: usize, seed: u64, layout: Layout) -> Rotation {
+        let dim = dim.max(MIN_PADDED);
+        let (padded, block) = match layout {
+            Layout::PowerOfTwo => {
+                let p = dim.next_power_of_two();
+                (p, p)
+            }
+            Layout::Blocks => {
+                let p = dim.div_ceil(MIN_PADDED) * MIN_PADDED;
+                let block = [MAX_BLOCK, 128, MIN_PADDED]
+                    .into_iter()
+                    .find(|b| p.is_multiple_of(*b))
+                    .unwrap_or(MIN_PADDED);
+                (p, block)
+            }
+        };
         let mut rng = Rng::new(seed);
         let signs = (0..ROUNDS * padded)
             .map(|_| if rng.next_u64() >> 63 == 0 { 1.0 } else { -1.0 })
             .collect();
-        Rotation { padded, signs }
+        let perms = match layout {
+            Layout::PowerOfTwo => Vec::new(),
+            Layout::Blocks => (0..ROUNDS)
+                .flat_map(|_| shuffled(padded, &mut rng))
+                .collect(),
+        };
+        Rotation {
+            padded,
+            block,
+            signs,
+            perms,
+        }
+    }
+
+    /// The layout, for persistence.
+    pub(crate) fn layout(&self) -> Layout {
+        if self.perms.is_empty() {
+            Layout::PowerOfTwo
+        } else {
+            Layout::Blocks
+        }
     }
 
     /// The rotated length.
@@ -37,6 +93,7 @@ impl Rotation {
 
     pub(crate) fn bytes(&self) -> usize {
         self.signs.capacity() * std::mem::size_of::<f32>()
+            + self.perms.capacity() * std::mem::size_of::<u32>()
     }
 
     /// Rotates `x` into `out` (resized to [`Rotation::padded`]).
@@ -45,17 +102,35 @@ impl Rotation {
         out.clear();
         out.extend_from_slice(&x[..x.len().min(p)]);
         out.resize(p, 0.0);
-        let scale = 1.0 / (p as f32).sqrt();
-        for round in self.signs.chunks_exact(p) {
-            for (v, &s) in out.iter_mut().zip(round) {
+        let scale = 1.0 / (self.block as f32).sqrt();
+        let mut moved = Vec::new();
+        for (round, signs) in self.signs.chunks_exact(p).enumerate() {
+            if let Some(perm) = self.perms.get(round * p..(round + 1) * p) {
+                moved.clear();
+                moved.extend(perm.iter().map(|&i| out[i as usize]));
+                std::mem::swap(out, &mut moved);
+            }
+            for (v, &s) in out.iter_mut().zip(signs) {
                 *v *= s;
             }
-            walsh_hadamard(out);
+            for block in out.chunks_exact_mut(self.block) {
+                walsh_hadamard(block);
+            }
             for v in out.iter_mut() {
                 *v *= scale;
             }
         }
     }
+}
+
+/// A seeded random permutation of `0..n` (Fisher–Yates).
+fn shuffled(n: usize, rng: &mut Rng) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    for i in (1..n).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
 }
 
 /// The unnormalised fast Walsh–Hadamard transform in place; `v.len()` is a power of two.
@@ -81,25 +156,57 @@ mod tests {
 
     #[test]
     fn rotation_keeps_norms_and_dot_products() {
-        let r = Rotation::new(100, 7);
-        assert_eq!(r.padded(), 128);
-        let x: Vec<f32> = (0..100).map(|i| (i as f32 * 0.37).sin()).collect();
-        let y: Vec<f32> = (0..100).map(|i| (i as f32 * 0.11).cos()).collect();
-        let (mut rx, mut ry) = (Vec::new(), Vec::new());
-        r.apply(&x, &mut rx);
-        r.apply(&y, &mut ry);
-        let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f32>();
-        assert!((dot(&rx, &ry) - dot(&x, &y)).abs() < 1e-3);
-        assert!((dot(&rx, &rx) - dot(&x, &x)).abs() < 1e-3);
+        for (dim, layout, padded) in [
+            (100, Layout::PowerOfTwo, 128),
+            (100, Layout::Blocks, 128),
+            (1536, Layout::Blocks, 1536),
+            (1536, Layout::PowerOfTwo, 2048),
+            (200, Layout::Blocks, 256),
+            (320, Layout::Blocks, 320),
+        ] {
+            let r = Rotation::with_layout(dim, 7, layout);
+            assert_eq!(r.padded(), padded, "{dim} {layout:?}");
+            assert_eq!(r.layout(), layout);
+            let x: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.37).sin()).collect();
+            let y: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.11).cos()).collect();
+            let (mut rx, mut ry) = (Vec::new(), Vec::new());
+            r.apply(&x, &mut rx);
+            r.apply(&y, &mut ry);
+            let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f32>();
+            let tolerance = 1e-5 * dim as f32;
+            assert!(
+                (dot(&rx, &ry) - dot(&x, &y)).abs() < tolerance,
+                "{dim} {layout:?}"
+            );
+            assert!(
+                (dot(&rx, &rx) - dot(&x, &x)).abs() < tolerance,
+                "{dim} {layout:?}"
+            );
+        }
+    }
+
+    /// A one-hot vector is spread over every block: no coordinate keeps more than a small
+    /// share of its energy, which is what the quantizers rely on.
+    #[test]
+    fn blocks_spread_a_spike_over_all_coordinates() {
+        let r = Rotation::with_layout(1536, 3, Layout::Blocks);
+        let mut x = vec![0.0; 1536];
+        x[5] = 1.0;
+        let mut out = Vec::new();
+        r.apply(&x, &mut out);
+        let largest = out.iter().map(|v| v * v).fold(0.0f32, f32::max);
+        assert!(largest < 0.01, "largest share {largest}");
+        let reached = out.iter().filter(|v| v.abs() > 1e-6).count();
+        assert!(reached > 1500, "{reached} coordinates reached");
     }
 
     #[test]
     fn the_seed_determines_the_rotation() {
         let x = [1.0, 0.0, 0.0, 2.0];
         let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
-        Rotation::new(4, 1).apply(&x, &mut a);
-        Rotation::new(4, 1).apply(&x, &mut b);
-        Rotation::new(4, 2).apply(&x, &mut c);
+        Rotation::with_layout(4, 1, Layout::Blocks).apply(&x, &mut a);
+        Rotation::with_layout(4, 1, Layout::Blocks).apply(&x, &mut b);
+        Rotation::with_layout(4, 2, Layout::Blocks).apply(&x, &mut c);
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
