@@ -23,6 +23,8 @@ mod logs;
 mod metrics;
 
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
+/// Starts tried before a port taken by another test counts as a failure.
+const START_ATTEMPTS: usize = 3;
 const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// One `shoal` process on loopback.
@@ -71,7 +73,19 @@ impl Node {
     }
 
     /// Starts the process (again) on this node's data directory and waits until it is ready.
+    /// Ports are found by binding port 0 and letting go, so a test running beside this one can
+    /// take one in between: a start that lost that race is retried on fresh ports.
     fn spawn(&mut self) -> Result<()> {
+        for _ in 1..START_ATTEMPTS {
+            match self.spawn_once() {
+                Err(e) if e.to_string().contains("Address already in use") => continue,
+                done => return done,
+            }
+        }
+        self.spawn_once()
+    }
+
+    fn spawn_once(&mut self) -> Result<()> {
         self.port = free_port()?;
         self.data_port = free_port()?;
         let log = File::options()
