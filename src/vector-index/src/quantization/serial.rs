@@ -3,16 +3,18 @@
 //! neither retrains nor re-encodes. Little-endian:
 //!
 //! ```text
-//! version u8 (2) · kind u8 (1 pq, 2 bq, 3 sq, 4 rq) · rescoreLimit u64 · then per kind:
+//! version u8 (3) · kind u8 (1 pq, 2 bq, 3 sq, 4 rq) · rescoreLimit u64 · then per kind:
 //! pq  segments u32 · centroids u32 · trainingLimit u64 · encoder u8 (0 kmeans, 1 tile
 //!     log-normal, 2 tile normal) · codebook f32 × dim·centroids · tile only: (mean f64,
 //!     std f64) × dim
 //! bq  -
 //! sq  trainingLimit u64 · lo f32 · step f32
-//! rq  bits u8 · seed u64 · version 2 only: layout u8 (0 power of two, 1 blocks)
+//! rq  bits u8 · seed u64 · from version 2: layout u8 (0 power of two, 1 blocks)
 //! ```
 //! Version 1 is the same without RQ's layout byte: its codes were made with
-//! [`Layout::PowerOfTwo`], which a restored index keeps using.
+//! [`Layout::PowerOfTwo`], which a restored index keeps using. Versions 1 and 2 differ from 3
+//! only in 1-bit RQ's codes, which carried a second tail word; a restored index keeps that
+//! word, and writes its state as version 2 so that it reads back the same.
 //! Reading validates everything against the index's metric and dimension; a mismatch is
 //! [`Error::CorruptGraph`] (the bytes come from a snapshot).
 
@@ -26,7 +28,9 @@ use super::{
 };
 use crate::error::{Error, Result};
 
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
+/// The format whose 1-bit RQ codes carry a second tail word.
+const VERSION_2: u8 = 2;
 /// The format before RQ's layout byte.
 const VERSION_1: u8 = 1;
 
@@ -37,7 +41,10 @@ fn corrupt(what: impl Into<String>) -> Error {
 impl Quantizer {
     /// Appends the persisted form to `out`.
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
-        out.push(VERSION);
+        out.push(match &self.kind {
+            Kind::Rq1(q) if q.has_ones_word() => VERSION_2,
+            Kind::Pq(_) | Kind::Bq(_) | Kind::Sq(_) | Kind::Rq8(_) | Kind::Rq1(_) => VERSION,
+        });
         let kind = match self.kind {
             Kind::Pq(_) => 1,
             Kind::Bq(_) => 2,
@@ -98,7 +105,7 @@ impl Quantizer {
     pub(crate) fn read(bytes: &[u8], metric: Distance, dim: usize) -> Result<Quantizer> {
         let mut r = Input(bytes);
         let version = r.u8()?;
-        if version != VERSION && version != VERSION_1 {
+        if ![VERSION, VERSION_2, VERSION_1].contains(&version) {
             return Err(corrupt("unknown version"));
         }
         let kind = r.u8()?;
@@ -138,7 +145,8 @@ impl Quantizer {
                 let m = metric_of(metric, "rq")?;
                 let kind = match bits {
                     8 => Kind::Rq8(Rq8::new(m, dim, seed, layout)),
-                    1 => Kind::Rq1(Rq1::new(m, dim, seed, layout)),
+                    1 if version == VERSION => Kind::Rq1(Rq1::new(m, dim, seed, layout)),
+                    1 => Kind::Rq1(Rq1::with_ones_word(m, dim, seed, layout)),
                     _ => return Err(corrupt(format!("rq bits {bits}"))),
                 };
                 let params = RqParams {

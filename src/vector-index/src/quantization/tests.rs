@@ -481,3 +481,36 @@ fn rq_state_of_format_1_keeps_its_power_of_two_rotation() {
         Err(Error::CorruptGraph(_))
     ));
 }
+
+/// 1-bit RQ codes of format 2 end with a second tail word (`|b|`, now counted instead): an
+/// index restored from that state keeps the word, scores its codes exactly as a fresh
+/// quantizer scores the shorter ones, and rewrites its state as format 2.
+#[test]
+fn rq1_state_of_format_2_keeps_its_second_tail_word() {
+    let mut v2 = vec![2u8, 4];
+    v2.extend_from_slice(&512u64.to_le_bytes());
+    v2.push(1);
+    v2.extend_from_slice(&5u64.to_le_bytes());
+    v2.push(1);
+    let old = Quantizer::read(&v2, Distance::L2Squared, 320).unwrap();
+    assert_eq!(old.code_words(), 320 / 64 + 2);
+    let mut bytes = Vec::new();
+    old.write(&mut bytes);
+    assert_eq!(bytes, v2, "the older form survives a rewrite");
+
+    let mut v3 = v2.clone();
+    v3[0] = 3;
+    let fresh = Quantizer::read(&v3, Distance::L2Squared, 320).unwrap();
+    assert_eq!(fresh.code_words(), 320 / 64 + 1);
+    let data = gaussian_data(30, 320, 11);
+    let (mut qo, mut qf) = (QueryCode::default(), QueryCode::default());
+    old.prepare(&data[0], &mut qo);
+    fresh.prepare(&data[0], &mut qf);
+    for v in &data[1..] {
+        let (a, b) = (encode(&old, v), encode(&fresh, v));
+        assert_eq!(a[..b.len()], b[..], "the words both forms share are equal");
+        assert_eq!(old.distance(&qo, &a), fresh.distance(&qf, &b));
+        let (first_old, first_fresh) = (encode(&old, &data[0]), encode(&fresh, &data[0]));
+        assert_eq!(old.between(&a, &first_old), fresh.between(&b, &first_fresh));
+    }
+}
