@@ -175,7 +175,7 @@ impl HnswIndex {
             debug_assert!(ids.node_of(st.doc(node)) != Some(node));
             st.set_flags(node, 0);
             st.write_links0(node, &[]);
-            if let Some(block) = st.upper(node).lock().take() {
+            if let Some(block) = st.lock_node(node).take() {
                 self.upper_bytes
                     .fetch_sub(UpperBlock::bytes_for(block.len()), Ordering::Relaxed);
             }
@@ -207,7 +207,7 @@ impl HnswIndex {
     /// A node without a usable vector (capped index, deleted meanwhile) only loses its links
     /// into `dead`: without a vector nothing can be ranked. Candidates without one are left out.
     fn repair<S: Space>(&self, st: S, node: u32, level: usize, dead: &Dead, s: &mut Scratch) {
-        let mut upper = st.upper(node).lock();
+        let mut upper = st.lock_node(node);
         s.links.clear();
         if level == 0 {
             st.neighbors_into(node, 0, &mut s.links);

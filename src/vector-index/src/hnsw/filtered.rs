@@ -118,9 +118,7 @@ impl HnswIndex {
                     continue;
                 }
                 s.expanded.insert(hop);
-                let words = st.links0(hop);
-                let count = (words[0].load(Ordering::Acquire) as usize).min(m0);
-                for word in &words[1..=count] {
+                for word in st.links0(hop) {
                     if s.links2.len() >= budget {
                         break;
                     }

@@ -171,7 +171,7 @@ impl HnswIndex {
         st.write_links0(node, &[]);
         if level > 0 {
             let words = level * (self.m + 1);
-            *st.upper(node).lock() = Some(UpperBlock::zeroed(words));
+            *st.lock_node(node) = Some(UpperBlock::zeroed(words));
             self.upper_bytes
                 .fetch_add(UpperBlock::bytes_for(words), Ordering::Relaxed);
         }
@@ -282,7 +282,7 @@ impl HnswIndex {
             return;
         }
         let words = top * (self.m + 1);
-        let mut upper = st.upper(node).lock();
+        let mut upper = st.lock_node(node);
         let mut block = vec![0; words];
         if let Some(old) = upper.as_deref() {
             block[..old.len()].copy_from_slice(old);
@@ -345,7 +345,7 @@ impl HnswIndex {
         selected: &[u32],
         s: &mut Scratch,
     ) {
-        let mut upper = st.upper(node).lock();
+        let mut upper = st.lock_node(node);
         s.links.clear();
         if level == 0 {
             st.neighbors_into(node, 0, &mut s.links);
@@ -377,7 +377,7 @@ impl HnswIndex {
         level: usize,
         s: &mut Scratch,
     ) {
-        let mut upper = st.upper(node).lock();
+        let mut upper = st.lock_node(node);
         s.links.clear();
         if level == 0 {
             st.neighbors_into(node, 0, &mut s.links);

@@ -161,7 +161,7 @@ impl HnswIndex {
         w.u32(st.doc(node));
         {
             // The level is read under the node's lock, which a promotion holds.
-            let upper = st.upper(node).lock();
+            let upper = st.lock_node(node);
             let level = st.level(node);
             w.bytes(&[level as u8]);
             st.neighbors_into(node, 0, links);
@@ -332,7 +332,7 @@ impl HnswIndex {
                 }
                 self.upper_bytes
                     .fetch_add(UpperBlock::bytes_for(block.len()), Ordering::Relaxed);
-                *st.upper(node).lock() = Some(UpperBlock::from(block));
+                *st.lock_node(node) = Some(UpperBlock::from(block));
             }
             st.set_level(node, level as u8);
             st.set_doc(node, doc);

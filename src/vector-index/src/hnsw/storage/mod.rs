@@ -51,7 +51,7 @@ use parking_lot::RawMutex;
 
 use super::cache::{Cache, VectorLoader};
 use crate::quantization::Quantizer;
-use node::{UpperSlot, UNLOCKED};
+use node::{unlocked, UpperSlot};
 
 pub(super) use node::{set_upper_list, upper_list, NodeGuard, UpperBlock};
 
@@ -202,7 +202,7 @@ impl Chunk {
             docs: filled(cap, || AtomicU32::new(NONE)),
             flags: filled(cap, || AtomicU8::new(0)),
             levels: filled(cap, || AtomicU8::new(0)),
-            locks: filled(cap, || UNLOCKED),
+            locks: filled(cap, unlocked),
             upper: filled(cap, || UnsafeCell::new(None)),
             codes: filled(cap * layout.words, || UnsafeCell::new(0)),
         }
@@ -222,7 +222,7 @@ impl Chunk {
             docs: extended(self.docs, cap, || AtomicU32::new(NONE)),
             flags: extended(self.flags, cap, || AtomicU8::new(0)),
             levels: extended(self.levels, cap, || AtomicU8::new(0)),
-            locks: extended(self.locks, cap, || UNLOCKED),
+            locks: extended(self.locks, cap, unlocked),
             upper: extended(self.upper, cap, || UnsafeCell::new(None)),
             codes: extended(self.codes, cap * layout.words, || UnsafeCell::new(0)),
         }

@@ -178,7 +178,7 @@ fn an_insert_stranded_on_an_unlinked_tombstone_searches_from_the_entry_point() {
     let query = vectors[doc as usize].clone();
     {
         let st = index.storage.read();
-        let _lock = st.upper(stranded).lock();
+        let _lock = st.lock_node(stranded);
         st.write_links0(stranded, &[]);
     }
     assert!(index.remove(doc));

@@ -147,7 +147,7 @@ fn check_invariants(index: &HnswIndex) -> GraphReport {
                 "unused slot {node} is not in the free list"
             );
             assert_eq!(st.level(node), 0);
-            assert!(st.upper(node).lock().is_none());
+            assert!(st.lock_node(node).is_none());
             st.neighbors_into(node, 0, &mut links);
             assert!(links.is_empty(), "free slot {node} keeps links");
             continue;
