@@ -21,8 +21,9 @@
 //!   from disk for rescoring, which a shard pays (`rescoreLimit` reads per query).
 //! - Queries: one thread, `search(k = 10)` with the default dynamic `ef` (100 for k = 10),
 //!   the fastest of `--repeat` passes after one untimed warm-up pass. A compressed search
-//!   rescores `max(k, rescoreLimit, ef)` candidates with full vectors (Weaviate's default
-//!   `rescoreLimit` per method); each JSON line says how many (`rescore_candidates`).
+//!   collects `max(k, rescoreLimit, ef)` candidates by code distance and rescores all of them
+//!   (PQ, BQ) or its best `rescoreLimit` (SQ, RQ), as Weaviate does, with Weaviate's default
+//!   `rescoreLimit` per method; each JSON line says how many (`rescore_candidates`).
 //! - Memory: `memory_bytes() / n` (codes, codebooks, links, metadata; full vectors only for
 //!   `none`), and `compressed_bytes() / n` (codes and codebooks alone). Compress time: training (PQ, SQ) and encoding every vector, on all cores.
 //!
@@ -271,11 +272,12 @@ fn measure_setting(
     let rescore_candidates = if setting.compression.is_none() {
         0
     } else {
-        setting
+        let collected = setting
             .compression
             .rescore_limit()
             .max(K)
-            .max(params.ef_for(K))
+            .max(params.ef_for(K));
+        setting.compression.hnsw_rescored(K, collected).unwrap_or(0)
     };
     Ok(Measured {
         recall,

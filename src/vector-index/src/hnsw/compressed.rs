@@ -23,8 +23,10 @@
 //!
 //! # Searching
 //! The graph is traversed by code distances, collecting `max(k, rescoreLimit, ef)`
-//! candidates, which are then rescored with full vectors; the best `k` are returned with exact
-//! distances. Inserts link new nodes by code distances too.
+//! candidates. As in Weaviate, PQ and BQ rescore all of them with full vectors, while SQ and RQ,
+//! whose code distances rank well, rescore only their best `rescoreLimit` (when that is at
+//! least `k`; 0 returns code distances without rescoring). The best `k` are returned with
+//! exact distances. Inserts link new nodes by code distances too.
 
 use std::thread;
 

@@ -93,8 +93,19 @@ impl HnswIndex {
             }
         });
         s.prepared = prepared;
-        let hits = match st.quant {
-            Some(_) => self.rescore(st, &q, hits, k),
+        let hits = match &st.quant {
+            Some(quant) => match quant.params().hnsw_rescored(k, hits.len()) {
+                Some(rescored) => {
+                    let mut hits = hits;
+                    hits.truncate(rescored);
+                    self.rescore(st, &q, hits, k)
+                }
+                None => {
+                    let mut hits = hits;
+                    hits.truncate(k);
+                    hits
+                }
+            },
             None => hits,
         };
         s.query = q;

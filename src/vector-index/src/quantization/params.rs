@@ -202,6 +202,23 @@ impl Compression {
         }
     }
 
+    /// How many of the `collected` candidates an HNSW search gathered by code distance it
+    /// rescores with full vectors, as Weaviate's hnsw `rescore` (in `search.go`) decides: SQ
+    /// and RQ keep only their best `rescoreLimit` when that is at least `k`, and a
+    /// `rescoreLimit` of 0 turns their rescoring off (`None`: the code distances are the
+    /// answer); PQ and BQ rescore every candidate.
+    pub fn hnsw_rescored(&self, k: usize, collected: usize) -> Option<usize> {
+        match self {
+            Compression::Sq(SqParams { rescore_limit, .. })
+            | Compression::Rq(RqParams { rescore_limit, .. }) => match *rescore_limit {
+                0 => None,
+                limit if limit >= k => Some(limit.min(collected)),
+                _ => Some(collected),
+            },
+            Compression::None | Compression::Pq(_) | Compression::Bq(_) => Some(collected),
+        }
+    }
+
     /// The vectors training needs at the least: a k-means codebook needs one per centroid.
     pub(crate) fn min_training_vectors(&self) -> usize {
         match self {

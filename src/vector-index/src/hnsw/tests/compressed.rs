@@ -95,6 +95,74 @@ fn recall_after_rescoring_is_high_for_every_kind_compressed_in_place() {
     }
 }
 
+/// Weaviate's hnsw `rescore` (`search.go`): PQ and BQ rescore every candidate collected, SQ and
+/// RQ only their best `rescoreLimit` when that is at least `k`, and SQ or RQ with a
+/// `rescoreLimit` of 0 answers with code distances. Counted as reads through the loader.
+#[test]
+fn each_method_rescores_as_many_candidates_as_weaviate() {
+    let data = gaussian_data(2000, 32, 35);
+    let items = items(&data);
+    let query = gaussian_data(1, 32, 36).remove(0);
+    let ef = params().ef_for(K);
+    let sq = |rescore_limit| {
+        Compression::Sq(SqParams {
+            rescore_limit,
+            ..SqParams::default()
+        })
+    };
+    let rq = |rescore_limit| {
+        Compression::Rq(RqParams {
+            rescore_limit,
+            ..RqParams::default()
+        })
+    };
+    let cases = [
+        (
+            Compression::Pq(PqParams {
+                segments: 8,
+                ..PqParams::default()
+            }),
+            ef,
+        ),
+        (
+            Compression::Bq(BqParams::default()),
+            BqParams::default().rescore_limit,
+        ),
+        (sq(20), 20),
+        (rq(20), 20),
+        (rq(150), 150),
+        (sq(5), ef),
+        (sq(0), 0),
+        (rq(0), 0),
+    ];
+    for (compression, want) in cases {
+        let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let inner = loader_of(&items);
+        let counted = Arc::clone(&reads);
+        let loader: VectorLoader = Arc::new(move |id| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            inner(id)
+        });
+        let index = built(Distance::L2Squared, &items);
+        index.compress(compression, Some(loader)).unwrap();
+        reads.store(0, std::sync::atomic::Ordering::Relaxed);
+        let hits = index.search(&query, K, None).unwrap();
+        assert_eq!(hits.len(), K, "{compression:?}");
+        let got = reads.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(got, want, "{compression:?}: vectors read for rescoring");
+        let exact =
+            |doc: DocId| crate::distance::kernel(Distance::L2Squared)(&query, &data[doc as usize]);
+        let exact_distances = hits
+            .iter()
+            .all(|&(doc, d)| (d - exact(doc)).abs() <= 1e-3 * (1.0 + d));
+        assert_eq!(
+            exact_distances,
+            want > 0,
+            "{compression:?}: distances exact only when rescored"
+        );
+    }
+}
+
 #[test]
 fn built_compressed_from_the_first_insert() {
     let data = gaussian_data(2500, 64, 33);
