@@ -30,16 +30,66 @@ pub(crate) enum Layout {
     Blocks,
 }
 
-/// A seeded rotation of `dim`-vectors into `padded` dimensions.
+/// A seeded rotation of `dim`-vectors into `padded` dimensions. Its state is kept compact (a
+/// bit per sign, two bytes per permuted position below 65,536 coordinates): it is paid per
+/// index, and a node may hold thousands of tenants' indexes.
 pub(crate) struct Rotation {
     padded: usize,
     /// Coordinates per transform.
     block: usize,
-    /// `ROUNDS × padded` factors of ±1.
-    signs: Vec<f32>,
+    /// `ROUNDS × padded` sign bits, set where the factor is -1.
+    signs: Vec<u64>,
     /// `ROUNDS × padded` source positions, one permutation per round; empty for
     /// [`Layout::PowerOfTwo`].
-    perms: Vec<u32>,
+    perms: Perms,
+}
+
+/// Source positions, in the narrowest integers that hold them.
+enum Perms {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Perms {
+    fn of(positions: Vec<u32>, padded: usize) -> Perms {
+        if padded <= usize::from(u16::MAX) + 1 {
+            Perms::Narrow(positions.into_iter().map(|i| i as u16).collect())
+        } else {
+            Perms::Wide(positions)
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Perms::Narrow(v) => v.is_empty(),
+            Perms::Wide(v) => v.is_empty(),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Perms::Narrow(v) => v.capacity() * std::mem::size_of::<u16>(),
+            Perms::Wide(v) => v.capacity() * std::mem::size_of::<u32>(),
+        }
+    }
+
+    /// `out[i] = from[perm[i]]` with the permutation of `round` (`from.len()` positions).
+    fn gather(&self, round: usize, from: &[f32], out: &mut Vec<f32>) {
+        let p = from.len();
+        out.clear();
+        match self {
+            Perms::Narrow(v) => out.extend(
+                v[round * p..(round + 1) * p]
+                    .iter()
+                    .map(|&i| from[usize::from(i)]),
+            ),
+            Perms::Wide(v) => out.extend(
+                v[round * p..(round + 1) * p]
+                    .iter()
+                    .map(|&i| from[i as usize]),
+            ),
+        }
+    }
 }
 
 impl Rotation {
@@ -60,14 +110,18 @@ impl Rotation {
             }
         };
         let mut rng = Rng::new(seed);
-        let signs = (0..ROUNDS * padded)
-            .map(|_| if rng.next_u64() >> 63 == 0 { 1.0 } else { -1.0 })
-            .collect();
+        let mut signs = vec![0u64; (ROUNDS * padded).div_ceil(64)];
+        for i in 0..ROUNDS * padded {
+            signs[i / 64] |= (rng.next_u64() >> 63) << (i % 64);
+        }
         let perms = match layout {
-            Layout::PowerOfTwo => Vec::new(),
-            Layout::Blocks => (0..ROUNDS)
-                .flat_map(|_| shuffled(padded, &mut rng))
-                .collect(),
+            Layout::PowerOfTwo => Perms::Wide(Vec::new()),
+            Layout::Blocks => Perms::of(
+                (0..ROUNDS)
+                    .flat_map(|_| shuffled(padded, &mut rng))
+                    .collect(),
+                padded,
+            ),
         };
         Rotation {
             padded,
@@ -92,8 +146,7 @@ impl Rotation {
     }
 
     pub(crate) fn bytes(&self) -> usize {
-        self.signs.capacity() * std::mem::size_of::<f32>()
-            + self.perms.capacity() * std::mem::size_of::<u32>()
+        self.signs.capacity() * std::mem::size_of::<u64>() + self.perms.bytes()
     }
 
     /// Rotates `x` into `out` (resized to [`Rotation::padded`]).
@@ -104,14 +157,15 @@ impl Rotation {
         out.resize(p, 0.0);
         let scale = 1.0 / (self.block as f32).sqrt();
         let mut moved = Vec::new();
-        for (round, signs) in self.signs.chunks_exact(p).enumerate() {
-            if let Some(perm) = self.perms.get(round * p..(round + 1) * p) {
-                moved.clear();
-                moved.extend(perm.iter().map(|&i| out[i as usize]));
+        for round in 0..ROUNDS {
+            if !self.perms.is_empty() {
+                self.perms.gather(round, out, &mut moved);
                 std::mem::swap(out, &mut moved);
             }
-            for (v, &s) in out.iter_mut().zip(signs) {
-                *v *= s;
+            for (i, v) in out.iter_mut().enumerate() {
+                let bit = round * p + i;
+                let negate = (self.signs[bit / 64] >> (bit % 64)) as u32 & 1;
+                *v = f32::from_bits(v.to_bits() ^ (negate << 31));
             }
             for block in out.chunks_exact_mut(self.block) {
                 walsh_hadamard(block);
@@ -198,6 +252,53 @@ mod tests {
         assert!(largest < 0.01, "largest share {largest}");
         let reached = out.iter().filter(|v| v.abs() > 1e-6).count();
         assert!(reached > 1500, "{reached} coordinates reached");
+    }
+
+    /// The rotation as first written: a float ±1 per sign and `u32` positions. The compact
+    /// state must rotate bit for bit the same, or stored codes would stop matching queries.
+    fn reference_apply(dim: usize, seed: u64, layout: Layout, x: &[f32]) -> Vec<f32> {
+        let r = Rotation::with_layout(dim, seed, layout);
+        let (p, block) = (r.padded(), r.block);
+        let mut rng = Rng::new(seed);
+        let signs: Vec<f32> = (0..ROUNDS * p)
+            .map(|_| if rng.next_u64() >> 63 == 0 { 1.0 } else { -1.0 })
+            .collect();
+        let perms: Vec<u32> = match layout {
+            Layout::PowerOfTwo => Vec::new(),
+            Layout::Blocks => (0..ROUNDS).flat_map(|_| shuffled(p, &mut rng)).collect(),
+        };
+        let mut out = x.to_vec();
+        out.resize(p, 0.0);
+        for round in 0..ROUNDS {
+            if let Some(perm) = perms.get(round * p..(round + 1) * p) {
+                out = perm.iter().map(|&i| out[i as usize]).collect();
+            }
+            for (v, s) in out.iter_mut().zip(&signs[round * p..]) {
+                *v *= s;
+            }
+            for b in out.chunks_exact_mut(block) {
+                walsh_hadamard(b);
+            }
+            for v in out.iter_mut() {
+                *v *= 1.0 / (block as f32).sqrt();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn compact_state_rotates_exactly_as_the_reference() {
+        for (dim, layout) in [
+            (100, Layout::PowerOfTwo),
+            (100, Layout::Blocks),
+            (1536, Layout::Blocks),
+            (70_000, Layout::Blocks),
+        ] {
+            let x: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.37).sin()).collect();
+            let mut got = Vec::new();
+            Rotation::with_layout(dim, 9, layout).apply(&x, &mut got);
+            assert_eq!(got, reference_apply(dim, 9, layout, &x), "{dim} {layout:?}");
+        }
     }
 
     #[test]
