@@ -9,9 +9,10 @@ index with the same fields.
 - Parameters: M = 16, efConstruction = 128, efSearch = max(100, candidates) (Shoal's dynamic ef
   for k = 10 is 100). Cosine data is normalized and searched with L2, which ranks the same.
 - Rescoring, as Shoal does it: a compressed index returns as many candidates as Shoal rescores
-  for that method with its defaults (max(k, rescoreLimit, ef): PQ 100, SQ 100, BQ 1000), whose
-  exact distances to the full float32 vectors are then computed (numpy gather and sum, inside
-  the timed loop) and the best 10 kept. `none` searches k = 10 directly.
+  for that method with its defaults (PQ and BQ: max(k, rescoreLimit, ef), so 100 and 1000; SQ:
+  its best rescoreLimit, 20, of the ef it searched, as Weaviate does), whose exact distances to
+  the full float32 vectors are then computed (numpy gather and sum, inside the timed loop) and
+  the best 10 kept. `none` searches k = 10 directly.
 - Queries: faiss.omp_set_num_threads(1) (and one BLAS thread), searched in batches of
   --batch queries, the fastest of --repeat passes after one untimed pass.
 - Memory per vector: the size of faiss.serialize_index(_binary) of the HNSW index (graph plus
@@ -46,7 +47,12 @@ SETTING_KEYS = ["none", "pq", "bq", "sq"]
 
 
 def candidates(key, k):
-    return 0 if key == "none" else max(k, RESCORE_LIMIT[key], DYNAMIC_EF)
+    """Candidates rescored; the search's efSearch is max(DYNAMIC_EF, this)."""
+    if key == "none":
+        return 0
+    if key == "sq":
+        return max(k, RESCORE_LIMIT[key])
+    return max(k, RESCORE_LIMIT[key], DYNAMIC_EF)
 
 
 def main():

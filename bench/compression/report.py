@@ -67,10 +67,11 @@ def render(records):
         out.append("  1M x 128 served (PQ or RQ-8, recall >= 0.95, RSS < half of none): NOT MEASURED "
                    "(dataset c was not in this run)")
     out += ["", "Notes: recall@10 is after rescoring; a compressed search rescores 'cand' candidates with full",
-            "vectors (Shoal: max(k, rescoreLimit, ef) with Weaviate's defaults; faiss: the same count, in numpy,",
-            "inside the timed loop). QPS: one thread, in-process. Shoal memory = memory_bytes()/n (full vectors",
-            "read back for rescoring, not held); faiss memory = serialized index size / n (graph + codes,",
-            "rescoring vectors not counted). Compress s: Shoal train + encode (all cores); faiss train + sa_encode",
+            "vectors (Shoal, as Weaviate: PQ and BQ all max(k, rescoreLimit, ef) collected, SQ and RQ their best",
+            "rescoreLimit, with Weaviate's defaults; faiss: the same count, in numpy, inside the timed loop).",
+            "QPS: one thread, in-process. Shoal memory = memory_bytes()/n (full vectors read back for",
+            "rescoring, not held); faiss memory = serialized index size / n (graph + codes, rescoring vectors",
+            "not counted). Compress s: Shoal train + encode (all cores); faiss train + sa_encode",
             "(all cores), graph build not included. Server RSS: VmRSS with the collection loaded and compressed.",
             "* faiss has no RQ: RQ-8 is held against faiss SQ-8, RQ-1 against faiss binary HNSW."]
     return "\n".join(out) + "\n"

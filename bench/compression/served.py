@@ -83,13 +83,14 @@ def run_scheme(args, meta, enc, gt, name, key, block, log_dir):
             start, import_seconds, answers = post_sequential("127.0.0.1", peer.port, "/v1/batch/objects", bodies)
             indexed_seconds, _ = peer.wait_indexed(CLASS, n, start)
         steps[busy.step] = busy.other
-        peer.check_rest(answers, n)
-        del answers
         compressed_seconds = None
         if block:
             with Interference(peer.server, "compress") as busy:
                 compressed_seconds = wait_compressed(peer, start)
             steps[busy.step] = busy.other
+        # After the clocks: parsing every answer (each echoes its vector) takes seconds here.
+        peer.check_rest(answers, n)
+        del answers
         time.sleep(IDLE_BEFORE_RSS)
         tree = peer.server.tree()
         rss, hwm = memory_kib(tree, "VmRSS") * 1024, memory_kib(tree, "VmHWM") * 1024
