@@ -7,7 +7,8 @@
 #   SHOAL_BINARY  the server binary to measure through REST/GraphQL (e.g. target/ci/shoal)
 #   --datasets    a = jeopardy_10k (9.5k x 1536, cosine), b = 100k x 128 Gaussian mixture
 #                 (l2-squared), c = 1M x 128 of the same recipe. Default: a,b,c. For c the
-#                 server runs none, PQ (dim/4) and RQ-8 only, and faiss none, PQ (dim/4) and SQ.
+#                 server runs none, PQ (dim/4, with the dynamic ef and with ef 500) and RQ-8
+#                 only, and faiss none, PQ (dim/4) and SQ.
 #   --quick       dataset b only, one timed query pass
 #   --repeat N    timed query passes per setting in-process, fastest counts (default 3)
 #   --c-rows N    dataset c cut to its first N rows (its exact top-10 computed again), for a
@@ -111,11 +112,11 @@ IFS=',' read -r -a keys <<< "$datasets"
 for key in "${keys[@]}"; do
     case "$key" in
         a) segments="256,384"; shoal_settings="none,pq,bq,sq,rq8,rq1"; faiss_settings="none,pq,bq,sq"
-           served_settings="none,pq,bq,sq,rq8,rq1"; served_segments="$segments" ;;
+           served_settings="none,pq,bq,sq,rq8,rq1"; served_segments="$segments"; served_ef="-1" ;;
         b) segments="32,16"; shoal_settings="none,pq,bq,sq,rq8,rq1"; faiss_settings="none,pq,bq,sq"
-           served_settings="none,pq,bq,sq,rq8,rq1"; served_segments="$segments" ;;
+           served_settings="none,pq,bq,sq,rq8,rq1"; served_segments="$segments"; served_ef="-1" ;;
         c) segments="32,16"; shoal_settings="none,pq,bq,sq,rq8,rq1"; faiss_settings="none,pq,sq"
-           served_settings="none,pq,rq8"; served_segments="32" ;;
+           served_settings="none,pq,rq8"; served_segments="32"; served_ef="-1,500" ;;
         *) echo "run.sh: unknown dataset $key (a, b or c)" >&2; exit 2 ;;
     esac
     log "dataset $key: preparing under $DATA"
@@ -134,7 +135,7 @@ for key in "${keys[@]}"; do
         --settings "$faiss_settings" --repeat "$repeat"
     log "shoal-server: $name ($served_settings)"
     if ! "$PY" "$HERE/served.py" "$dir" --shoal "$BIN" --tmp "$TMP" --log-dir "$OUT" \
-            --pq-segments "$served_segments" --settings "$served_settings" >> "$RESULTS"; then
+            --pq-segments "$served_segments" --pq-ef "$served_ef" --settings "$served_settings" >> "$RESULTS"; then
         log "FAILED: shoal-server on $name"
         failures+=("shoal-server on $name")
     fi

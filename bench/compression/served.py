@@ -6,12 +6,14 @@ the server's VmRSS after 2 s idle, and recall@10 of a GraphQL nearVector query (
 query. One JSON line per scheme on stdout; progress on stderr.
 
     python served.py DATASET_DIR --shoal BIN --tmp DIR --log-dir DIR \
-        [--pq-segments 32,16] [--settings none,pq,bq,sq,rq8,rq1]
+        [--pq-segments 32,16] [--pq-ef -1,500] [--settings none,pq,bq,sq,rq8,rq1]
 
 Class settings: maxConnections 16, efConstruction 128, ef -1 (dynamic: 100 for limit 10, as
 in the in-process run), the dataset's distance; the compression block with Weaviate's defaults
 except `trainingLimit` (PQ and SQ), which is set to min(100000, n) so that a dataset smaller
-than the default 100,000 trains at all (the record says which limit was used). The server
+than the default 100,000 trains at all (the record says which limit was used). `--pq-ef` runs each
+PQ setting once per listed `ef` (-1, the default, is the dynamic one); a fixed `ef` is how a
+Weaviate user trades PQ's QPS for recall, and the setting's name then ends in `ef=N`. The server
 process and its helpers are reused from bench/served (procs.py, shoal_peer.py, load.py).
 """
 
@@ -36,12 +38,13 @@ IDLE_BEFORE_RSS = 2.0
 COMPRESS_TIMEOUT = 1800
 
 
-def schemes(keys, segments, n):
+def schemes(keys, segments, n, pq_efs=(-1,)):
     """(setting name, key, vectorIndexConfig block) per wanted scheme."""
     limit = min(DEFAULT_TRAINING_LIMIT, n)
     out = [("none", "none", {})]
-    out += [(f"pq segments={s}", "pq", {"pq": {"enabled": True, "segments": s, "trainingLimit": limit}})
-            for s in segments]
+    out += [(f"pq segments={s}" + (f" ef={ef}" if ef != -1 else ""), "pq",
+             {"pq": {"enabled": True, "segments": s, "trainingLimit": limit}, "ef": ef})
+            for s in segments for ef in pq_efs]
     out += [("bq", "bq", {"bq": {"enabled": True}}),
             ("sq", "sq", {"sq": {"enabled": True, "trainingLimit": limit}}),
             ("rq bits=8", "rq8", {"rq": {"enabled": True, "bits": 8}}),
@@ -68,7 +71,8 @@ def wait_compressed(peer, start):
 def run_scheme(args, meta, enc, gt, name, key, block, log_dir):
     n = meta["n"]
     per_batch, bodies, gql = enc["per_batch"], enc["rest"], enc["graphql"]
-    log = os.path.join(log_dir, f"shoal-{meta['name']}-{key}{block.get('pq', {}).get('segments', '')}.log")
+    pq_tag = f"{block['pq']['segments']}-ef{block['ef']}" if "pq" in block else ""
+    log = os.path.join(log_dir, f"shoal-{meta['name']}-{key}{pq_tag}.log")
     peer = sp.ShoalPeer(args.shoal, False, meta["metric"], log, args.tmp)
     steps = {}
     try:
@@ -121,6 +125,7 @@ def main():
     ap.add_argument("--tmp", required=True, help="data directories and the pid file (run.sh's trap)")
     ap.add_argument("--log-dir", required=True)
     ap.add_argument("--pq-segments", default="")
+    ap.add_argument("--pq-ef", default="-1", help="comma list of ef values to run each PQ setting with")
     ap.add_argument("--settings", default="none,pq,bq,sq,rq8,rq1")
     args = ap.parse_args()
     meta, base, queries, gt = load_dataset(args.dataset_dir)
@@ -130,7 +135,8 @@ def main():
     enc = {"per_batch": per_batch, "rest": sp.rest_bodies(CLASS, base, per_batch),
            "graphql": sp.graphql_bodies(CLASS, queries)}
     failed = []
-    for name, key, block in schemes(set(args.settings.split(",")), segments, meta["n"]):
+    pq_efs = [int(e) for e in args.pq_ef.split(",") if e]
+    for name, key, block in schemes(set(args.settings.split(",")), segments, meta["n"], pq_efs):
         try:
             run_scheme(args, meta, enc, gt, name, key, block, args.log_dir)
         except Exception as e:  # noqa: BLE001 - the other schemes still run; exit 1 at the end
