@@ -135,7 +135,7 @@ for key in "${keys[@]}"; do
         --settings "$faiss_settings" --repeat "$repeat"
     log "shoal-server: $name ($served_settings)"
     if ! "$PY" "$HERE/served.py" "$dir" --shoal "$BIN" --tmp "$TMP" --log-dir "$OUT" \
-            --pq-segments "$served_segments" --pq-ef "$served_ef" --settings "$served_settings" >> "$RESULTS"; then
+            --pq-segments "$served_segments" --pq-ef="$served_ef" --settings "$served_settings" >> "$RESULTS"; then
         log "FAILED: shoal-server on $name"
         failures+=("shoal-server on $name")
     fi
