@@ -167,7 +167,6 @@ impl Job {
             Ok(()) => {
                 // Counts as a change, so the next snapshot carries the codes.
                 self.unsnapshotted.fetch_add(1, Ordering::Relaxed);
-                release_freed_memory();
                 tracing::info!(shard = %shard, target = %target, compressed = self.index.is_compressed(), ms = started.elapsed().as_millis() as u64, "vector index compressed");
             }
             // Too few vectors yet: maintenance tries again once `trainingLimit` are in.
@@ -180,18 +179,5 @@ impl Job {
             }
         }
         self.running.store(false, Ordering::Release);
-    }
-}
-
-/// Hands the allocator's free pages back to the OS. A compression has just freed every full
-/// vector its index held (half a gigabyte at a million 128-d vectors), and glibc keeps freed
-/// heap pages resident until asked, so without this the node's RSS would not show the saving
-/// compression exists for: 22 MB stayed behind after PQ at 1M. Other allocators return memory
-/// on their own, so elsewhere this does nothing.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` only walks glibc's own arenas and takes no pointer from us.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
