@@ -79,13 +79,14 @@ impl HnswIndex {
             distance::normalize(&mut q);
         }
         let cutoff = self.params.read().flat_search_cutoff;
-        // A compressed index collects more candidates by their codes, then rescores them.
+        // A compressed index collects more candidates by their codes, then rescores (some of)
+        // them: see `Compression::hnsw_rescored`.
         let keep = st
             .quant
             .as_ref()
             .map_or(k, |quant| quant.rescore_count(k).max(ef));
         let mut prepared = std::mem::take(&mut s.prepared);
-        let hits = with_space!(self, st, |sp| {
+        let mut hits = with_space!(self, st, |sp| {
             let pq = sp.prepare(&q, &mut prepared);
             match allow {
                 Some(allow) if len_of(allow) < cutoff => self.exact(sp, pq, keep, allow),
@@ -93,21 +94,13 @@ impl HnswIndex {
             }
         });
         s.prepared = prepared;
-        let hits = match &st.quant {
-            Some(quant) => match quant.params().hnsw_rescored(k, hits.len()) {
-                Some(rescored) => {
-                    let mut hits = hits;
-                    hits.truncate(rescored);
-                    self.rescore(st, &q, hits, k)
-                }
-                None => {
-                    let mut hits = hits;
-                    hits.truncate(k);
-                    hits
-                }
-            },
-            None => hits,
-        };
+        if let Some(quant) = &st.quant {
+            let rescored = quant.params().hnsw_rescored(k, hits.len());
+            hits.truncate(rescored.unwrap_or(k));
+            if rescored.is_some() {
+                hits = self.rescore(st, &q, hits, k);
+            }
+        }
         s.query = q;
         Ok(hits)
     }

@@ -12,8 +12,8 @@
 //! so no reader ever sees memory move; searches and inserts run under the read lock.
 //!
 //! - vectors: `dim` floats per node, contiguous within a chunk;
-//! - layer 0: `2M` `AtomicU32` ids per node, and an `AtomicU16` count apart from them (so that
-//!   a node's ids fill whole cache lines for the usual even `M`). Readers load without locks;
+//! - layer 0: `2M` `AtomicU32` ids per node, and an `AtomicU16` count in an array of its own
+//!   (two bytes where a count word among the ids cost four). Readers load without locks;
 //!   writers hold the node's lock, store ids before the count, all with release order, and
 //!   readers load with acquire order, so a reader that sees an id also sees everything the
 //!   node's inserter wrote before linking it (its vector above all);

@@ -4,8 +4,8 @@
 //!
 //! As in [`crate::distance`], each kernel has a [`scalar`] reference and faster versions picked
 //! once at runtime: on x86_64 POPCNT and AVX-512 VPOPCNTDQ for bits, AVX2, AVX-512BW and
-//! AVX-512 VNNI for bytes. On aarch64 the scalar code is used: NEON is part of the baseline there, and LLVM
-//! lowers `count_ones` to `cnt` and vectorises the byte loop by itself.
+//! AVX-512 VNNI for bytes. On aarch64 the scalar code is used: NEON is part of the baseline
+//! there, and LLVM lowers `count_ones` to `cnt` and vectorises the byte loop by itself.
 
 use std::sync::OnceLock;
 

@@ -2,9 +2,10 @@
 //! byte dot products.
 //!
 //! The AVX2 and AVX-512BW byte kernels split each 16-bit lane into its even byte (a mask) and
-//! its odd byte (a shift) rather than widening with `vpmovzxbw`: masks and shifts run on two
-//! ports where the widening shuffles queue on one, which halves the kernel's time at 1,536
-//! bytes. `vpmaddwd` then multiply-adds pairs into 32-bit lanes. The VNNI kernel multiplies
+//! its odd byte (a shift) rather than widening with `vpmovzxbw`: masks and shifts can issue on
+//! two ports, where the widening shuffles all queue on the one shuffle port (the kernel's own
+//! speed-up was not measured apart; SQ's search as a whole is in `bench/compression`).
+//! `vpmaddwd` then multiply-adds pairs into 32-bit lanes. The VNNI kernel multiplies
 //! unsigned by signed bytes (`vpdpbusd`), so it biases one side by -128 and adds `128 · Σa`
 //! back, `Σa` coming from `vpsadbw`. A lane gains at most 260,100 per step in every kernel, so
 //! the lanes are flushed into a 64-bit total every [`FLUSH`] bytes, long before they could

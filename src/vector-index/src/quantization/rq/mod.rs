@@ -11,9 +11,9 @@
 //!   coordinate, `q_i ≈ lo + Δ·u_i`, stored as four bit planes, so that `Σ u_i s_i` comes from
 //!   popcounts: `Σ u_i b_i = Σ_j 2^j · |p_j ∧ b|`, all four with `|b|` in one pass of the
 //!   planes kernel. Two data codes are compared by the angle their Hamming distance implies
-//!   (`cos(π·h/P)`). A code is its sign bits and one word of scalars, so at 1,536 dimensions it
-//!   is 30.7 times smaller than the vector, approaching 32 as the dimension grows (Weaviate
-//!   describes its own 1-bit RQ the same way).
+//!   (`cos(π·h/P)`). A code is its sign bits and one word of scalars: 200 bytes at 1,536
+//!   dimensions, 30.7 times smaller than the vector, approaching 32 as the dimension grows
+//!   (Weaviate describes its own 1-bit RQ the same way).
 //!
 //! Distances follow from the estimated dot product and the stored squared norms.
 
