@@ -442,15 +442,23 @@ fn persisted_quantizers_encode_and_score_identically() {
     }
 }
 
+/// Persisted RQ state as a given format version writes it: `layout` is the byte versions 2 and
+/// up add (`None` for format 1).
+fn rq_state(version: u8, rescore_limit: u64, bits: u8, seed: u64, layout: Option<u8>) -> Vec<u8> {
+    let mut out = vec![version, 4];
+    out.extend_from_slice(&rescore_limit.to_le_bytes());
+    out.push(bits);
+    out.extend_from_slice(&seed.to_le_bytes());
+    out.extend(layout);
+    out
+}
+
 /// RQ state written before the layout byte (format 1) is read with the power-of-two rotation
 /// its codes were made with; new state records the block layout, which does not pad 320
 /// dimensions to 512.
 #[test]
 fn rq_state_of_format_1_keeps_its_power_of_two_rotation() {
-    let mut v1 = vec![1u8, 4];
-    v1.extend_from_slice(&20u64.to_le_bytes());
-    v1.push(8);
-    v1.extend_from_slice(&5u64.to_le_bytes());
+    let v1 = rq_state(1, 20, 8, 5, None);
     let old = Quantizer::read(&v1, Distance::Dot, 320).unwrap();
     assert_eq!(old.code_words(), 512 / 8 + 2);
     let mut bytes = Vec::new();
@@ -487,30 +495,25 @@ fn rq_state_of_format_1_keeps_its_power_of_two_rotation() {
 /// quantizer scores the shorter ones, and rewrites its state as format 2.
 #[test]
 fn rq1_state_of_format_2_keeps_its_second_tail_word() {
-    let mut v2 = vec![2u8, 4];
-    v2.extend_from_slice(&512u64.to_le_bytes());
-    v2.push(1);
-    v2.extend_from_slice(&5u64.to_le_bytes());
-    v2.push(1);
+    let v2 = rq_state(2, 512, 1, 5, Some(1));
     let old = Quantizer::read(&v2, Distance::L2Squared, 320).unwrap();
     assert_eq!(old.code_words(), 320 / 64 + 2);
     let mut bytes = Vec::new();
     old.write(&mut bytes);
     assert_eq!(bytes, v2, "the older form survives a rewrite");
 
-    let mut v3 = v2.clone();
-    v3[0] = 3;
+    let v3 = rq_state(3, 512, 1, 5, Some(1));
     let fresh = Quantizer::read(&v3, Distance::L2Squared, 320).unwrap();
     assert_eq!(fresh.code_words(), 320 / 64 + 1);
     let data = gaussian_data(30, 320, 11);
     let (mut qo, mut qf) = (QueryCode::default(), QueryCode::default());
     old.prepare(&data[0], &mut qo);
     fresh.prepare(&data[0], &mut qf);
+    let (first_old, first_fresh) = (encode(&old, &data[0]), encode(&fresh, &data[0]));
     for v in &data[1..] {
         let (a, b) = (encode(&old, v), encode(&fresh, v));
         assert_eq!(a[..b.len()], b[..], "the words both forms share are equal");
         assert_eq!(old.distance(&qo, &a), fresh.distance(&qf, &b));
-        let (first_old, first_fresh) = (encode(&old, &data[0]), encode(&fresh, &data[0]));
         assert_eq!(old.between(&a, &first_old), fresh.between(&b, &first_fresh));
     }
 }
