@@ -89,9 +89,9 @@ struct Workload<'a> {
 
 fn main() -> Result<()> {
     let args = parse_args()?;
-    let (hamming, dot) = code_kernel_names();
+    let (hamming, dot, planes) = code_kernel_names();
     let kernels = format!(
-        "float {}, hamming {hamming}, bytes {dot}",
+        "float {}, hamming {hamming}, bytes {dot}, bit planes {planes}",
         distance::simd_level()
     );
     if let Some(dir) = &args.dataset {

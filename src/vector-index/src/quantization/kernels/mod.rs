@@ -74,8 +74,9 @@ pub(crate) fn planes_kernels() -> Vec<(&'static str, PlanesFn)> {
     all
 }
 
-/// The names of the kernels in use, for logs and the benchmark.
-pub fn code_kernel_names() -> (&'static str, &'static str) {
+/// The names of the kernels in use, for logs and the benchmark: Hamming, byte dot product and
+/// bit planes.
+pub fn code_kernel_names() -> (&'static str, &'static str, &'static str) {
     let k = selected();
-    (k.hamming.0, k.dot_u8.0)
+    (k.hamming.0, k.dot_u8.0, k.planes.0)
 }
